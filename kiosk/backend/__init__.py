@@ -1,0 +1,1 @@
+"""Card-management service: the reference service (FastAPI + SQLite) and the kiosk's client (requests)."""

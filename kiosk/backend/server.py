@@ -1,0 +1,49 @@
+"""Run the reference service: in a thread (embedded default, tests) or as its own process."""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+
+import uvicorn
+
+from kiosk.backend.seed import seed
+from kiosk.backend.service import create_app
+from kiosk.backend.store import Store
+from kiosk.policy import PolicyProfile
+
+
+class ServiceThread:
+    """The service on 127.0.0.1 and a free port, served by uvicorn in a daemon thread."""
+
+    def __init__(self, db_path: str, policy: PolicyProfile, host: str = "127.0.0.1", port: int = 0,
+                 seed_demo: bool = True):
+        os.makedirs(os.path.dirname(os.path.abspath(db_path)), exist_ok=True)
+        self.store = Store(db_path)
+        if seed_demo:
+            seed(self.store, policy.region_code)
+        self._socket = socket.create_server((host, port))
+        self.host, self.port = self._socket.getsockname()[:2]
+        config = uvicorn.Config(create_app(self.store, policy), log_level="warning", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
+                                        name="card-service", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> "ServiceThread":
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the card-management service did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+        self.store.close()

@@ -1,0 +1,109 @@
+"""All storage of the reference service, behind one module: SQLite, one file, WAL."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS persons (
+    id_number TEXT PRIMARY KEY, name TEXT NOT NULL, gender TEXT, birth_date TEXT,
+    address TEXT, phone TEXT, region TEXT NOT NULL, insured INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS cards (
+    card_number TEXT PRIMARY KEY, id_number TEXT NOT NULL REFERENCES persons(id_number),
+    region TEXT NOT NULL, state TEXT NOT NULL, issue_date TEXT, expiry_date TEXT,
+    lost_until TEXT, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS applications (
+    id INTEGER PRIMARY KEY, id_number TEXT NOT NULL REFERENCES persons(id_number), kind TEXT NOT NULL,
+    state TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS card_events (
+    id INTEGER PRIMARY KEY, card_number TEXT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}', kiosk_id TEXT);
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT PRIMARY KEY, kiosk_id TEXT, status INTEGER NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL);
+"""
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+class Store:
+    def __init__(self, path: str):
+        self.path = path
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def transaction(self):
+        store = self
+
+        class _Tx:
+            def __enter__(self):
+                store._lock.acquire()
+                store._db.execute("BEGIN IMMEDIATE")
+                return store._db
+
+            def __exit__(self, kind, *_):
+                store._db.execute("ROLLBACK" if kind else "COMMIT")
+                store._lock.release()
+        return _Tx()
+
+    def query(self, sql: str, *args) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def is_empty(self) -> bool:
+        return not self.query("SELECT 1 FROM persons LIMIT 1")
+
+    # -- persons and cards ------------------------------------------------------------------------
+    def person(self, id_number: str):
+        rows = self.query("SELECT * FROM persons WHERE id_number = ?", id_number)
+        return rows[0] if rows else None
+
+    def current_card(self, id_number: str):
+        rows = self.query("SELECT * FROM cards WHERE id_number = ? AND state != 'cancelled' "
+                          "ORDER BY issue_date DESC LIMIT 1", id_number)
+        return rows[0] if rows else None
+
+    def card(self, card_number: str):
+        rows = self.query("SELECT * FROM cards WHERE card_number = ?", card_number)
+        return rows[0] if rows else None
+
+    def open_application(self, id_number: str):
+        rows = self.query("SELECT * FROM applications WHERE id_number = ? AND state NOT IN ('done', 'void') "
+                          "ORDER BY created_at DESC LIMIT 1", id_number)
+        return rows[0] if rows else None
+
+    def set_card_state(self, db, card_number: str, state: str, kind: str, kiosk_id: str | None,
+                       detail: dict | None = None, lost_until: str | None = None) -> None:
+        stamp = now().isoformat()
+        db.execute("UPDATE cards SET state = ?, lost_until = ?, updated_at = ? WHERE card_number = ?",
+                   (state, lost_until, stamp, card_number))
+        self.add_event(db, card_number, kind, kiosk_id, detail)
+
+    @staticmethod
+    def add_event(db, card_number: str, kind: str, kiosk_id: str | None, detail: dict | None = None) -> None:
+        db.execute("INSERT INTO card_events (card_number, at, kind, detail, kiosk_id) VALUES (?, ?, ?, ?, ?)",
+                   (card_number, now().isoformat(), kind, json.dumps(detail or {}, ensure_ascii=False), kiosk_id))
+
+    def events(self, card_number: str) -> list[dict]:
+        return [dict(r) for r in self.query("SELECT * FROM card_events WHERE card_number = ? ORDER BY id",
+                                            card_number)]
+
+    # -- idempotency ------------------------------------------------------------------------------
+    def remembered(self, key: str):
+        rows = self.query("SELECT status, body FROM idempotency WHERE key = ?", key)
+        return (rows[0]["status"], json.loads(rows[0]["body"])) if rows else None
+
+    @staticmethod
+    def remember(db, key: str, kiosk_id: str | None, status: int, body: dict) -> None:
+        db.execute("INSERT INTO idempotency (key, kiosk_id, status, body, at) VALUES (?, ?, ?, ?, ?)",
+                   (key, kiosk_id, status, json.dumps(body, ensure_ascii=False), now().isoformat()))

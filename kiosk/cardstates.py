@@ -1,0 +1,53 @@
+"""Card states in words a citizen understands, with what to do next (domain.md, "Card states")."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StateText:
+    label_zh: str
+    label_en: str
+    advice_zh: str
+    advice_en: str
+    tone: str            # good | warn | bad: the colour a screen uses
+
+
+STATES = {
+    "normal": StateText("正常", "Normal", "您的社保卡状态正常，可以正常使用。",
+                        "Your card is in normal use.", "good"),
+    "sealed": StateText("未启用", "Not yet activated",
+                        "社保卡已发放，社保功能尚未启用。请在本机选择“修改密码”，输入初始密码并设置新密码即可启用。",
+                        "The card has been issued but not activated. Choose 'Change PIN' and replace the initial "
+                        "PIN to activate it.", "warn"),
+    "temp_lost": StateText("临时挂失", "Temporarily reported lost",
+                           "您的社保卡已临时挂失，到期自动解除。若卡片确已丢失，请办理正式挂失并补卡。",
+                           "The card is temporarily reported lost and the report lapses by itself. If the card "
+                           "is really lost, make a formal loss report and apply for a replacement.", "warn"),
+    "lost": StateText("正式挂失", "Reported lost", "您的社保卡已正式挂失，请办理补卡。",
+                      "The card is reported lost; please apply for a replacement.", "bad"),
+    "pin_locked": StateText("密码锁定", "PIN locked",
+                            "连续6次输错密码，社保功能已锁定。请持身份证和社保卡办理密码解锁。",
+                            "The PIN was entered wrongly 6 times and is locked. Unlock it with your ID card "
+                            "and social security card.", "bad"),
+    "cancelled": StateText("已注销", "Cancelled", "此卡已注销，不能再使用。如需用卡，请到窗口咨询。",
+                           "This card has been cancelled. Please ask at a counter.", "bad"),
+}
+APPLICATIONS = {
+    "producing": StateText("制卡中", "Being made", "您的社保卡申请已受理，正在制卡，请耐心等待领卡通知。",
+                           "Your application was accepted and the card is being made; you will be told when "
+                           "to collect it.", "warn"),
+    "ready": StateText("待领取", "Ready for collection", "您的社保卡已制成，请携带身份证到网点领取。",
+                       "Your card is ready; collect it at the outlet with your ID card.", "good"),
+}
+NO_CARD = StateText("未申领", "No card", "您尚未申领本省社保卡。参保人员可到社保经办窗口或合作银行网点申领。",
+                    "You have no social security card of this province yet. Insured people may apply.", "warn")
+
+
+def describe(card_state: str | None, application_state: str | None) -> StateText:
+    if card_state is not None:
+        return STATES.get(card_state, StateText(card_state, card_state, "请到窗口咨询。",
+                                                "Please ask at a counter.", "warn"))
+    if application_state is not None:
+        return APPLICATIONS.get(application_state, NO_CARD)
+    return NO_CARD

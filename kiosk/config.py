@@ -1,0 +1,123 @@
+"""Kiosk configuration: the embedded default, or a TOML file that switches devices and the service.
+
+Every value is checked when the file is read; a bad value stops start-up with a message that names the
+key, so a technician sees at once what to fix.
+
+    kiosk_id = "XA-YT-0001"
+    policy = "shaanxi"             # shaanxi | henan | sichuan
+    state_dir = "/var/lib/sbk-kiosk"
+
+    [idreader]   port = "sim"       # or a serial device, e.g. "/dev/ttyUSB0"
+    [cardreader] reader = "sim"     # "sim" (virtual card in process), "vpcd" (virtual card behind pcscd),
+                                    # or (part of) a PC/SC reader name, e.g. "ACS ACR39U"
+    [printer]    transport = "sim"  # or "usb:0416:5011", "serial:/dev/ttyS0:9600", "net:10.0.0.5:9100", "file:/dev/usb/lp0"
+    [service]    url = "embedded"   # or the card-management service's URL
+    [ui]         fullscreen = true, session_timeout_s = 90, language = "zh"
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+
+from kiosk.policy import PROFILES
+
+SIM = "sim"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    fullscreen: bool = True
+    session_timeout_s: int = 90
+    language: str = "zh"
+    width: int = 1280
+    height: int = 800
+
+
+@dataclass(frozen=True)
+class Config:
+    kiosk_id: str = "SIM-0001"
+    policy: str = "shaanxi"
+    state_dir: str = field(default_factory=lambda: os.path.join(os.getcwd(), "var"))
+    idreader_port: str = SIM
+    idreader_baudrate: int = 115200
+    cardreader: str = SIM
+    printer: str = SIM
+    service_url: str = "embedded"
+    ui: UiConfig = UiConfig()
+
+    @property
+    def simulated(self) -> bool:
+        """Any simulated device: the simulator panel is shown so a tester can place and insert cards."""
+        return SIM in (self.idreader_port, self.printer) or self.cardreader in (SIM, "vpcd")
+
+
+_KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+def _take(table: dict, key: str, kind: type, where: str, default):
+    value = table.pop(key, default)
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise ConfigError(f"{where}{key}: expected {kind.__name__}, got {value!r}")
+    return value
+
+
+def load(path: str | None) -> Config:
+    if path is None:
+        return Config()
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    base = Config()
+    sections = {name: data.pop(name, {}) for name in ("idreader", "cardreader", "printer", "service", "ui")}
+    for name, table in sections.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"[{name}] must be a table")
+    kiosk_id = _take(data, "kiosk_id", str, "", base.kiosk_id)
+    if not _KIOSK_ID.match(kiosk_id):
+        raise ConfigError(f"kiosk_id {kiosk_id!r}: use 1-32 letters, digits, '-' or '_'")
+    policy = _take(data, "policy", str, "", base.policy)
+    if policy not in PROFILES:
+        raise ConfigError(f"policy {policy!r}: one of {', '.join(sorted(PROFILES))}")
+    state_dir = _take(data, "state_dir", str, "", base.state_dir)
+    ui_table = sections["ui"]
+    ui = UiConfig(fullscreen=_take(ui_table, "fullscreen", bool, "ui.", True),
+                  session_timeout_s=_take(ui_table, "session_timeout_s", int, "ui.", 90),
+                  language=_take(ui_table, "language", str, "ui.", "zh"),
+                  width=_take(ui_table, "width", int, "ui.", 1280),
+                  height=_take(ui_table, "height", int, "ui.", 800))
+    if not 15 <= ui.session_timeout_s <= 600:
+        raise ConfigError("ui.session_timeout_s: between 15 and 600 seconds")
+    if ui.language not in ("zh", "en"):
+        raise ConfigError("ui.language: zh or en")
+    config = Config(
+        kiosk_id=kiosk_id, policy=policy, state_dir=state_dir,
+        idreader_port=_take(sections["idreader"], "port", str, "idreader.", SIM),
+        idreader_baudrate=_take(sections["idreader"], "baudrate", int, "idreader.", 115200),
+        cardreader=_take(sections["cardreader"], "reader", str, "cardreader.", SIM),
+        printer=_take(sections["printer"], "transport", str, "printer.", SIM),
+        service_url=_take(sections["service"], "url", str, "service.", "embedded"),
+        ui=ui)
+    leftovers = [k for k in data] + [f"{n}.{k}" for n, t in sections.items() for k in t]
+    if leftovers:
+        raise ConfigError(f"unknown config keys: {', '.join(leftovers)}")
+    if config.service_url != "embedded" and not re.match(r"^https?://[^\s/]+", config.service_url):
+        raise ConfigError(f"service.url {config.service_url!r}: 'embedded' or an http(s) URL")
+    if config.printer != SIM:
+        from kiosk.hw.printer.driver import open_transport
+        try:
+            open_transport(config.printer)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        except Exception:
+            pass   # the transport string is valid; the device itself may be absent right now
+    return config

@@ -1,0 +1,70 @@
+"""Demo citizens for the embedded default: one ID card, one social security card (or none) and one
+service record each, in the card states a kiosk must show. All data is invented; ID numbers are built
+with a correct GB 11643 check character so the kiosk's checks pass.
+
+The demo PINs are printed in the simulator panel: they belong to virtual cards, not to people.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from kiosk import idnumber
+from kiosk.hw.cardreader.virtualcard import CardProfile
+from kiosk.hw.idreader.idcard import IdCard
+
+
+@dataclass(frozen=True)
+class DemoCitizen:
+    key: str
+    name: str
+    gender: str
+    birth: dt.date
+    id17: str
+    address: str
+    card_state: str | None        # service state of the card; None = no card
+    card_number: str = ""
+    pin: str = ""
+    pin_tries_left: int = 6
+    application: str | None = None  # a pending application's state, e.g. "producing"
+    note: str = ""
+
+    @property
+    def id_number(self) -> str:
+        return idnumber.with_check(self.id17)
+
+    def id_card(self) -> IdCard:
+        return IdCard("resident", self.name, self.gender, "01", self.birth, self.address, self.id_number,
+                      "西安市公安局雁塔分局", dt.date(2020, 5, 1), None)
+
+    def card_profile(self) -> CardProfile | None:
+        if self.card_state is None:
+            return None
+        return CardProfile(card_id_code=f"610100D1560000059911{self.card_number[-4:]}",
+                           card_number=self.card_number, ssn=self.id_number, name=self.name,
+                           gender=self.gender, nation="01", birthplace="610113", birth_date=self.birth,
+                           issue_date=dt.date(2021, 6, 1), expiry_date=dt.date(2031, 6, 1), pin=self.pin,
+                           pin_tries_left=self.pin_tries_left)
+
+
+CITIZENS = (
+    DemoCitizen("normal", "王小明", "1", dt.date(1956, 3, 8), "61011319560308001", "陕西省西安市雁塔区长安南路1号",
+                "normal", "A00000001", "135790", note="正常"),
+    DemoCitizen("sealed", "李秀兰", "2", dt.date(1961, 11, 2), "61010319611102002", "陕西省西安市碑林区南大街2号",
+                "sealed", "A00000002", "666666", note="未启用"),
+    DemoCitizen("temp_lost", "张建国", "1", dt.date(1948, 7, 21), "61010419480721003", "陕西省西安市莲湖区西大街3号",
+                "temp_lost", "A00000003", "246813", note="临时挂失"),
+    DemoCitizen("pin_locked", "赵桂芳", "2", dt.date(1952, 1, 15), "61011119520115004", "陕西省西安市灞桥区纺织城4号",
+                "pin_locked", "A00000004", "975310", pin_tries_left=0, note="密码锁定"),
+    DemoCitizen("producing", "孙丽", "2", dt.date(1990, 9, 9), "61011319900909006", "陕西省西安市雁塔区科技路5号",
+                None, application="producing", note="制卡中"),
+    DemoCitizen("no_card", "刘䶮", "1", dt.date(1985, 4, 30), "61011319850430007", "陕西省西安市未央区凤城6号",
+                None, note="无卡（生僻字姓名）"),
+)
+
+
+def by_key(key: str) -> DemoCitizen:
+    for citizen in CITIZENS:
+        if citizen.key == key:
+            return citizen
+    raise KeyError(key)

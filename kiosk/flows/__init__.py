@@ -1,0 +1,1 @@
+"""Citizen services, one module each. Plain Python: screens call these on a worker thread."""

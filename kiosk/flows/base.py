@@ -1,0 +1,62 @@
+"""What every flow shares: the devices it may use and the check that they are usable before it starts."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from kiosk.backend.client import ServiceClient, ServiceError
+from kiosk.hw.base import Action, DeviceError, DeviceStatus
+from kiosk.journal import Journal
+from kiosk.policy import PolicyProfile
+
+log = logging.getLogger(__name__)
+
+DEVICE_NAMES = {"idreader": ("身份证读卡器", "ID card reader"), "cardreader": ("社保卡读卡器", "card reader"),
+                "printer": ("凭条打印机", "receipt printer"), "service": ("社保卡管理系统", "card service")}
+
+
+class ServiceUnavailable(DeviceError):
+    """A device or the service a flow needs is down: the flow refuses before it starts."""
+    action = Action.MAINTENANCE
+
+
+@dataclass
+class Devices:
+    idreader: object
+    cardreader: object
+    printer: object
+    service: ServiceClient
+    journal: Journal
+    policy: PolicyProfile
+    kiosk_id: str
+
+    def status(self, name: str) -> DeviceStatus:
+        if name == "service":
+            from kiosk.hw.base import DeviceState
+            try:
+                self.service.health()
+                return DeviceStatus("service", DeviceState.ONLINE)
+            except ServiceError as exc:
+                return DeviceStatus("service", DeviceState.OFFLINE, detail=exc.detail)
+        return getattr(self, name).status()
+
+    def require(self, *names: str) -> None:
+        """Raise ServiceUnavailable naming, in plain words, each needed device that is not usable."""
+        down = []
+        for name in names:
+            status = self.status(name)
+            if not status.usable:
+                log.warning("%s unusable: %s %s", name, status.state.value, status.detail)
+                down.append(name)
+        if down:
+            zh = "、".join(DEVICE_NAMES[n][0] for n in down)
+            en = ", ".join(DEVICE_NAMES[n][1] for n in down)
+            raise ServiceUnavailable(f"unusable: {', '.join(down)}",
+                                     zh=f"{zh}暂不可用，本业务暂停办理，请联系工作人员或到窗口办理",
+                                     en=f"The {en} is not available, so this service is paused; please call "
+                                        f"staff or go to a counter")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now()

@@ -1,0 +1,176 @@
+"""Change PIN (社保卡密码修改), which on a sealed card is also activation (domain.md §2-3).
+
+Insert card → read EF05/EF06 → the service's record must allow it → old PIN (VERIFY; 63Cx shows tries
+left, 6983 says blocked) → new PIN twice, checked against the rules → CHANGE PIN, journalled before it is
+sent → the service is told (idempotently; retried at next start if it was down) → receipt.
+PIN digits live only in PinBuffers owned by the screen and are cleared by it; nothing here keeps them.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from kiosk import receipts
+from kiosk.backend.client import ServiceError
+from kiosk.flows.base import Devices, now
+from kiosk.hw.base import Action, DeviceError
+from kiosk.hw.cardreader.apdu import PinBlocked, PinWrong
+from kiosk.hw.cardreader.ssse import CardInfo, SocialSecurityCard
+from kiosk.journal import Journal, new_txn_id
+from kiosk.pin import PinBuffer
+
+log = logging.getLogger(__name__)
+NEEDS = ("cardreader", "service")
+KIND = "change_pin"
+
+
+class PinRuleBroken(DeviceError):
+    action = Action.RETRY
+
+
+RULES = {
+    "all_same": ("新密码不能是6位相同数字", "The new PIN may not be six equal digits"),
+    "straight_run": ("新密码不能是连续数字", "The new PIN may not be a straight run such as 123456"),
+    "initial": ("新密码不能与初始密码相同", "The new PIN may not be the initial PIN"),
+    "same_as_old": ("新密码不能与原密码相同", "The new PIN must differ from the current one"),
+    "mismatch": ("两次输入的新密码不一致，请重新设置", "The two new PINs differ; please set it again"),
+    "incomplete": ("请输入6位数字密码", "Please enter 6 digits"),
+}
+
+
+def rule_error(key: str) -> PinRuleBroken:
+    zh, en = RULES[key]
+    return PinRuleBroken(f"new PIN rule: {key}", zh=zh, en=en)
+
+
+class CardNotUsable(DeviceError):
+    action = Action.CLEAR
+
+
+REFUSED_STATES = {
+    "temp_lost": ("此卡已挂失，请先办理解除挂失", "This card is reported lost; release the loss report first"),
+    "lost": ("此卡已挂失，请先办理解除挂失", "This card is reported lost; release the loss report first"),
+    "cancelled": ("此卡已注销，不能修改密码", "This card is cancelled"),
+}
+# "pin_locked" is not refused here: the card is the authority on its own try counter (a PIN unlocked at a
+# counter may not have reached the service yet), so VERIFY decides and a blocked card answers 6983.
+
+
+class ChangePinFlow:
+    def __init__(self, devices: Devices):
+        self.devices = devices
+        self.card: SocialSecurityCard | None = None
+        self.info: CardInfo | None = None
+        self.activating = False
+        self.txn = new_txn_id(devices.kiosk_id)
+        self.done = False
+
+    def check_devices(self) -> None:
+        self.devices.require(*NEEDS)
+
+    def wait_for_card(self, timeout: float, cancelled: threading.Event) -> CardInfo | None:
+        connection = self.devices.cardreader.wait_for_card(timeout, cancelled)
+        if connection is None:
+            return None
+        self.card = SocialSecurityCard(connection)
+        info = self.card.read_info()
+        record = self.devices.service.card(info.card_number)
+        if record["state"] in REFUSED_STATES:
+            zh, en = REFUSED_STATES[record["state"]]
+            raise CardNotUsable(f"card state {record['state']}", zh=zh, en=en)
+        self.activating = record["state"] == "sealed"
+        self.info = info
+        return info
+
+    def _tell_service(self, event: str, tries_left: int | None = None) -> None:
+        """Best effort for failures: the card itself is the authority on its try counter."""
+        try:
+            self.devices.service.pin_event(self.info.card_number, event, tries_left)
+        except ServiceError as exc:
+            log.warning("could not report %s to the service: %s", event, exc.detail)
+
+    def verify_old(self, old: PinBuffer) -> None:
+        if not old.complete:
+            raise rule_error("incomplete")
+        try:
+            self.card.verify_pin(old)
+        except PinWrong as exc:
+            self._tell_service("wrong_pin", exc.tries_left)
+            raise
+        except PinBlocked:
+            self._tell_service("blocked")
+            raise
+
+    def check_new(self, old: PinBuffer, new: PinBuffer) -> None:
+        if not new.complete:
+            raise rule_error("incomplete")
+        initial = self.devices.policy.initial_pin   # first: the most specific reason for the citizen
+        if initial and new.equals_text(initial):
+            raise rule_error("initial")
+        weakness = new.weakness()
+        if weakness:
+            raise rule_error(weakness)
+        if new.same_as(old):
+            raise rule_error("same_as_old")
+
+    def change(self, old: PinBuffer, new: PinBuffer, again: PinBuffer) -> None:
+        if not new.same_as(again):
+            raise rule_error("mismatch")
+        self.check_new(old, new)
+        journal: Journal = self.devices.journal
+        journal.begin(self.txn, KIND, card_number=self.info.card_number, activating=self.activating)
+        journal.step(self.txn, "card_change_sent")
+        try:
+            self.card.change_pin(old, new)
+        except DeviceError as exc:
+            journal.step(self.txn, "card_refused", reason=exc.vendor_code or type(exc).__name__)
+            journal.finish(self.txn, "failed")
+            raise
+        journal.step(self.txn, "card_changed")
+        self.done = True
+        try:
+            self.devices.service.pin_event(self.info.card_number, "changed", idempotency_key=self.txn)
+        except ServiceError as exc:
+            # The card has the new PIN; the service learns it at the next start (recover()).
+            log.warning("PIN changed on card; service not told yet (%s); left for recovery", exc.detail)
+            return
+        journal.step(self.txn, "service_told")
+        journal.finish(self.txn, "done")
+
+    def receipt(self):
+        return receipts.change_pin_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(),
+                                           name=self.info.name, id_number=self.info.ssn,
+                                           card_number=self.info.card_number, activated=self.activating)
+
+    def print_receipt(self) -> None:
+        self.devices.require("printer")
+        self.devices.printer.print_receipt(self.receipt())
+
+    def wipe(self) -> None:
+        if self.info:
+            self.info.wipe()
+        if self.card:
+            self.card.connection.disconnect()
+        self.card = self.info = None
+
+
+def recover(devices: Devices) -> list[tuple[str, str]]:
+    """Reconcile PIN changes a crash or power cut interrupted. Returns (txn, outcome) pairs."""
+    outcomes = []
+    for row in devices.journal.unfinished(KIND):
+        txn, last = row["txn"], row["last_step"]
+        if last == "card_changed":
+            try:
+                devices.service.pin_event(row["context"]["card_number"], "changed", idempotency_key=txn)
+            except ServiceError as exc:
+                log.warning("recovery of %s postponed: %s", txn, exc.detail)
+                continue
+            devices.journal.step(txn, "service_told")
+            outcome = "reconciled"
+        else:
+            # Power was lost between sending CHANGE PIN and the card's answer: only the card knows whether
+            # the PIN changed. Nothing was charged; the citizen's next VERIFY tells. Close the record.
+            outcome = "interrupted_unknown" if last == "card_change_sent" else "interrupted"
+        devices.journal.finish(txn, outcome)
+        outcomes.append((txn, outcome))
+    return outcomes

@@ -1,0 +1,63 @@
+"""Query card status (社保卡状态查询): ID card → the service's record → the state in plain words → receipt."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from kiosk import cardstates, receipts
+from kiosk.flows.base import Devices, now
+from kiosk.hw.idreader.idcard import IdCard
+from kiosk.journal import new_txn_id
+
+NEEDS = ("idreader", "service")
+
+
+@dataclass
+class StatusResult:
+    name: str
+    id_number: str
+    card_number: str | None
+    state: cardstates.StateText
+    lost_until: str | None
+
+
+class StatusQueryFlow:
+    def __init__(self, devices: Devices):
+        self.devices = devices
+        self.id_card: IdCard | None = None
+        self.result: StatusResult | None = None
+        self.txn = new_txn_id(devices.kiosk_id)
+
+    def check_devices(self) -> None:
+        self.devices.require(*NEEDS)
+
+    def wait_for_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:
+        self.id_card = self.devices.idreader.wait_for_card(timeout, cancelled)
+        return self.id_card
+
+    def query(self) -> StatusResult:
+        assert self.id_card is not None
+        answer = self.devices.service.card_status(self.id_card.id_number)
+        card, application = answer["card"], answer["application"]
+        state = cardstates.describe(card["state"] if card else None,
+                                    application["state"] if application else None)
+        self.result = StatusResult(self.id_card.name, self.id_card.id_number,
+                                   card["card_number"] if card else None, state,
+                                   card.get("lost_until") if card else None)
+        return self.result
+
+    def receipt(self):
+        r = self.result
+        assert r is not None
+        return receipts.status_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(), name=r.name,
+                                       id_number=r.id_number, card_number=r.card_number,
+                                       state_label=r.state.label_zh, advice=r.state.advice_zh)
+
+    def print_receipt(self) -> None:
+        self.devices.require("printer")
+        self.devices.printer.print_receipt(self.receipt())
+
+    def wipe(self) -> None:
+        if self.id_card:
+            self.id_card.wipe()
+        self.id_card = self.result = None

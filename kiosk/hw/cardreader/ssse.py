@@ -1,0 +1,154 @@
+"""The social security card application (SSSE), protocols.md §1.2-1.5.
+
+Records are read by tag with an SFI (``00 B2 <tag> <SFI<<3> Le``), never by record number: tag numbering
+is fixed while EF06's record order is only inferred, and the 4E name extension may be absent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from kiosk.hw.cardreader.apdu import ApduChannel, CardConnection, CardStatusError
+from kiosk.pin import PinBuffer, wipe
+
+SSSE_AID = bytes.fromhex("7378312E73682EC9E7BBE1B1A3D5CF")   # "sx1.sh." + GBK "社会保障"
+SFI_EF05 = 5
+SFI_EF06 = 6
+ALGORITHMS = {0x01: "3DES", 0x02: "SSF33", 0x03: "SM4"}
+
+# (tag, value length) of the items the kiosk reads
+EF05_ITEMS = {"card_id_code": (0x01, 16), "card_type": (0x02, 1), "spec_version": (0x03, 4),
+              "init_org": (0x04, 12), "issue_date": (0x05, 4), "expiry_date": (0x06, 4),
+              "card_number": (0x07, 9)}
+EF06_ITEMS = {"ssn": (0x08, 18), "name": (0x09, 30), "name_ext": (0x4E, 20), "gender": (0x0A, 1),
+              "nation": (0x0B, 1), "birthplace": (0x0C, 3), "birth_date": (0x0D, 4)}
+
+
+class CardDataError(CardStatusError):
+    def __init__(self, detail: str):
+        super().__init__(detail, 0x6F00)
+
+
+@dataclass
+class CardInfo:
+    card_id_code: str
+    card_type: str
+    spec_version: str
+    init_org: str
+    issue_date: dt.date | None
+    expiry_date: dt.date | None
+    card_number: str
+    ssn: str
+    name: str
+    gender: str
+    nation: str
+    birthplace: str
+    birth_date: dt.date | None
+    algorithm: str
+    atr: bytes
+
+    @property
+    def region_code(self) -> str:
+        return self.card_id_code[:6]
+
+    @property
+    def generation(self) -> int:
+        return int(self.spec_version[:1]) if self.spec_version[:1].isdigit() else 0
+
+    def wipe(self) -> None:
+        self.ssn = self.name = self.birthplace = ""
+        self.birth_date = None
+
+
+# -- field formats (protocols.md §1.3: cn = BCD padded with F, an = bytes padded with 00) ---------------
+def cn(value: bytes) -> str:
+    return value.hex().upper().rstrip("F")
+
+
+def an_ascii(value: bytes) -> str:
+    return value.rstrip(b"\x00 ").decode("ascii", errors="replace")
+
+
+def an_gbk(value: bytes) -> str:
+    return value.rstrip(b"\x00").decode("gbk", errors="replace").rstrip()
+
+
+def bcd_date(value: bytes) -> dt.date | None:
+    text = cn(value)
+    try:
+        return dt.datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def tlv_value(record: bytes, tag: int) -> bytes:
+    if len(record) < 2 or record[0] != tag or record[1] > len(record) - 2:
+        raise CardDataError(f"record for tag {tag:02X} is malformed ({len(record)} bytes)")
+    return record[2:2 + record[1]]
+
+
+def algorithm_from_fci(fci: bytes) -> str:
+    """9F0C 03 86 01 xx in the SSSE FCI names the algorithm; absent means 3DES (protocols.md §1.7)."""
+    at = fci.find(bytes.fromhex("9F0C"))
+    if at >= 0 and fci[at + 3:at + 5] == b"\x86\x01" and at + 5 < len(fci):
+        return ALGORITHMS.get(fci[at + 5], "3DES")
+    return "3DES"
+
+
+class SocialSecurityCard:
+    """The SSSE application on one inserted card."""
+
+    def __init__(self, connection: CardConnection):
+        self.connection = connection
+        self.channel = ApduChannel(connection)
+        self.algorithm = "3DES"
+
+    def select(self) -> None:
+        fci = self.channel.send(bytes([0x00, 0xA4, 0x04, 0x00, len(SSSE_AID)]) + SSSE_AID, "SELECT SSSE")
+        self.algorithm = algorithm_from_fci(fci)
+
+    def read_item(self, sfi: int, tag: int, length: int, name: str) -> bytes:
+        record = self.channel.send(bytes([0x00, 0xB2, tag, sfi << 3, length + 2]), f"READ RECORD {name}")
+        return tlv_value(record, tag)
+
+    def read_info(self) -> CardInfo:
+        """Select SSSE and read EF05 and EF06 (free to read on 1st/2nd-generation cards)."""
+        self.select()
+        v = {k: self.read_item(SFI_EF05, tag, n, k) for k, (tag, n) in EF05_ITEMS.items()}
+        for key, (tag, n) in EF06_ITEMS.items():
+            try:
+                v[key] = self.read_item(SFI_EF06, tag, n, key)
+            except CardStatusError as exc:
+                if key == "name_ext" and exc.sw == 0x6A83:   # 2nd-generation cards may lack 4E
+                    v[key] = b""
+                else:
+                    raise
+        return CardInfo(
+            card_id_code=cn(v["card_id_code"]), card_type=an_ascii(v["card_type"]),
+            spec_version=an_ascii(v["spec_version"]), init_org=cn(v["init_org"]),
+            issue_date=bcd_date(v["issue_date"]), expiry_date=bcd_date(v["expiry_date"]),
+            card_number=an_ascii(v["card_number"]), ssn=an_ascii(v["ssn"]),
+            name=an_gbk(v["name"]) + an_gbk(v["name_ext"]), gender=an_ascii(v["gender"]),
+            nation=cn(v["nation"]), birthplace=cn(v["birthplace"]), birth_date=bcd_date(v["birth_date"]),
+            algorithm=self.algorithm, atr=self.connection.atr())
+
+    def verify_pin(self, pin: PinBuffer) -> None:
+        """VERIFY; raises PinWrong (tries left) or PinBlocked. The BCD buffer is wiped afterwards."""
+        block = pin.bcd()
+        apdu = bytearray([0x00, 0x20, 0x00, 0x00, len(block)]) + block
+        try:
+            self.channel.send(apdu, "VERIFY")
+        finally:
+            wipe(block)
+            wipe(apdu)
+
+    def change_pin(self, old: PinBuffer, new: PinBuffer) -> None:
+        """CHANGE PIN ``80 5E 01 00 Lc old‖FF‖new`` (protocols.md §1.5)."""
+        old_bcd, new_bcd = old.bcd(), new.bcd()
+        data = old_bcd + b"\xFF" + new_bcd
+        apdu = bytearray([0x80, 0x5E, 0x01, 0x00, len(data)]) + data
+        try:
+            self.channel.send(apdu, "CHANGE PIN")
+        finally:
+            for buf in (old_bcd, new_bcd, data, apdu):
+                wipe(buf)

@@ -1,0 +1,187 @@
+"""GA 467 ID-card reader driver over pyserial: the codec under a thin serial transport.
+
+Every exchange has a deadline; bytes are read as they come (real readers stream the 1295-byte answer);
+garbage before a frame is skipped; a frame with a bad checksum is retried a bounded number of times; a
+port that vanished (USB replug) is reopened on the next call and reported OFFLINE meanwhile.
+"""
+from __future__ import annotations
+
+import logging
+import termios
+import threading
+import time
+from typing import Callable
+
+import serial
+
+from kiosk.hw.base import DeviceError, DeviceOffline, DeviceState, DeviceStatus, DeviceTimeout, Action
+from kiosk.hw.idreader import codec
+from kiosk.hw.idreader.codec import Command
+from kiosk.hw.idreader.idcard import PHOTO_LEN, TEXT_LEN, IdCard, decode_text
+
+log = logging.getLogger(__name__)
+
+BAUD = 115200
+# Deadlines per command; vendor code uses ~100 ms for find/select and up to 2-3 s for reads
+# (protocols.md §2.1). Ours are looser so a slow USB-serial bridge is not mistaken for a dead reader.
+DEADLINES = {
+    Command.FIND_CARD: 0.5, Command.SELECT_CARD: 0.5, Command.SAM_STATUS: 1.0,
+    Command.RESET_SAM: 2.0, Command.READ_SAM_ID: 1.0, Command.READ_TEXT_PHOTO: 3.0,
+    Command.READ_TEXT_PHOTO_FINGERPRINT: 4.0, Command.READ_APPENDED_ADDRESS: 1.0,
+    Command.READ_CHIP_SN: 1.0,
+}
+RETRIES = 2   # further tries after a corrupted or missing answer
+
+
+class IdReaderError(DeviceError):
+    """The reader answered with a failing SW3, or the link failed."""
+
+
+def _sw3_error(command: Command, response: codec.Response) -> IdReaderError:
+    detail, zh, en = response.meaning
+    action = Action.MAINTENANCE if response.sw3 in (0x60, 0x66, 0x21, 0x23) else Action.RETRY
+    return IdReaderError(f"{command.name}: SW3 0x{response.sw3:02X} {detail}", zh=zh, en=en,
+                         vendor_code=f"SW3={response.sw3:02X}", action=action)
+
+
+class IdReader:
+    """One GA 467 reader on one serial port. Thread-safe: calls are serialised."""
+
+    def __init__(self, port: str, baudrate: int = BAUD,
+                 opener: Callable[..., serial.Serial] = serial.serial_for_url):
+        self.port = port
+        self.baudrate = baudrate
+        self._opener = opener
+        self._serial: serial.Serial | None = None
+        self._lock = threading.Lock()
+        self._last_error: str = ""
+        self.frames_rejected = 0
+
+    # -- link -----------------------------------------------------------------------------------
+    def _link(self) -> serial.Serial:
+        if self._serial is None or not self._serial.is_open:
+            try:
+                self._serial = self._opener(self.port, baudrate=self.baudrate, timeout=0.05,
+                                            write_timeout=1.0, exclusive=True)
+            except (serial.SerialException, OSError, ValueError) as exc:
+                self._serial = None
+                self._last_error = f"cannot open {self.port}: {exc}"
+                raise DeviceOffline(self._last_error, zh="身份证读卡器未连接，请联系工作人员",
+                                    en="The ID card reader is not connected; please call staff") from None
+        return self._serial
+
+    def _drop_link(self, why: str) -> None:
+        self._last_error = why
+        if self._serial is not None:
+            try:
+                self._serial.close()
+            except Exception:  # closing a vanished port may itself fail; the port is gone either way
+                pass
+        self._serial = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_link("closed")
+
+    def _exchange_once(self, command: Command) -> codec.Response:
+        link = self._link()
+        decoder = codec.FrameDecoder()
+        try:
+            link.reset_input_buffer()      # a late answer to an earlier request must not be taken as ours
+            link.write(codec.encode_request(command))
+            deadline = time.monotonic() + DEADLINES[command]
+            while True:
+                body = decoder.next_body()
+                if body is not None:
+                    return codec.decode_response_body(body)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise DeviceTimeout(f"{command.name}: no complete answer within {DEADLINES[command]} s "
+                                        f"({decoder.pending()} bytes pending)",
+                                        zh="身份证读卡器无响应，请稍后再试",
+                                        en="The ID card reader did not answer; please try again")
+                link.timeout = min(remaining, 0.05)
+                chunk = link.read(max(1, link.in_waiting))
+                if chunk:
+                    decoder.feed(chunk)
+        except (serial.SerialException, OSError, termios.error) as exc:   # termios.error: tty gone
+            self._drop_link(f"link lost: {exc}")
+            raise DeviceOffline(f"{command.name}: serial link lost: {exc}",
+                                zh="身份证读卡器连接中断，请联系工作人员",
+                                en="The ID card reader was disconnected; please call staff") from None
+
+    def transact(self, command: Command) -> codec.Response:
+        """Send one command and return its answer, retrying a corrupted or missing answer."""
+        with self._lock:
+            last: Exception | None = None
+            for attempt in range(1 + RETRIES):
+                try:
+                    return self._exchange_once(command)
+                except codec.FrameError as exc:
+                    self.frames_rejected += 1
+                    log.warning("id reader: %s rejected frame (%s), attempt %d", command.name, exc, attempt + 1)
+                    last = IdReaderError(f"{command.name}: {exc}", zh="身份证读卡器通信错误，请重试",
+                                         en="ID card reader communication error; please try again")
+                except DeviceTimeout as exc:
+                    last = exc
+                except DeviceOffline as exc:
+                    last = exc
+                    if attempt:           # reopened once already and still gone: give up
+                        break
+            assert last is not None
+            raise last
+
+    # -- operations -----------------------------------------------------------------------------
+    def card_present(self) -> bool:
+        """Find card: True when a card is on the reader (SW3 9F), False when there is none (SW3 80)."""
+        response = self.transact(Command.FIND_CARD)
+        if response.sw3 == codec.SW3_FOUND:
+            return True
+        if response.sw3 in (0x80, 0x34):
+            return False
+        raise _sw3_error(Command.FIND_CARD, response)
+
+    def read_card(self, today=None) -> IdCard:
+        """Select the card on the reader and read its text and photo."""
+        response = self.transact(Command.SELECT_CARD)
+        if not response.ok:
+            raise _sw3_error(Command.SELECT_CARD, response)
+        response = self.transact(Command.READ_TEXT_PHOTO)
+        if not response.ok:
+            raise _sw3_error(Command.READ_TEXT_PHOTO, response)
+        data = response.data
+        if len(data) < 4:
+            raise IdReaderError("READ_TEXT_PHOTO: answer has no length header",
+                                zh="读取身份证失败，请重新放置", en="Reading failed, please place the card again")
+        text_len = int.from_bytes(data[0:2], "big")
+        photo_len = int.from_bytes(data[2:4], "big")
+        if text_len != TEXT_LEN or photo_len != PHOTO_LEN or len(data) != 4 + text_len + photo_len:
+            raise IdReaderError(f"READ_TEXT_PHOTO: lengths text={text_len} photo={photo_len} "
+                                f"data={len(data)} do not match GA 467",
+                                zh="读取身份证失败，请重新放置", en="Reading failed, please place the card again")
+        return decode_text(data[4:4 + text_len], data[4 + text_len:], today=today)
+
+    def wait_for_card(self, timeout: float, cancelled: threading.Event | None = None,
+                      poll: float = 0.3, today=None) -> IdCard | None:
+        """Poll for a card until one is read, ``timeout`` passes (None) or ``cancelled`` is set (None)."""
+        deadline = time.monotonic() + timeout
+        cancelled = cancelled or threading.Event()
+        while time.monotonic() < deadline and not cancelled.is_set():
+            if self.card_present():
+                return self.read_card(today=today)
+            cancelled.wait(poll)
+        return None
+
+    def status(self) -> DeviceStatus:
+        """SAM status check (11 FF): ONLINE when the SAM answers 90, else why not."""
+        try:
+            response = self.transact(Command.SAM_STATUS)
+        except DeviceOffline as exc:
+            return DeviceStatus("idreader", DeviceState.OFFLINE, detail=exc.detail)
+        except DeviceError as exc:
+            return DeviceStatus("idreader", DeviceState.HARDWARE_ERROR, detail=exc.detail)
+        if response.sw3 == codec.SW3_OK:
+            return DeviceStatus("idreader", DeviceState.ONLINE, detail=f"on {self.port}")
+        detail, _, _ = response.meaning
+        return DeviceStatus("idreader", DeviceState.HARDWARE_ERROR, detail=detail,
+                            vendor_code=f"SW3={response.sw3:02X}")

@@ -1,0 +1,71 @@
+"""Write-ahead journal (SQLite, WAL): every irreversible step is recorded before it is attempted and
+after it answers, so an interrupted transaction is found and reconciled at the next start (DESIGN rule 5).
+
+Rows hold transaction ids, step names, card numbers and outcomes — never a PIN, key or full ID number.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import sqlite3
+import threading
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS transactions (
+    txn TEXT PRIMARY KEY, kind TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+    outcome TEXT, context TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS steps (
+    id INTEGER PRIMARY KEY, txn TEXT NOT NULL REFERENCES transactions(txn), at TEXT NOT NULL,
+    step TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '{}');
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def new_txn_id(kiosk_id: str) -> str:
+    stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+    return f"{kiosk_id}-{stamp}-{secrets.token_hex(3).upper()}"
+
+
+class Journal:
+    def __init__(self, path: str):
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")   # a step is on disk before the device is told to act
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def begin(self, txn: str, kind: str, **context) -> str:
+        with self._lock:
+            self._db.execute("INSERT INTO transactions (txn, kind, started_at, context) VALUES (?, ?, ?, ?)",
+                             (txn, kind, _now(), json.dumps(context, ensure_ascii=False)))
+        return txn
+
+    def step(self, txn: str, step: str, **detail) -> None:
+        with self._lock:
+            self._db.execute("INSERT INTO steps (txn, at, step, detail) VALUES (?, ?, ?, ?)",
+                             (txn, _now(), step, json.dumps(detail, ensure_ascii=False)))
+
+    def finish(self, txn: str, outcome: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE transactions SET finished_at = ?, outcome = ? WHERE txn = ?",
+                             (_now(), outcome, txn))
+
+    def unfinished(self, kind: str | None = None) -> list[dict]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT t.*, (SELECT step FROM steps s WHERE s.txn = t.txn ORDER BY s.id DESC LIMIT 1) AS last_step "
+                "FROM transactions t WHERE finished_at IS NULL" + (" AND kind = ?" if kind else ""),
+                (kind,) if kind else ()).fetchall()
+        return [dict(r, context=json.loads(r["context"])) for r in rows]
+
+    def steps(self, txn: str) -> list[str]:
+        with self._lock:
+            return [r["step"] for r in self._db.execute("SELECT step FROM steps WHERE txn = ? ORDER BY id", (txn,))]

@@ -1,0 +1,36 @@
+"""Regional policy profiles: every number in a rule comes from here, with its source (domain.md)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PolicyProfile:
+    key: str
+    name: str
+    region_code: str                 # 6-digit administrative code prefix of cards issued here
+    initial_pin: str | None          # None: not stated in the seeds; the kiosk then cannot activate
+    guardian_below_age: int | None
+    temp_loss_lapse_days: int | None
+    replacement_fee_yuan: int | None
+    sources: tuple[str, ...]
+
+
+PROFILES = {
+    "shaanxi": PolicyProfile("shaanxi", "陕西省（西安）", "610100", initial_pin="666666",
+                             guardian_below_age=None, temp_loss_lapse_days=7, replacement_fee_yuan=20,
+                             sources=("seeds/000 (Xi'an: initial PIN 666666, 7-day lapse, 20 yuan fee)",)),
+    "henan": PolicyProfile("henan", "河南省", "410100", initial_pin="123456", guardian_below_age=16,
+                           temp_loss_lapse_days=None, replacement_fee_yuan=None,
+                           sources=("seeds/002, seeds/004 (initial PIN 123456, guardian under 16)",)),
+    "sichuan": PolicyProfile("sichuan", "四川省", "510100", initial_pin=None, guardian_below_age=18,
+                             temp_loss_lapse_days=7, replacement_fee_yuan=None,
+                             sources=("seeds/003 (guardian under 18, 7-day lapse)",)),
+}
+
+
+def profile(key: str) -> PolicyProfile:
+    try:
+        return PROFILES[key]
+    except KeyError:
+        raise ValueError(f"unknown policy profile {key!r}; known: {', '.join(sorted(PROFILES))}") from None

@@ -1,0 +1,127 @@
+"""Config → devices → service → flows. The embedded default starts every simulator and the reference
+service here; a config file swaps any of them for a real port or URL and nothing else changes."""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from kiosk import demo
+from kiosk.backend.client import ServiceClient
+from kiosk.config import SIM, Config
+from kiosk.flows import change_pin
+from kiosk.flows.base import Devices
+from kiosk.hw.cardreader.readers import InProcessReader, PcscReader
+from kiosk.hw.cardreader.virtualcard import VirtualCard
+from kiosk.hw.idreader.driver import IdReader
+from kiosk.journal import Journal
+from kiosk.hw.printer.driver import ReceiptPrinter
+from kiosk.policy import profile
+
+log = logging.getLogger(__name__)
+VPCD_READER = "Virtual PCD 00 00"
+
+
+class SimulatorHands:
+    """What a tester's hands do to simulated devices: place an ID card, insert a card, take them away.
+    Core code (no Kivy) so tests and the on-screen simulator panel use the same calls."""
+
+    def __init__(self, idreader_sim=None, card_slot=None, printer_sim=None):
+        self.idreader_sim = idreader_sim
+        self.card_slot = card_slot            # InProcessReader or VpcdBridge
+        self.printer_sim = printer_sim
+        self._cards: dict[str, VirtualCard] = {}   # one card per citizen for the whole run
+        self._lock = threading.Lock()
+
+    def citizens(self):
+        return demo.CITIZENS
+
+    def place_id_card(self, key: str) -> None:
+        self.idreader_sim.place(demo.by_key(key).id_card())
+
+    def remove_id_card(self) -> None:
+        self.idreader_sim.remove()
+
+    def card_of(self, key: str) -> VirtualCard | None:
+        with self._lock:
+            if key not in self._cards:
+                profile_ = demo.by_key(key).card_profile()
+                if profile_ is None:
+                    return None
+                self._cards[key] = VirtualCard(profile_)
+            return self._cards[key]
+
+    def insert_card(self, key: str) -> bool:
+        card = self.card_of(key)
+        if card is None:
+            return False
+        self.card_slot.insert(card)
+        return True
+
+    def remove_card(self) -> None:
+        self.card_slot.remove()
+
+
+class Kiosk:
+    def __init__(self, config: Config):
+        self.config = config
+        self._closers: list = []
+        os.makedirs(config.state_dir, exist_ok=True)
+        policy = profile(config.policy)
+        hands = SimulatorHands()
+
+        port = config.idreader_port
+        if port == SIM:
+            from kiosk.hw.idreader.simulator import IdReaderSimulator
+            hands.idreader_sim = IdReaderSimulator()
+            self._closers.append(hands.idreader_sim.close)
+            port = hands.idreader_sim.port
+        idreader = IdReader(port, config.idreader_baudrate)
+        self._closers.append(idreader.close)
+
+        if config.cardreader == SIM:
+            cardreader = hands.card_slot = InProcessReader()
+        elif config.cardreader == "vpcd":
+            from kiosk.hw.cardreader.vpcd import VpcdBridge
+            cardreader = PcscReader(VPCD_READER)
+            hands.card_slot = VpcdBridge()
+            self._closers.append(hands.card_slot.remove)
+        else:
+            cardreader = PcscReader(config.cardreader)
+
+        transport = config.printer
+        if transport == SIM:
+            from kiosk.hw.printer.simulator import PrinterSimulator
+            hands.printer_sim = PrinterSimulator(out_dir=os.path.join(config.state_dir, "receipts"))
+            self._closers.append(hands.printer_sim.close)
+            transport = hands.printer_sim.transport
+        printer = ReceiptPrinter(transport)
+
+        url = config.service_url
+        self.service = None
+        if url == "embedded":
+            from kiosk.backend.server import ServiceThread
+            db = os.path.join(config.state_dir, "demo-service.db")
+            for suffix in ("", "-wal", "-shm"):       # the demo starts fresh, like the virtual cards
+                if os.path.exists(db + suffix):
+                    os.remove(db + suffix)
+            self.service = ServiceThread(db, policy).start()
+            self._closers.append(self.service.stop)
+            url = self.service.url
+        client = ServiceClient(url, config.kiosk_id)
+        self._closers.append(client.close)
+
+        journal = Journal(os.path.join(config.state_dir, "journal.db"))
+        self._closers.append(journal.close)
+        self.devices = Devices(idreader, cardreader, printer, client, journal, policy, config.kiosk_id)
+        self.hands = hands if config.simulated else None
+        for txn, outcome in change_pin.recover(self.devices):
+            log.info("recovered %s: %s", txn, outcome)
+
+    def close(self) -> None:
+        for close in reversed(self._closers):
+            try:
+                close()
+            except Exception:
+                log.exception("while shutting down")
+        self._closers.clear()

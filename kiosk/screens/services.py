@@ -1,0 +1,161 @@
+"""Service controllers: drive one citizen service through the screens, with the flow's blocking steps
+on a worker. A controller owns the flow and the PIN buffers, and wipes both when the session ends."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from kiosk.flows.change_pin import ChangePinFlow, PinRuleBroken
+from kiosk.flows.status_query import StatusQueryFlow
+from kiosk.hw.base import DeviceError
+from kiosk.hw.cardreader.apdu import PinBlocked, PinWrong
+from kiosk.pin import PinBuffer
+
+log = logging.getLogger(__name__)
+WAIT_FOR_CARD_S = 60
+
+
+class Controller:
+    name = ""
+
+    def __init__(self, app):
+        self.app = app
+        self.cancelled = threading.Event()
+
+    def run(self, fn, then) -> None:
+        self.app.worker.run(fn, then, self.failed)
+
+    def failed(self, exc: Exception) -> None:
+        if isinstance(exc, DeviceError):
+            log.info("%s refused: %s", self.name, exc.detail)
+            self.app.message("无法继续办理", exc.message("zh"), tone="bad")
+        else:
+            log.error("%s failed unexpectedly", self.name, exc_info=exc)
+            self.app.message("系统繁忙", "系统暂时无法办理此业务，请稍后再试或联系工作人员。", tone="bad")
+
+    def stop(self) -> None:
+        self.cancelled.set()
+
+
+class StatusService(Controller):
+    name = "status"
+
+    def __init__(self, app):
+        super().__init__(app)
+        self.flow = StatusQueryFlow(app.kiosk.devices)
+
+    def start(self) -> None:
+        self.app.busy("正在检查设备")
+        self.run(self.flow.check_devices, lambda _: self.ask_id_card())
+
+    def ask_id_card(self) -> None:
+        self.app.wait("请将身份证放在读卡区", "请将身份证平放在下方读卡区，读取完成前请勿移动", "id",
+                      WAIT_FOR_CARD_S)
+        self.run(lambda: self.flow.wait_for_id_card(WAIT_FOR_CARD_S, self.cancelled), self.got_id_card)
+
+    def got_id_card(self, card) -> None:
+        if card is None:
+            self.app.home()
+            return
+        self.app.busy("正在查询")
+        self.run(self.flow.query, self.show)
+
+    def show(self, result) -> None:
+        self.app.show("status_result").show(result, on_print=self.print_receipt)
+
+    def print_receipt(self) -> None:
+        self.app.busy("正在打印凭条")
+        self.run(self.flow.print_receipt,
+                 lambda _: self.app.message("凭条已打印", "请取走凭条和身份证，谢谢。", tone="good"))
+
+    def stop(self) -> None:
+        super().stop()
+        self.flow.wipe()
+
+
+class ChangePinService(Controller):
+    name = "change_pin"
+
+    def __init__(self, app):
+        super().__init__(app)
+        self.flow = ChangePinFlow(app.kiosk.devices)
+        self.old, self.new, self.again = PinBuffer(), PinBuffer(), PinBuffer()
+
+    def start(self) -> None:
+        self.app.busy("正在检查设备")
+        self.run(self.flow.check_devices, lambda _: self.ask_card())
+
+    def ask_card(self) -> None:
+        self.app.wait("请插入社保卡", "芯片朝上，插入下方社保卡插口", "card", WAIT_FOR_CARD_S)
+        self.run(lambda: self.flow.wait_for_card(WAIT_FOR_CARD_S, self.cancelled), self.got_card)
+
+    def got_card(self, info) -> None:
+        if info is None:
+            self.app.home()
+            return
+        self.ask_old()
+
+    def _pin(self, screen_name: str, prompt: str, hint: str, pin: PinBuffer, on_confirm, error: str = ""):
+        pin.clear()
+        self.app.show(screen_name).ask(prompt, hint, pin, on_confirm, error)
+
+    def ask_old(self, error: str = "") -> None:
+        initial = self.app.kiosk.devices.policy.initial_pin
+        hint = (f"此卡尚未启用，请输入初始密码（{initial}）" if self.flow.activating and initial
+                else "请输入社保卡当前的6位密码，注意遮挡")
+        self._pin("pin_old", "请输入原密码", hint, self.old, self.verify_old, error)
+
+    def verify_old(self) -> None:
+        self.app.busy("正在验证密码")
+        self.app.worker.run(lambda: self.flow.verify_old(self.old), lambda _: self.ask_new(), self.old_failed)
+
+    def old_failed(self, exc: Exception) -> None:
+        if isinstance(exc, PinWrong):
+            self.ask_old(exc.zh)
+        elif isinstance(exc, PinBlocked):
+            self.app.message("密码已锁定", exc.zh + "。请取走社保卡。", tone="bad")
+        else:
+            self.failed(exc)
+
+    def ask_new(self, error: str = "") -> None:
+        self._pin("pin_new", "请设置新密码", "6位数字，不能是相同或连续的数字，不能与初始密码相同",
+                  self.new, self.check_new, error)
+
+    def check_new(self) -> None:
+        try:
+            self.flow.check_new(self.old, self.new)   # pure rules: fast enough for the UI thread
+        except PinRuleBroken as exc:
+            self.ask_new(exc.zh)
+            return
+        self._pin("pin_again", "请再次输入新密码", "再输入一次，确认新密码", self.again, self.change)
+
+    def change(self) -> None:
+        self.app.busy("正在修改密码")
+        self.app.worker.run(lambda: self.flow.change(self.old, self.new, self.again), self.changed,
+                            self.change_failed)
+
+    def change_failed(self, exc: Exception) -> None:
+        if isinstance(exc, PinRuleBroken):
+            self.ask_new(exc.zh)
+        else:
+            self.failed(exc)
+
+    def changed(self, _) -> None:
+        for pin in (self.old, self.new, self.again):
+            pin.clear()
+        body = ("社保功能已启用。" if self.flow.activating else "") + "请牢记新密码，并取走社保卡。"
+        self.app.message("密码修改成功", body, tone="good", secondary=("打印凭条", self.print_receipt))
+
+    def print_receipt(self) -> None:
+        self.app.busy("正在打印凭条")
+        self.run(self.flow.print_receipt,
+                 lambda _: self.app.message("凭条已打印", "请取走凭条和社保卡，谢谢。", tone="good"))
+
+    def stop(self) -> None:
+        super().stop()
+        for pin in (self.old, self.new, self.again):
+            pin.clear()
+        self.flow.wipe()
+
+
+CONTROLLERS = {"status": StatusService, "change_pin": ChangePinService}

@@ -1,0 +1,55 @@
+"""The simulator panel (simulated mode only): a tester's hands for devices that have none."""
+from __future__ import annotations
+
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+
+class SimPanel(BoxLayout):
+    active = BooleanProperty(False)
+    hands = ObjectProperty(None, allownone=True)
+    status_text = StringProperty("")
+
+    def attach(self, hands) -> None:
+        self.hands = hands
+        self.active = hands is not None
+        if hands is None:
+            return
+        for citizen in hands.citizens():
+            button = Factory.SimButton(text=f"{citizen.name} · {citizen.note}")
+            button.citizen = citizen.key
+            button.bind(on_release=lambda b: self.place_id_card(b.citizen))
+            self.ids.id_cards.add_widget(button)
+            if citizen.card_state:
+                button = Factory.SimButton(text=f"{citizen.name} · {citizen.note} · 密码{citizen.pin}")
+                button.citizen = citizen.key
+                button.bind(on_release=lambda b: self.insert_card(b.citizen))
+                self.ids.ss_cards.add_widget(button)
+        Clock.schedule_interval(lambda _dt: self.refresh(), 0.5)
+
+    def place_id_card(self, key: str) -> None:
+        self.hands.place_id_card(key)
+        self.refresh()
+
+    def remove_id_card(self) -> None:
+        self.hands.remove_id_card()
+        self.refresh()
+
+    def insert_card(self, key: str) -> None:
+        self.hands.insert_card(key)   # a VpcdBridge connect is a local socket: quick enough for the UI
+        self.refresh()
+
+    def remove_card(self) -> None:
+        self.hands.remove_card()
+        self.refresh()
+
+    def refresh(self) -> None:
+        h = self.hands
+        id_card = h.idreader_sim.card if h.idreader_sim else None
+        slot = h.card_slot.card if h.card_slot else None
+        jobs = len(h.printer_sim.jobs) if h.printer_sim else 0
+        self.status_text = (f"身份证：{id_card.name if id_card else '无'}\n"
+                            f"社保卡：{slot.profile.name if slot else '无'}\n"
+                            f"已打印凭条：{jobs} 张")

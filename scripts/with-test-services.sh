@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs a command with pcscd (vpcd driver) and an X server available, starting each only when it is not
+# already running, and stopping only what it started.
+set -uo pipefail
+started=()
+cleanup() { for pid in "${started[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; }
+trap cleanup EXIT
+
+if ! pgrep -x pcscd >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then pcscd --foreground >/tmp/sbk-pcscd.log 2>&1 &
+  else sudo -n pcscd --foreground >/tmp/sbk-pcscd.log 2>&1 & fi
+  started+=($!)
+fi
+display_number() { local d="${DISPLAY:-}"; d="${d#*:}"; echo "${d%%.*}"; }
+if [ -z "${DISPLAY:-}" ] || [ ! -e "/tmp/.X11-unix/X$(display_number)" ]; then
+  for n in $(seq 99 120); do [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || break; done
+  Xvfb ":$n" -screen 0 1280x800x24 -ac +extension GLX -nolisten tcp >/tmp/sbk-xvfb.log 2>&1 &
+  started+=($!)
+  export DISPLAY=":$n"
+fi
+# wait until both answer: pcscd's vpcd reader appears, the X socket exists
+for _ in $(seq 50); do
+  [ -e "/tmp/.X11-unix/X$(display_number)" ] && .venv/bin/python -c "
+from smartcard.System import readers; import sys
+sys.exit(0 if any('Virtual PCD' in str(r) for r in readers()) else 1)" 2>/dev/null && break
+  sleep 0.2
+done
+export KIOSK_REQUIRE_PCSC=1 KIOSK_REQUIRE_DISPLAY=1
+"$@"

@@ -1,0 +1,40 @@
+"""Shared fixtures. ``make test`` starts pcscd (with the vpcd driver) and Xvfb and sets
+KIOSK_REQUIRE_PCSC / KIOSK_REQUIRE_DISPLAY, so in CI the PC/SC and UI tests fail rather than skip when
+their real components are missing."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+VPCD_READER = "Virtual PCD 00 00"
+
+
+def _require(flag: str, why: str):
+    if os.environ.get(flag) == "1":
+        pytest.fail(why)
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def vpcd_reader() -> str:
+    """The name of the vpcd reader behind a running pcscd."""
+    try:
+        from smartcard.System import readers
+        names = [str(r) for r in readers()]
+    except Exception as exc:   # pcscd not running raises EstablishContextException and others
+        names = []
+        why = f"pcscd is not reachable: {exc}"
+    else:
+        why = f"no {VPCD_READER!r} reader (readers: {names}); is vsmartcard-vpcd installed?"
+    if VPCD_READER not in names:
+        _require("KIOSK_REQUIRE_PCSC", why)
+    return VPCD_READER
+
+
+@pytest.fixture(scope="session")
+def display() -> str:
+    value = os.environ.get("DISPLAY", "")
+    if not value:
+        _require("KIOSK_REQUIRE_DISPLAY", "no DISPLAY: run the UI tests through 'make test' (Xvfb)")
+    return value

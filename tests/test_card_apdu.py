@@ -1,0 +1,149 @@
+"""APDU layer and the SSSE application against the virtual card model (in process)."""
+import pytest
+
+from kiosk import demo
+from kiosk.hw.cardreader.apdu import ApduChannel, CardStatusError, PinBlocked, PinWrong, error_for, with_le
+from kiosk.hw.cardreader.readers import InProcessReader
+from kiosk.hw.cardreader.ssse import SocialSecurityCard, algorithm_from_fci, bcd_date, cn
+from kiosk.hw.cardreader.virtualcard import VirtualCard
+from kiosk.pin import PinBuffer
+
+
+class Scripted:
+    """A connection that answers from a list and records what was sent (for the T=0 rules only)."""
+
+    def __init__(self, answers):
+        self.answers, self.sent = list(answers), []
+
+    def transmit(self, apdu):
+        self.sent.append(bytes(apdu).hex().upper())
+        data, sw = self.answers.pop(0)
+        return bytes.fromhex(data), sw >> 8, sw & 0xFF
+
+    def atr(self):
+        return b""
+
+    def disconnect(self):
+        pass
+
+
+def pin(digits):
+    buf = PinBuffer()
+    for d in digits:
+        buf.push(d)
+    return buf
+
+
+def test_61xx_is_fetched_with_get_response():
+    conn = Scripted([("", 0x6105), ("6F03840100", 0x9000)])
+    assert ApduChannel(conn).send(bytes.fromhex("00A404000F7378312E73682EC9E7BBE1B1A3D5CF"), "SELECT") \
+        == bytes.fromhex("6F03840100")
+    assert conn.sent[1] == "00C0000005"
+
+
+def test_6cxx_resends_with_the_right_le():
+    conn = Scripted([("", 0x6C14), ("0812" + "31" * 18, 0x9000)])
+    ApduChannel(conn).send(bytes.fromhex("00B2083000"), "READ")
+    assert conn.sent == ["00B2083000", "00B2083014"]
+
+
+def test_with_le_handles_every_case():
+    assert with_le(bytes.fromhex("00B20830"), 0x14).hex() == "00b2083014"
+    assert with_le(bytes.fromhex("00B2083000"), 0x14).hex() == "00b2083014"
+    assert with_le(bytes.fromhex("0020000003123456"), 0x00).hex() == "002000000312345600"
+    assert with_le(bytes.fromhex("002000000312345600"), 0x10).hex() == "002000000312345610"
+
+
+@pytest.mark.parametrize("sw,kind,tries", [(0x63C5, PinWrong, 5), (0x63C1, PinWrong, 1),
+                                           (0x6983, PinBlocked, None), (0x6A82, CardStatusError, None)])
+def test_status_words_map_to_typed_errors(sw, kind, tries):
+    error = error_for("VERIFY", sw)
+    assert type(error) is kind
+    if tries is not None:
+        assert error.tries_left == tries and str(tries) in error.zh
+
+
+def test_every_error_text_is_free_of_the_command_data():
+    error = error_for("VERIFY", 0x63C2)
+    assert "123456" not in str(error) and "123456" not in error.zh
+
+
+def test_fci_names_the_algorithm():
+    assert algorithm_from_fci(bytes.fromhex("6F0AA5089F0C03860103")) == "SM4"
+    assert algorithm_from_fci(bytes.fromhex("6F00")) == "3DES"
+
+
+def test_field_formats():
+    assert cn(bytes.fromhex("610113FF")) == "610113"
+    assert bcd_date(bytes.fromhex("20310601")).isoformat() == "2031-06-01"
+
+
+@pytest.fixture
+def card_and_app():
+    reader = InProcessReader()
+    card = VirtualCard(demo.by_key("normal").card_profile())
+    reader.insert(card)
+    return card, SocialSecurityCard(reader.wait_for_card(1))
+
+
+def test_reads_ef05_and_ef06_by_tag(card_and_app):
+    _, app = card_and_app
+    info = app.read_info()
+    citizen = demo.by_key("normal")
+    assert (info.name, info.ssn, info.card_number, info.algorithm, info.spec_version) == \
+        (citizen.name, citizen.id_number, citizen.card_number, "SM4", "3.00")
+    assert info.region_code == "610100" and info.generation == 3
+
+
+def test_long_name_is_joined_with_its_extension():
+    profile = demo.by_key("normal").card_profile()
+    profile.name = "阿不都热合曼·买买提明·艾力江·吐尔逊托合提"   # longer than 30 GBK bytes
+    reader = InProcessReader()
+    reader.insert(VirtualCard(profile))
+    assert SocialSecurityCard(reader.wait_for_card(1)).read_info().name == profile.name
+
+
+def test_wrong_pins_count_down_then_block(card_and_app):
+    card, app = card_and_app
+    app.select()
+    for left in (5, 4, 3, 2, 1):
+        with pytest.raises(PinWrong) as wrong:
+            app.verify_pin(pin("000000"))
+        assert wrong.value.tries_left == left
+    with pytest.raises(PinBlocked):
+        app.verify_pin(pin("000000"))
+    with pytest.raises(PinBlocked):          # blocked even for the right PIN now
+        app.verify_pin(pin("135790"))
+
+
+def test_right_pin_resets_the_counter_and_change_takes_effect(card_and_app):
+    card, app = card_and_app
+    app.select()
+    with pytest.raises(PinWrong):
+        app.verify_pin(pin("000000"))
+    app.verify_pin(pin("135790"))
+    assert card.profile.pin_tries_left == 6
+    app.change_pin(pin("135790"), pin("802468"))
+    app.verify_pin(pin("802468"))
+    with pytest.raises(PinWrong):
+        app.verify_pin(pin("135790"))
+
+
+def test_reading_before_selecting_the_application_is_refused(card_and_app):
+    card, _ = card_and_app
+    assert card.process(bytes.fromhex("00B2083014"))[-2:] == b"\x69\x86"
+
+
+def test_non_social_security_card_says_so():
+    assert error_for("SELECT SSSE", 0x6A82).zh.startswith("这不是社保卡")
+
+
+def test_removed_card_is_a_clear_error(card_and_app):
+    from kiosk.hw.cardreader.readers import CardRemoved
+    card, app = card_and_app
+    reader = InProcessReader()
+    reader.insert(card)
+    connection = reader.wait_for_card(1)
+    reader.remove()
+    with pytest.raises(CardRemoved):
+        SocialSecurityCard(connection).select()

@@ -1,0 +1,144 @@
+"""The two flows without a screen, on the embedded default (simulated devices, service over HTTP)."""
+import threading
+
+import pytest
+
+from kiosk import demo
+from kiosk.backend.client import ServiceClient
+from kiosk.config import Config
+from kiosk.flows import change_pin
+from kiosk.flows.base import ServiceUnavailable
+from kiosk.flows.change_pin import CardNotUsable, ChangePinFlow, PinRuleBroken
+from kiosk.flows.status_query import StatusQueryFlow
+from kiosk.hw.cardreader.apdu import PinBlocked, PinWrong
+from kiosk.pin import PinBuffer
+from kiosk.runtime import Kiosk
+
+
+def pin(digits):
+    buf = PinBuffer()
+    for d in digits:
+        buf.push(d)
+    return buf
+
+
+@pytest.fixture
+def kiosk(tmp_path, request):
+    policy = getattr(request, "param", "shaanxi")
+    k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy=policy))
+    yield k
+    k.close()
+
+
+def read_card(kiosk, key):
+    flow = ChangePinFlow(kiosk.devices)
+    flow.check_devices()
+    kiosk.hands.insert_card(key)
+    flow.wait_for_card(2, threading.Event())
+    return flow
+
+
+def test_status_query_reads_the_id_card_and_asks_the_service(kiosk):
+    flow = StatusQueryFlow(kiosk.devices)
+    flow.check_devices()
+    kiosk.hands.place_id_card("sealed")
+    assert flow.wait_for_id_card(3, threading.Event()).name == "李秀兰"
+    assert flow.query().state.label_zh == "未启用"
+    receipt = flow.receipt().text()
+    assert "李*兰" in receipt and demo.by_key("sealed").id_number not in receipt
+    flow.wipe()
+    assert flow.id_card is None and flow.result is None
+
+
+def test_waiting_for_an_id_card_can_be_cancelled(kiosk):
+    cancelled = threading.Event()
+    cancelled.set()
+    assert StatusQueryFlow(kiosk.devices).wait_for_id_card(5, cancelled) is None
+
+
+def test_a_flow_refuses_early_when_a_device_is_down(kiosk):
+    kiosk.devices.service = ServiceClient("http://127.0.0.1:9", "T", timeout=(0.3, 0.3), retries=0)
+    with pytest.raises(ServiceUnavailable) as refused:
+        StatusQueryFlow(kiosk.devices).check_devices()
+    assert "社保卡管理系统" in refused.value.zh
+
+
+@pytest.mark.parametrize("kiosk,initial", [("shaanxi", "666666"), ("henan", "123456")], indirect=["kiosk"])
+def test_new_pin_may_not_be_the_regions_initial_pin(kiosk, initial):
+    flow = read_card(kiosk, "normal")
+    with pytest.raises(PinRuleBroken) as broken:
+        flow.check_new(pin("135790"), pin(initial))
+    assert "初始密码" in broken.value.zh
+
+
+@pytest.mark.parametrize("kiosk", ["sichuan"], indirect=True)
+def test_region_without_a_stated_initial_pin_only_applies_the_general_rules(kiosk):
+    flow = read_card(kiosk, "normal")
+    flow.check_new(pin("135790"), pin("802468"))
+    with pytest.raises(PinRuleBroken) as broken:        # refused as weak, not as "the initial PIN"
+        flow.check_new(pin("135790"), pin("666666"))
+    assert "相同" in broken.value.zh
+
+
+@pytest.mark.parametrize("new,rule", [("111111", "相同"), ("654321", "连续"), ("135790", "原密码")])
+def test_weak_or_unchanged_pins_are_refused(kiosk, new, rule):
+    flow = read_card(kiosk, "normal")
+    with pytest.raises(PinRuleBroken) as broken:
+        flow.check_new(pin("135790"), pin(new))
+    assert rule in broken.value.zh
+
+
+def test_new_pin_must_be_entered_the_same_twice(kiosk):
+    flow = read_card(kiosk, "normal")
+    flow.verify_old(pin("135790"))
+    with pytest.raises(PinRuleBroken, match="mismatch"):
+        flow.change(pin("135790"), pin("802468"), pin("802469"))
+
+
+def test_changing_a_sealed_cards_initial_pin_activates_it(kiosk):
+    flow = read_card(kiosk, "sealed")
+    assert flow.activating
+    flow.verify_old(pin("666666"))
+    flow.change(pin("666666"), pin("802468"), pin("802468"))
+    assert kiosk.devices.service.card("A00000002")["state"] == "normal"
+    assert kiosk.devices.journal.steps(flow.txn) == ["card_change_sent", "card_changed", "service_told"]
+
+
+def test_lost_card_is_refused_before_any_pin_is_asked(kiosk):
+    kiosk.hands.insert_card("temp_lost")
+    flow = ChangePinFlow(kiosk.devices)
+    with pytest.raises(CardNotUsable) as refused:
+        flow.wait_for_card(2, threading.Event())
+    assert "挂失" in refused.value.zh
+
+
+def test_wrong_pins_are_counted_and_a_blocked_card_is_reported(kiosk):
+    flow = read_card(kiosk, "normal")
+    with pytest.raises(PinWrong) as wrong:
+        flow.verify_old(pin("000000"))
+    assert wrong.value.tries_left == 5
+    locked = read_card(kiosk, "pin_locked")
+    with pytest.raises(PinBlocked):
+        locked.verify_old(pin("975310"))
+    events = kiosk.service.store.events("A00000001")
+    assert "pin_wrong_pin" in [e["kind"] for e in events]
+
+
+def test_change_made_while_the_service_was_down_is_reconciled_at_next_start(kiosk):
+    flow = read_card(kiosk, "sealed")
+    flow.verify_old(pin("666666"))
+    real = kiosk.devices.service
+    kiosk.devices.service = ServiceClient("http://127.0.0.1:9", "T", timeout=(0.3, 0.3), retries=0)
+    flow.change(pin("666666"), pin("802468"), pin("802468"))    # the card changed; the service missed it
+    assert flow.done and [r["txn"] for r in kiosk.devices.journal.unfinished()] == [flow.txn]
+    kiosk.devices.service = real
+    assert change_pin.recover(kiosk.devices) == [(flow.txn, "reconciled")]
+    assert real.card("A00000002")["state"] == "normal"
+    assert kiosk.devices.journal.unfinished() == []
+
+
+def test_interrupted_card_command_is_closed_as_unknown(kiosk):
+    journal = kiosk.devices.journal
+    journal.begin("T-1", change_pin.KIND, card_number="A00000001", activating=False)
+    journal.step("T-1", "card_change_sent")
+    assert change_pin.recover(kiosk.devices) == [("T-1", "interrupted_unknown")]

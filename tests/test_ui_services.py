@@ -1,0 +1,149 @@
+"""Both walking-skeleton services driven by touch under Xvfb, through the real drivers: the GA 467 reader
+on a pseudo-terminal, the card behind pcscd/vpcd, the service over HTTP and the printer over TCP.
+A screenshot of every screen passed is saved under tests/artifacts/screens/<service>/NN-<screen>.png."""
+from __future__ import annotations
+
+import os
+import pathlib
+
+import pytest
+
+from kiosk.hw.printer.escpos_decode import decode
+
+ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
+PINS = ("135790", "802468", "111111", "975310")   # every PIN typed in this test
+pytestmark = pytest.mark.timeout(300)
+
+
+def script(d):
+    app = d.app
+    hands = app.kiosk.hands
+    attract = app.sm.get_screen("attract")
+
+    # -- query card status: temporarily reported lost, with a receipt ----------------------------------
+    d.service("status")
+    yield d.screen("attract")
+    d.shot("attract")
+    d.tap(attract.ids.tile_status)
+    yield d.screen("place_id")
+    d.shot("place_id")
+    hands.place_id_card("temp_lost")
+    yield d.screen("status_result")
+    d.shot("status_result")
+    assert d.current().label == "临时挂失", d.current().label
+    d.tap_id("print_receipt")
+    yield d.until("status receipt printed",
+                  lambda: app.sm.current == "message" and len(hands.printer_sim.jobs) == 1)
+    d.shot("receipt_printed")
+    d.tap_id("primary")
+    yield d.screen("attract")
+    hands.remove_id_card()
+
+    # -- query card status: no card yet; the session times out back to the attract screen -------------
+    d.service("status_no_card")
+    d.tap(attract.ids.tile_status)
+    yield d.screen("place_id")
+    hands.place_id_card("no_card")
+    yield d.screen("status_result")
+    d.shot("status_result")
+    assert d.current().label == "未申领", d.current().label
+    app.session_timeout_s = 4
+    yield d.until("countdown shown", lambda: "秒后返回首页" in app.root.countdown_text, timeout=10)
+    d.shot("countdown")
+    yield d.until("timeout back to attract", lambda: app.sm.current == "attract", timeout=10)
+    app.session_timeout_s = 60
+    d.shot("attract_after_timeout")
+    hands.remove_id_card()
+
+    # -- change PIN: a wrong old PIN, a weak new PIN, then success and a receipt ----------------------
+    d.service("change_pin")
+    d.tap(attract.ids.tile_change_pin)
+    yield d.screen("insert_card")
+    d.shot("insert_card")
+    hands.insert_card("normal")
+    yield d.screen("pin_old")
+    d.shot("pin_old")
+    d.type_pin("111111")
+    yield d.until("tries left shown", lambda: app.sm.current == "pin_old" and "5次" in d.current().error)
+    d.shot("pin_old_wrong")
+    d.type_pin("135790")
+    yield d.screen("pin_new")
+    d.shot("pin_new")
+    d.type_pin("123456")
+    yield d.until("weak PIN refused", lambda: app.sm.current == "pin_new" and "连续" in d.current().error)
+    d.shot("pin_new_refused")
+    d.type_pin("802468")
+    yield d.screen("pin_again")
+    d.shot("pin_again")
+    d.type_pin("802468")
+    yield d.until("PIN changed", lambda: app.sm.current == "message" and d.current().title == "密码修改成功")
+    d.shot("changed")
+    d.tap_id("secondary")
+    yield d.until("PIN receipt printed",
+                  lambda: app.sm.current == "message" and len(hands.printer_sim.jobs) == 2)
+    d.shot("receipt_printed")
+    d.tap_id("primary")
+    yield d.screen("attract")
+    hands.remove_card()
+
+    # -- change PIN on a card whose PIN is blocked: the card answers 6983 -----------------------------
+    d.service("change_pin_blocked")
+    d.tap(attract.ids.tile_change_pin)
+    yield d.screen("insert_card")
+    hands.insert_card("pin_locked")
+    yield d.screen("pin_old")
+    d.type_pin("975310")
+    yield d.until("blocked message", lambda: app.sm.current == "message" and d.current().title == "密码已锁定")
+    d.shot("blocked")
+    d.tap_id("primary")
+    yield d.screen("attract")
+    hands.remove_card()
+
+
+def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
+    state = tmp_path / "state"
+    from kiosk.logsetup import configure
+    configure(str(state))
+    from kiosk.screens import boot
+    boot.prepare(str(state), fullscreen=False, width=1280, height=800)
+    from kiosk.config import Config, UiConfig
+    from kiosk.runtime import Kiosk
+    from kiosk.screens.app import KioskApp
+    from tests.ui_driver import Driver
+
+    kiosk = Kiosk(Config(state_dir=str(state), cardreader="vpcd", ui=UiConfig(fullscreen=False)))
+    app = KioskApp(kiosk, session_timeout_s=60)
+    driver = Driver(app, str(ARTIFACTS))
+    driver.run(script)
+    try:
+        app.run()
+        jobs = list(kiosk.hands.printer_sim.jobs)
+        card_state = kiosk.devices.service.card("A00000001")["state"]
+        locked_state = kiosk.devices.service.card("A00000004")["state"]
+        unfinished = kiosk.devices.journal.unfinished()
+    finally:
+        kiosk.close()
+    assert driver.error is None, driver.error
+
+    # both receipts decode as Chinese text with masked personal data and never a PIN
+    status_text = jobs[0].decoded.text()
+    assert "临时挂失" in status_text and "张*国" in status_text and "6101**********0037" in status_text
+    assert "610104194807210037" not in status_text
+    pin_text = jobs[1].decoded.text()
+    assert "密码修改成功" in pin_text and "王*明" in pin_text
+    for job in jobs:
+        assert os.path.exists(job.png)
+        assert not any(pin in job.decoded.text() for pin in PINS)
+    assert card_state == "normal" and locked_state == "pin_locked" and unfinished == []
+
+    # no PIN anywhere the kiosk wrote: logs, journal, service database, raw receipts
+    for path in state.rglob("*"):
+        if path.is_file() and path.suffix != ".png" and "fonts" not in path.parts:
+            data = path.read_bytes()
+            for pin in PINS:
+                assert pin.encode() not in data, f"PIN found in {path}"
+                if path.suffix in (".db", ".log", ".db-wal"):
+                    assert bytes.fromhex(pin) not in data, f"BCD PIN found in {path}"
+
+    print("touches per service:", driver.touches)
+    print("screenshots:", *[os.path.relpath(s, ARTIFACTS) for s in driver.shots], sep="\n  ")

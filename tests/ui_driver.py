@@ -1,0 +1,118 @@
+"""Drives the running Kivy app by touch from a script, on the app's own clock.
+
+A script is a generator: it yields ``Wait`` conditions (a screen to appear, a predicate to hold, frames
+to pass) and between them taps widgets with Kivy's UnitTestTouch and saves screenshots. Each wait has a
+deadline; a failure is recorded and the app is stopped, so the test never hangs.
+"""
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Callable
+
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.tests.common import UnitTestTouch
+
+
+@dataclass
+class Wait:
+    what: str
+    ready: Callable[[], bool]
+    timeout: float = 20.0
+    frames_after: int = 3          # let the canvas draw before the next step (and screenshot)
+
+
+class Driver:
+    def __init__(self, app, shots_root: str):
+        self.app = app
+        self.shots_root = shots_root
+        self.error: str | None = None
+        self.touches: dict[str, int] = {}
+        self.shots: list[str] = []
+        self._service = "misc"
+        self._counter = 0
+
+    # -- helpers used by scripts ------------------------------------------------------------------
+    def screen(self, name: str, timeout: float = 20.0) -> Wait:
+        return Wait(f"screen {name!r}", lambda: self.app.sm.current == name, timeout)
+
+    def until(self, what: str, predicate: Callable[[], bool], timeout: float = 20.0) -> Wait:
+        return Wait(what, predicate, timeout)
+
+    def current(self):
+        return self.app.sm.current_screen
+
+    def service(self, name: str) -> None:
+        self._service, self._counter = name, 0
+        self.touches.setdefault(name, 0)
+
+    def tap(self, widget) -> None:
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+        self.touches[self._service] = self.touches.get(self._service, 0) + 1
+
+    def tap_id(self, widget_id: str, screen=None) -> None:
+        self.tap((screen or self.current()).ids[widget_id])
+
+    def key(self, label: str):
+        for key in self.current().ids.keypad.children:
+            if getattr(key, "text", None) == label:
+                return key
+        raise AssertionError(f"no key {label!r} on {self.app.sm.current}")
+
+    def type_pin(self, digits: str) -> None:
+        for digit in digits:
+            self.tap(self.key(digit))
+        self.tap(self.current().ids.confirm)
+
+    def shot(self, label: str) -> str:
+        self._counter += 1
+        folder = os.path.join(self.shots_root, self._service)
+        os.makedirs(folder, exist_ok=True)
+        target = os.path.join(folder, f"{self._counter:02d}-{label}.png")
+        made = Window.screenshot(name=os.path.join(folder, "tmp.png"))
+        os.replace(made, target)
+        self.shots.append(target)
+        return target
+
+    # -- running ------------------------------------------------------------------------------------
+    def run(self, script) -> None:
+        gen = script(self)
+        state = {"wait": None, "deadline": 0.0, "frames": 0}
+
+        def advance(value=None):
+            try:
+                wait = gen.send(value)
+            except StopIteration:
+                self.app.stop()
+                return False
+            state.update(wait=wait, deadline=time.monotonic() + wait.timeout, frames=-1)
+            return True
+
+        def tick(_dt):
+            try:
+                wait = state["wait"]
+                if wait is None:
+                    return advance()
+                if state["frames"] >= 0:             # condition met: count frames, then resume
+                    state["frames"] += 1
+                    if state["frames"] >= wait.frames_after:
+                        return advance()
+                    return True
+                if wait.ready():
+                    state["frames"] = 0
+                elif time.monotonic() > state["deadline"]:
+                    raise AssertionError(f"timed out waiting for {wait.what}; on screen "
+                                         f"{self.app.sm.current!r}")
+                return True
+            except Exception:
+                self.error = traceback.format_exc()
+                self.app.stop()
+                return False
+
+        Clock.schedule_interval(tick, 0)
