@@ -107,8 +107,11 @@ class Driver:
                 if wait.ready():
                     state["frames"] = 0
                 elif time.monotonic() > state["deadline"]:
+                    screen = self.current()
+                    shown = " / ".join(str(getattr(screen, a)) for a in ("title", "body", "error")
+                                       if getattr(screen, a, ""))
                     raise AssertionError(f"timed out waiting for {wait.what}; on screen "
-                                         f"{self.app.sm.current!r}")
+                                         f"{self.app.sm.current!r} showing {shown!r}")
                 return True
             except Exception:
                 self.error = traceback.format_exc()

@@ -172,6 +172,15 @@ class IdReader:
             cancelled.wait(poll)
         return None
 
+    def sam_id(self) -> str:
+        """The SAM's management number, formatted as vendor tools show it (protocols.md §2.4)."""
+        response = self.transact(Command.READ_SAM_ID)
+        if not response.ok or len(response.data) != 16:
+            raise _sw3_error(Command.READ_SAM_ID, response)
+        d = response.data
+        return (f"{d[0]:02X}.{d[2]:02X}-{int.from_bytes(d[4:8], 'little')}-"
+                f"{int.from_bytes(d[8:12], 'little'):010d}-{int.from_bytes(d[12:16], 'little'):010d}")
+
     def status(self) -> DeviceStatus:
         """SAM status check (11 FF): ONLINE when the SAM answers 90, else why not."""
         try:

@@ -1,0 +1,1 @@
+"""Technician tools: detect devices, probe one, run the simulators standalone, self-test a config."""
