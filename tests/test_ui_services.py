@@ -23,6 +23,9 @@ def script(d):
     # -- query card status: temporarily reported lost, with a receipt ----------------------------------
     d.service("status")
     yield d.screen("attract")
+    d.press_key(27, 41)               # Esc must not end the kiosk
+    d.press_key(282, 58)              # F1 must not open Kivy's settings panel
+    yield d.until("keys ignored", lambda: app.sm.current == "attract" and app._app_settings is None)
     d.shot("attract")
     d.tap(attract.ids.tile_status)
     yield d.screen("place_id")
@@ -124,6 +127,7 @@ def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
     finally:
         kiosk.close()
     assert driver.error is None, driver.error
+    assert driver.finished, "the app stopped before the script ended"
 
     # both receipts decode as Chinese text with masked personal data and never a PIN
     status_text = jobs[0].decoded.text()

@@ -30,6 +30,7 @@ class Driver:
         self.app = app
         self.shots_root = shots_root
         self.error: str | None = None
+        self.finished = False          # the script ran to its end (the app did not stop early)
         self.touches: dict[str, int] = {}
         self.shots: list[str] = []
         self._service = "misc"
@@ -70,6 +71,9 @@ class Driver:
             self.tap(self.key(digit))
         self.tap(self.current().ids.confirm)
 
+    def press_key(self, key: int, scancode: int = 0) -> None:
+        Window.dispatch("on_keyboard", key, scancode, None, [])
+
     def shot(self, label: str) -> str:
         self._counter += 1
         folder = os.path.join(self.shots_root, self._service)
@@ -89,6 +93,7 @@ class Driver:
             try:
                 wait = gen.send(value)
             except StopIteration:
+                self.finished = True
                 self.app.stop()
                 return False
             state.update(wait=wait, deadline=time.monotonic() + wait.timeout, frames=-1)

@@ -23,6 +23,10 @@ POWER_OFF, POWER_ON, RESET, GET_ATR = 0, 1, 2, 4
 def _recv_exact(sock: socket.socket, n: int) -> bytes:
     out = b""
     while len(out) < n:
+        # vpcd writes the length and the APDU in two sends; acknowledging at once stops its Nagle wait
+        # on our delayed ACK (~40 ms per APDU otherwise). Linux resets QUICKACK, so set it every time.
+        if hasattr(socket, "TCP_QUICKACK"):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
         chunk = sock.recv(n - len(out))
         if not chunk:
             raise ConnectionError("vpcd closed the connection")
@@ -43,6 +47,7 @@ class VpcdBridge:
         self.remove()
         sock = socket.create_connection((self.host, self.port), timeout=timeout)
         sock.settimeout(None)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)   # one small answer per APDU: no Nagle delay
         self._sock, self.card = sock, card
         self._thread = threading.Thread(target=self._serve, args=(sock, card), name="vpcd-card", daemon=True)
         self._thread.start()
