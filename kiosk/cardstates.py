@@ -17,7 +17,7 @@ STATES = {
     "normal": StateText("正常", "Normal", "您的社保卡状态正常，可以正常使用。",
                         "Your card is in normal use.", "good"),
     "sealed": StateText("未启用", "Not yet activated",
-                        "社保卡已发放，社保功能尚未启用。请在本机选择“修改密码”，输入初始密码并设置新密码即可启用。",
+                        "社保卡已发放，社保功能尚未启用。请在本机选择“修改社保卡密码”，输入初始密码并设置新密码即可启用。",
                         "The card has been issued but not activated. Choose 'Change PIN' and replace the initial "
                         "PIN to activate it.", "warn"),
     "temp_lost": StateText("临时挂失", "Temporarily reported lost",

@@ -14,7 +14,7 @@ def _frame(service: str, kiosk_id: str, txn: str, when: dt.datetime) -> Receipt:
     r = Receipt(qr=txn)
     r.add(TITLE, align="center", bold=True)
     r.add(service, align="center", large=True)
-    r.add("-" * 32)
+    r.add("-" * 48)
     r.add(f"终端编号：{kiosk_id}")
     r.add(f"业务流水：{txn}")
     r.add(f"办理时间：{when:%Y-%m-%d %H:%M:%S}")
@@ -22,7 +22,7 @@ def _frame(service: str, kiosk_id: str, txn: str, when: dt.datetime) -> Receipt:
 
 
 def _footer(r: Receipt) -> Receipt:
-    r.add("-" * 32)
+    r.add("-" * 48)
     r.add("请妥善保管本凭条。咨询电话 12333", align="center")
     return r
 

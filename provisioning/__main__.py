@@ -24,6 +24,23 @@ def _table(rows: list[tuple[str, ...]]) -> None:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
 
 
+def _show_status(status) -> bool:
+    media = "  ".join(f"{k}: {v}" for k, v in status.media.items())
+    print(f"status: {status.state.value}  {media}  {status.detail} {status.vendor_code}".rstrip())
+    return status.usable
+
+
+def _wait(reader, seconds: float, what: str):
+    print(f"{what} within {seconds:g} s …")
+    started = time.monotonic()
+    found = reader.wait_for_card(seconds)
+    if found is None:
+        print("no card")
+    else:
+        print(f"found after {time.monotonic() - started:.2f} s")
+    return found
+
+
 def detect(_args) -> int:
     from serial.tools import list_ports
     from kiosk.hw.base import DeviceState
@@ -48,19 +65,13 @@ def detect(_args) -> int:
 def probe_idreader(args) -> int:
     from kiosk.hw.idreader.driver import IdReader
     reader = IdReader(args.port)
-    status = reader.status()
-    print(f"status: {status.state.value} {status.detail} {status.vendor_code}")
-    if not status.usable:
+    if not _show_status(reader.status()):
         return 1
     print(f"SAM id: {reader.sam_id()}")
-    print(f"place an ID card within {args.wait} s …")
-    started = time.monotonic()
-    card = reader.wait_for_card(args.wait)
+    card = _wait(reader, args.wait, "place an ID card")
     if card is None:
-        print("no card")
         return 1
-    print(f"read in {time.monotonic() - started:.2f} s: {masking.name(card.name)} "
-          f"{masking.id_number(card.id_number)} valid to {card.valid_to or '长期'}")
+    print(f"{masking.name(card.name)} {masking.id_number(card.id_number)} valid to {card.valid_to or '长期'}")
     return 0
 
 
@@ -68,13 +79,10 @@ def probe_cardreader(args) -> int:
     from kiosk.hw.cardreader.readers import PcscReader
     from kiosk.hw.cardreader.ssse import SocialSecurityCard
     reader = PcscReader(args.name)
-    status = reader.status()
-    print(f"status: {status.state.value} {status.detail}")
-    if not status.usable:
+    if not _show_status(reader.status()):
         return 1
-    connection = reader.wait_for_card(args.wait)
+    connection = _wait(reader, args.wait, "insert a social security card")
     if connection is None:
-        print("no card")
         return 1
     info = SocialSecurityCard(connection).read_info()
     print(f"ATR {info.atr.hex().upper()}  spec {info.spec_version}  algorithm {info.algorithm}  "
@@ -88,13 +96,12 @@ def probe_printer(args) -> int:
     from kiosk.hw.printer.driver import ReceiptPrinter
     from kiosk.hw.printer.receipt import Receipt
     printer = ReceiptPrinter(args.transport)
-    status = printer.status()
-    print(f"status: {status.state.value}  paper: {status.media.get('paper')}  {status.detail}")
+    usable = _show_status(printer.status())
     if args.test_page:
         printer.print_receipt(Receipt(qr="TEST").add("打印测试 Print test", align="center", large=True)
                               .add("中文、标点，￥20.00 与 生僻字 䶮"))
         print("test page sent")
-    return 0 if status.usable else 1
+    return 0 if usable else 1
 
 
 def simulate(args) -> int:

@@ -9,6 +9,7 @@ from kiosk.hw.printer.driver import PrinterError, ReceiptPrinter, open_transport
 from kiosk.hw.printer.escpos_decode import decode
 from kiosk.hw.printer.receipt import Receipt
 from kiosk.hw.printer.simulator import PrinterSimulator
+from tests.receipt_tools import qr_texts
 
 
 def test_chinese_mode_is_selected_and_lines_are_gbk():
@@ -69,6 +70,7 @@ def test_receipt_reaches_the_simulator_with_a_preview_and_qr(sim):
     assert "社会保障卡自助服务凭条" in job.decoded.text()
     assert ("cut",) in job.decoded.items and any(i[0] == "image" for i in job.decoded.items)   # the QR
     assert job.png and job.png.endswith(".png") and not job.decoded.unknown
+    assert qr_texts(job.decoded) == ["SIM-0001-20261122-ABC123"]
 
 
 @pytest.mark.parametrize("paper,state", [("ok", DeviceState.ONLINE), ("low", DeviceState.ONLINE),

@@ -8,7 +8,7 @@ import pathlib
 
 import pytest
 
-from kiosk.hw.printer.escpos_decode import decode
+from tests.receipt_tools import qr_texts
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
 PINS = ("135790", "802468", "111111", "975310")   # every PIN typed in this test
@@ -135,6 +135,8 @@ def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
     assert "610104194807210037" not in status_text
     pin_text = jobs[1].decoded.text()
     assert "密码修改成功" in pin_text and "王*明" in pin_text
+    assert [qr_texts(job.decoded)[0].startswith("SIM-0001-") for job in jobs] == [True, True]
+    assert "业务流水：" + qr_texts(jobs[1].decoded)[0] in pin_text      # the QR is the transaction number
     for job in jobs:
         assert os.path.exists(job.png)
         assert not any(pin in job.decoded.text() for pin in PINS)

@@ -77,6 +77,6 @@ def build(receipt: Receipt) -> bytes:
                 p._raw(encoded + b"\n")
     p.set(align="left", bold=False, normal_textsize=True)
     if receipt.qr:
-        p.qr(receipt.qr, native=False, size=6)
+        p.qr(receipt.qr, native=False, size=6, center=True)
     p.cut()
     return p.output

@@ -7,6 +7,7 @@ reports anything else as unknown rather than guessing.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw
@@ -178,9 +179,15 @@ def render_png(decoded: Decoded, path: str, width: int = 576) -> None:
             row = Image.new("L", (width, size + 8), 255)
             draw = ImageDraw.Draw(row)
             font = _font(size)
-            text_width = draw.textlength(text, font=font)
-            x = {0: 0, 1: (width - text_width) / 2, 2: width - text_width}.get(style.align, 0)
-            draw.text((x, 2), text, font=font, fill=0, stroke_width=1 if style.bold else 0, stroke_fill=0)
+            # the printer's grid: font A cells are 12 x 24 dots, a Chinese character takes two cells
+            cells = [(ch, (2 if unicodedata.east_asian_width(ch) in "WF" else 1) * size // 2) for ch in text]
+            text_width = sum(w for _, w in cells)
+            x = {0: 0, 1: (width - text_width) // 2, 2: width - text_width}.get(style.align, 0)
+            for ch, cell in cells:
+                offset = (cell - draw.textlength(ch, font=font)) / 2      # glyph centred in its cell
+                draw.text((x + offset, 2), ch, font=font, fill=0, stroke_width=1 if style.bold else 0,
+                          stroke_fill=0)
+                x += cell
             rows.append(row)
         elif item[0] == "image":
             image = item[1]
