@@ -6,7 +6,7 @@ PACKAGES=(
   swig libpcsclite-dev    # pyscard has no Linux wheel and builds from source
   pcscd vsmartcard-vpcd   # PC/SC daemon, and the virtual reader the virtual card sits in
   xvfb xauth              # the UI tests' X server
-  libgl1-mesa-dri libmtdev1  # Kivy's OpenGL (Mesa llvmpipe) and touch input library
+  libgl1 libgl1-mesa-dri libmtdev1  # Kivy's OpenGL (Mesa llvmpipe) and touch input library
   fonts-noto-cjk          # Chinese (and CJK Extension A) text on screen and on receipts
 )
 missing=()
