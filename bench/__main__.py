@@ -26,11 +26,12 @@ def row(name, samples, limit_ms=None, note=""):
     median = statistics.median(samples)
     p95 = sorted(samples)[int(len(samples) * 0.95) - 1]
     limit = f"{limit_ms:8.1f}" if limit_ms is not None else "       -"
-    print(f"{name:<44} {median:8.2f} {p95:8.2f} {limit}  {note}")
+    ratio = f"{median / limit_ms:6.2f}x" if limit_ms else "       "
+    print(f"{name:<44} {median:8.2f} {p95:8.2f} {limit} {ratio}  {note}")
 
 
 def header(title):
-    print(f"\n{title}\n{'path':<44} {'median':>8} {'p95':>8} {'limit':>8}  (ms)")
+    print(f"\n{title}\n{'path':<44} {'median':>8} {'p95':>8} {'limit':>8} {'ratio':>7}  (ms)")
 
 
 def wire_ms(nbytes: int, baud: int, bits_per_byte: int = 10) -> float:
@@ -38,19 +39,30 @@ def wire_ms(nbytes: int, baud: int, bits_per_byte: int = 10) -> float:
 
 
 def bench_idreader():
+    from kiosk.hw.idreader.codec import Command, encode_request, encode_response
     from kiosk.hw.idreader.driver import IdReader
     from kiosk.hw.idreader.simulator import IdReaderSimulator
-    sim = IdReaderSimulator()
+    baud = 115200
+    sim = IdReaderSimulator(baud=baud)       # the simulator streams its answers at the line rate
     sim.place(demo.by_key("normal").id_card())
     reader = IdReader(sim.port)
-    header("GA 467 ID reader over a pseudo-terminal (driver + codec + simulator)")
-    # find (10 + 15 bytes), select (10 + 19), read (10 + 1295): what a 115200-baud line must carry
-    row("find card", timed(reader.card_present), wire_ms(25, 115200))
-    row("select + read text and photo (1295 B)", timed(reader.read_card), wire_ms(29 + 1305, 115200),
-        "limit = wire time at 115200 8N1; a real reader adds its RF read (~1-2 s)")
-    sim.inject("split_answer")
-    row("read with the answer in 64-byte pieces", timed(lambda: (sim.inject("split_answer"), reader.read_card()),
-                                                       runs=10), wire_ms(1334, 115200))
+    request = len(encode_request(Command.FIND_CARD))
+    find = request + len(encode_response(0x9F, b"\0" * 4))
+    select = request + len(encode_response(0x90, b"\0" * 8))
+    read = request + 1295
+
+    def full_read():
+        assert reader.card_present()
+        reader.read_card()
+    header(f"GA 467 ID reader over a pseudo-terminal at {baud} baud (driver + codec + simulator)")
+    row("find card", timed(reader.card_present), wire_ms(find, baud), f"{find} bytes on the wire")
+    row("select + read text and photo", timed(reader.read_card), wire_ms(select + read, baud),
+        f"{select + read} bytes")
+    row("find + select + read (one ID card read)", timed(full_read), wire_ms(find + select + read, baud),
+        f"{find + select + read} bytes; limit = bytes x 10 / baud")
+    row("same, answers in 64-byte pieces with pauses",
+        timed(lambda: (sim.inject("split_answer"), sim.inject("split_answer"), sim.inject("split_answer"),
+                       full_read()), runs=10), wire_ms(find + select + read, baud))
     reader.close()
     sim.close()
 

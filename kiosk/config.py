@@ -8,6 +8,8 @@ key, so a technician sees at once what to fix.
     state_dir = "/var/lib/sbk-kiosk"
 
     [idreader]   port = "sim"       # or a serial device, e.g. "/dev/ttyUSB0"
+                 photo_library = "/opt/vendor/libwlt.so"   # optional: the licensed WLT photo decoder
+                 photo_function = "unpack", photo_convention = "bmp_buffer", photo_success = 1
     [cardreader] reader = "sim"     # "sim" (virtual card in process), "vpcd" (virtual card behind pcscd),
                                     # or (part of) a PC/SC reader name, e.g. "ACS ACR39U"
     [printer]    transport = "sim"  # or "usb:0416:5011", "serial:/dev/ttyS0:9600", "net:10.0.0.5:9100", "file:/dev/usb/lp0"
@@ -21,6 +23,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 
+from kiosk.hw.idreader.photo import CONVENTIONS, PhotoConfig
 from kiosk.policy import PROFILES
 
 SIM = "sim"
@@ -46,6 +49,7 @@ class Config:
     state_dir: str = field(default_factory=lambda: os.path.join(os.getcwd(), "var"))
     idreader_port: str = SIM
     idreader_baudrate: int = 115200
+    idreader_photo: PhotoConfig = PhotoConfig()
     cardreader: str = SIM
     printer: str = SIM
     service_url: str = "embedded"
@@ -99,8 +103,17 @@ def load(path: str | None) -> Config:
         raise ConfigError("ui.session_timeout_s: between 15 and 600 seconds")
     if ui.language not in ("zh", "en"):
         raise ConfigError("ui.language: zh or en")
+    idr = sections["idreader"]
+    photo = PhotoConfig(library=_take(idr, "photo_library", str, "idreader.", ""),
+                        function=_take(idr, "photo_function", str, "idreader.", ""),
+                        convention=_take(idr, "photo_convention", str, "idreader.", "bmp_buffer"),
+                        success=_take(idr, "photo_success", int, "idreader.", 1))
+    if photo.convention not in CONVENTIONS:
+        raise ConfigError(f"idreader.photo_convention: one of {', '.join(CONVENTIONS)}")
+    if bool(photo.library) != bool(photo.function):
+        raise ConfigError("idreader.photo_library and idreader.photo_function go together")
     config = Config(
-        kiosk_id=kiosk_id, policy=policy, state_dir=state_dir,
+        kiosk_id=kiosk_id, policy=policy, state_dir=state_dir, idreader_photo=photo,
         idreader_port=_take(sections["idreader"], "port", str, "idreader.", SIM),
         idreader_baudrate=_take(sections["idreader"], "baudrate", int, "idreader.", 115200),
         cardreader=_take(sections["cardreader"], "reader", str, "cardreader.", SIM),

@@ -34,8 +34,9 @@ class DemoCitizen:
         return idnumber.with_check(self.id17)
 
     def id_card(self) -> IdCard:
-        return IdCard("resident", self.name, self.gender, "01", self.birth, self.address, self.id_number,
-                      "西安市公安局雁塔分局", dt.date(2020, 5, 1), None)
+        return IdCard("resident", name=self.name, sex=self.gender, nation="01", birth_date=self.birth,
+                      address=self.address, id_number=self.id_number, issuer="西安市公安局雁塔分局",
+                      valid_from=dt.date(2020, 5, 1), valid_until=None, long_term=True)
 
     def card_profile(self) -> CardProfile | None:
         if self.card_state is None:

@@ -29,6 +29,11 @@ def problem(number: str) -> str | None:
     return None
 
 
+def check_character_ok(number: str) -> bool:
+    """Only the MOD 11-2 check (for numbers that share it but not the address/birth structure)."""
+    return bool(_SHAPE.match(number)) and check_character(number[:17]) == number[17]
+
+
 def is_valid(number: str) -> bool:
     return problem(number) is None
 

@@ -48,3 +48,16 @@ def change_pin_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, name: str,
     r.add("办理结果：密码修改成功" + ("，社保功能已启用" if activated else ""), bold=True)
     r.add("新密码仅您本人知晓，请勿告知他人。")
     return _footer(r)
+
+
+def test_receipt(*, kiosk_id: str, txn: str, when: dt.datetime) -> Receipt:
+    """What a technician prints to check a printer: Chinese, punctuation, the yuan sign, a rare character
+    (printed as an image), large type, and the QR code."""
+    r = _frame("打印机测试", kiosk_id, txn, when)
+    r.add("中文：社会保障卡自助服务终端")
+    r.add("标点：，。；：“”（）《》、！？")
+    r.add("金额：¥20.00 元")
+    r.add("生僻字：䶮 𠮷", bold=True)
+    r.add("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789")
+    r.add("大字", large=True)
+    return _footer(r)

@@ -113,7 +113,9 @@ class Kiosk:
 
         journal = Journal(os.path.join(config.state_dir, "journal.db"))
         self._closers.append(journal.close)
-        self.devices = Devices(idreader, cardreader, printer, client, journal, policy, config.kiosk_id)
+        from kiosk.hw.idreader import photo
+        self.devices = Devices(idreader, cardreader, printer, client, journal, policy, config.kiosk_id,
+                               photo=photo.load(config.idreader_photo))
         self.hands = hands if config.simulated else None
         for txn, outcome in change_pin.recover(self.devices):
             log.info("recovered %s: %s", txn, outcome)

@@ -1,27 +1,34 @@
 """``python -m provisioning COMMAND`` (or ``sbk-provision``): tools for field technicians.
 
-  detect                      list serial ports (and which answer as a GA 467 reader), PC/SC readers, USB printers
-  probe-idreader PORT         SAM status and id, then wait for an ID card and show it masked
-  probe-cardreader NAME       wait for a social security card and show its basic data masked
-  probe-printer TRANSPORT     printer status; --test-page prints a short page
-  simulate                    run the ID reader and printer simulators for a kiosk in another process
-  selftest [--config FILE]    every device and the service of a config, as a table; exit 1 if any is down
+  detect                                    serial ports (and which answer as GA 467 readers), PC/SC readers, printers
+  probe idreader --port PORT [--json]       read one ID card; exit 0 read, 2 no card, 3 device error
+  probe cardreader --reader NAME            read a social security card's basic data (masked)
+  probe printer --device SPEC [--test-receipt]   printer status; print a test receipt (file:PATH keeps the bytes)
+  simulate idreader [--card NAME] [--fault F]    a GA 467 reader on a pseudo-terminal; prints its path first
+  simulate printer [--out DIR]              a network receipt printer on 127.0.0.1; prints its transport first
+  simulate card --citizen KEY               a demo social security card in pcscd's vpcd reader
+  selftest [--config FILE]                  every device, the photo decoder and the service, as a table
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import glob
+import json
+import signal
 import sys
 import threading
 import time
 
 from kiosk import masking
 
+EXIT_READ, EXIT_NO_CARD, EXIT_DEVICE = 0, 2, 3
+
 
 def _table(rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
 def _show_status(status) -> bool:
@@ -30,17 +37,22 @@ def _show_status(status) -> bool:
     return status.usable
 
 
-def _wait(reader, seconds: float, what: str):
-    print(f"{what} within {seconds:g} s …")
-    started = time.monotonic()
-    found = reader.wait_for_card(seconds)
-    if found is None:
-        print("no card")
-    else:
-        print(f"found after {time.monotonic() - started:.2f} s")
-    return found
+def _fail(message: str, code: int) -> int:
+    print(message, file=sys.stderr)
+    return code
 
 
+def _serve_until_killed(*closers) -> int:
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    done.wait()
+    for close in closers:
+        close()
+    return 0
+
+
+# -- detect -------------------------------------------------------------------------------------------
 def detect(_args) -> int:
     from serial.tools import list_ports
     from kiosk.hw.base import DeviceState
@@ -62,86 +74,127 @@ def detect(_args) -> int:
     return 0
 
 
+# -- probes -------------------------------------------------------------------------------------------
 def probe_idreader(args) -> int:
+    from kiosk.hw.base import DeviceError
     from kiosk.hw.idreader.driver import IdReader
     reader = IdReader(args.port)
-    if not _show_status(reader.status()):
-        return 1
-    print(f"SAM id: {reader.sam_id()}")
-    card = _wait(reader, args.wait, "place an ID card")
-    if card is None:
-        return 1
-    print(f"{masking.name(card.name)} {masking.id_number(card.id_number)} valid to {card.valid_to or '长期'}")
-    return 0
+    try:
+        status = reader.status()
+        if not status.usable:
+            return _fail(f"ID reader on {args.port} is {status.state.value}: {status.detail}", EXIT_DEVICE)
+        card = reader.wait_for_card(args.wait, check=False, fingerprint=args.fingerprint)
+        if card is None:
+            return _fail(f"no ID card on the reader within {args.wait:g} s", EXIT_NO_CARD)
+        address = reader.appended_address()
+    except DeviceError as exc:
+        return _fail(f"ID reader error: {exc.detail}", EXIT_DEVICE)
+    finally:
+        reader.close()
+    if args.json:
+        out = card.to_json() | {"appended_address": address or None}
+        if args.fingerprint:
+            out["fingerprint_bytes"] = len(card.fingerprint)
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        refusal = card.refusal()
+        print(f"{card.card_type}: {masking.name(card.display_name)} {masking.id_number(card.id_number)} "
+              f"valid to {'长期' if card.long_term else card.valid_until}"
+              + (f"  REFUSED: {refusal.detail}" if refusal else ""))
+    return EXIT_READ
 
 
 def probe_cardreader(args) -> int:
     from kiosk.hw.cardreader.readers import PcscReader
     from kiosk.hw.cardreader.ssse import SocialSecurityCard
-    reader = PcscReader(args.name)
+    reader = PcscReader(args.reader)
     if not _show_status(reader.status()):
-        return 1
-    connection = _wait(reader, args.wait, "insert a social security card")
+        return EXIT_DEVICE
+    connection = reader.wait_for_card(args.wait)
     if connection is None:
-        return 1
+        return _fail(f"no card within {args.wait:g} s", EXIT_NO_CARD)
     info = SocialSecurityCard(connection).read_info()
     print(f"ATR {info.atr.hex().upper()}  spec {info.spec_version}  algorithm {info.algorithm}  "
           f"region {info.region_code}")
     print(f"card {masking.card_number(info.card_number)}  {masking.name(info.name)}  "
           f"{masking.id_number(info.ssn)}  expires {info.expiry_date}")
-    return 0
+    return EXIT_READ
 
 
 def probe_printer(args) -> int:
-    from kiosk.hw.printer.driver import ReceiptPrinter
-    from kiosk.hw.printer.receipt import Receipt
-    printer = ReceiptPrinter(args.transport)
-    usable = _show_status(printer.status())
-    if args.test_page:
-        printer.print_receipt(Receipt(qr="TEST").add("打印测试 Print test", align="center", large=True)
-                              .add("中文、标点，￥20.00 与 生僻字 䶮"))
-        print("test page sent")
-    return 0 if usable else 1
-
-
-def simulate(args) -> int:
-    from kiosk import demo
-    from kiosk.hw.idreader.simulator import IdReaderSimulator
-    from kiosk.hw.printer.simulator import PrinterSimulator
-    idsim = IdReaderSimulator()
-    printer = PrinterSimulator(out_dir=args.receipts)
-    if args.id_card:
-        idsim.place(demo.by_key(args.id_card).id_card())
-    print(f"ID reader simulator: [idreader] port = \"{idsim.port}\"")
-    print(f"printer simulator:   [printer] transport = \"{printer.transport}\" (receipts in {args.receipts})")
-    bridge = None
-    if args.card:
-        from kiosk.hw.cardreader.virtualcard import VirtualCard
-        from kiosk.hw.cardreader.vpcd import VpcdBridge
-        bridge = VpcdBridge()
-        bridge.insert(VirtualCard(demo.by_key(args.card).card_profile()))
-        print("virtual card in reader \"Virtual PCD 00 00\"")
-    print("Ctrl+C to stop")
+    from kiosk import receipts
+    from kiosk.hw.printer.driver import PrinterError, ReceiptPrinter
+    from kiosk.journal import new_txn_id
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if bridge:
-            bridge.remove()
-        idsim.close()
-        printer.close()
-    return 0
+        printer = ReceiptPrinter(args.device)
+    except ValueError as exc:
+        return _fail(str(exc), EXIT_DEVICE)
+    usable = _show_status(printer.status())
+    if args.test_receipt:
+        txn = new_txn_id("PROBE")
+        try:
+            printer.print_receipt(receipts.test_receipt(kiosk_id="PROBE", txn=txn, when=dt.datetime.now()))
+        except PrinterError as exc:
+            return _fail(f"printing failed: {exc.detail}", EXIT_DEVICE)
+        print(f"test receipt sent (QR: {txn})")
+    return EXIT_READ if usable else EXIT_DEVICE
 
 
+# -- simulators ---------------------------------------------------------------------------------------
+def simulate_idreader(args) -> int:
+    from kiosk import demo
+    from kiosk.hw.idreader.samples import SCRIPTED
+    from kiosk.hw.idreader.simulator import IdReaderSimulator
+    sim = IdReaderSimulator()
+    if args.card:
+        if args.card in SCRIPTED:
+            sim.place(SCRIPTED[args.card]())
+        else:
+            try:
+                sim.place(demo.by_key(args.card).id_card())
+            except KeyError:
+                sim.close()
+                names = sorted(SCRIPTED) + [c.key for c in demo.CITIZENS]
+                return _fail(f"unknown card {args.card!r}; one of {', '.join(names)}", 2)
+    for fault in args.fault or []:
+        sim.inject(fault)
+    print(sim.port, flush=True)          # first line: what to open
+    return _serve_until_killed(sim.close)
+
+
+def simulate_printer(args) -> int:
+    from kiosk.hw.printer.simulator import PrinterSimulator
+    sim = PrinterSimulator(out_dir=args.out)
+    sim.paper = args.paper
+    print(sim.transport, flush=True)
+    print(f"receipts (raw bytes and PNG previews) go to {args.out}", flush=True)
+    return _serve_until_killed(sim.close)
+
+
+def simulate_card(args) -> int:
+    from kiosk import demo
+    from kiosk.hw.cardreader.virtualcard import VirtualCard
+    from kiosk.hw.cardreader.vpcd import VpcdBridge
+    profile = demo.by_key(args.citizen).card_profile()
+    if profile is None:
+        return _fail(f"demo citizen {args.citizen!r} has no card", 2)
+    bridge = VpcdBridge()
+    try:
+        bridge.insert(VirtualCard(profile))
+    except OSError as exc:
+        return _fail(f"cannot reach vpcd (is pcscd running with vsmartcard-vpcd?): {exc}", EXIT_DEVICE)
+    print('card inserted in "Virtual PCD 00 00"', flush=True)
+    return _serve_until_killed(bridge.remove)
+
+
+# -- selftest -----------------------------------------------------------------------------------------
 def selftest(args) -> int:
     from kiosk.config import ConfigError, load
     from kiosk.runtime import Kiosk
     try:
         config = load(args.config)
     except ConfigError as exc:
-        print(f"configuration error: {exc}")
-        return 2
+        return _fail(f"configuration error: {exc}", 2)
     kiosk = Kiosk(config)
     try:
         rows = [("device", "state", "media", "detail")]
@@ -151,44 +204,64 @@ def selftest(args) -> int:
             ok &= status.usable
             rows.append((name, status.state.value, ",".join(f"{k}={v}" for k, v in status.media.items()),
                          status.detail))
+        photo = kiosk.devices.photo
+        rows.append(("id photo", "installed" if photo.installed else "not installed", "", photo.status))
         _table(rows)
     finally:
         kiosk.close()
     return 0 if ok else 1
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="sbk-provision", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
+def parser() -> argparse.ArgumentParser:
+    from kiosk.hw.idreader.simulator import FAULTS
+    p = argparse.ArgumentParser(prog="sbk-provision", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("detect").set_defaults(run=detect)
-    p = sub.add_parser("probe-idreader")
-    p.add_argument("port")
-    p.add_argument("--wait", type=float, default=20)
-    p.set_defaults(run=probe_idreader)
-    p = sub.add_parser("probe-cardreader")
-    p.add_argument("name")
-    p.add_argument("--wait", type=float, default=20)
-    p.set_defaults(run=probe_cardreader)
-    p = sub.add_parser("probe-printer")
-    p.add_argument("transport")
-    p.add_argument("--test-page", action="store_true")
-    p.set_defaults(run=probe_printer)
-    p = sub.add_parser("simulate")
-    p.add_argument("--id-card", help="demo citizen whose ID card is on the reader")
-    p.add_argument("--card", help="demo citizen whose card is in the vpcd reader (needs pcscd)")
-    p.add_argument("--receipts", default="var/sim-receipts")
-    p.set_defaults(run=simulate)
-    p = sub.add_parser("selftest")
-    p.add_argument("--config")
-    p.set_defaults(run=selftest)
-    args = parser.parse_args(argv)
+
+    probe = sub.add_parser("probe").add_subparsers(dest="device", required=True)
+    q = probe.add_parser("idreader")
+    q.add_argument("--port", required=True)
+    q.add_argument("--json", action="store_true")
+    q.add_argument("--wait", type=float, default=10)
+    q.add_argument("--fingerprint", action="store_true", help="read with the fingerprint templates (30 10)")
+    q.set_defaults(run=probe_idreader)
+    q = probe.add_parser("cardreader")
+    q.add_argument("--reader", required=True, help="(part of) the PC/SC reader name")
+    q.add_argument("--wait", type=float, default=20)
+    q.set_defaults(run=probe_cardreader)
+    q = probe.add_parser("printer")
+    q.add_argument("--device", required=True, help="net:HOST:PORT | usb:VID:PID | serial:DEV[:BAUD] | file:PATH")
+    q.add_argument("--test-receipt", action="store_true")
+    q.set_defaults(run=probe_printer)
+
+    simulate = sub.add_parser("simulate").add_subparsers(dest="device", required=True)
+    q = simulate.add_parser("idreader")
+    q.add_argument("--card", help="a scripted card (resident, foreign_2017, foreign_2023, hk_mo_tw, expired) "
+                                  "or a demo citizen")
+    q.add_argument("--fault", action="append", choices=sorted(FAULTS), help="queue a fault (repeatable)")
+    q.set_defaults(run=simulate_idreader)
+    q = simulate.add_parser("printer")
+    q.add_argument("--out", default="var/sim-receipts")
+    q.add_argument("--paper", default="ok", choices=("ok", "low", "out"))
+    q.set_defaults(run=simulate_printer)
+    q = simulate.add_parser("card")
+    q.add_argument("--citizen", required=True)
+    q.set_defaults(run=simulate_card)
+
+    q = sub.add_parser("selftest")
+    q.add_argument("--config")
+    q.set_defaults(run=selftest)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
     try:
         return args.run(args)
     except Exception as exc:     # a technician gets the reason, not a traceback
         message = getattr(exc, "detail", None) or str(exc)
-        print(f"error: {type(exc).__name__}: {message}", file=sys.stderr)
-        return 1
+        return _fail(f"error: {type(exc).__name__}: {message}", 1)
 
 
 if __name__ == "__main__":

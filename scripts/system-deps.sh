@@ -8,6 +8,7 @@ PACKAGES=(
   xvfb xauth              # the UI tests' X server
   libgl1 libgl1-mesa-dri libmtdev1  # Kivy's OpenGL (Mesa llvmpipe) and touch input library
   fonts-noto-cjk          # Chinese (and CJK Extension A) text on screen and on receipts
+  libusb-1.0-0            # USB receipt printers (pyusb)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -90,3 +90,33 @@ def test_offline_printer_is_offline_and_printing_fails_clearly(sim):
     with pytest.raises(PrinterError) as failure:
         printer.print_receipt(Receipt().add("x"))
     assert "工作人员" in failure.value.zh
+
+
+# -- property: nothing printed or received crashes the ESC/POS decoder ---------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=600))
+def test_random_bytes_decode_without_raising(data):
+    decoded = decode(data)
+    decoded.text()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=0, max_value=4000))
+def test_a_receipt_cut_short_decodes_without_raising(cut):
+    data = builder.build(Receipt(qr="T-1").add("社保卡状态查询", large=True).add("姓名：刘*䶮"))
+    decoded = decode(data[:cut])
+    assert isinstance(decoded.text(), str)
+
+
+def test_usb_printer_that_is_not_plugged_in_is_offline_with_a_reason():
+    status = ReceiptPrinter("usb:0416:5011").status()
+    assert status.state is DeviceState.OFFLINE and "not found" in status.detail and "\n" not in status.detail
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([b"\x1dv0", b"\x1d(k", b"\x1dV", b"\x10\x04", b"\x1b!", b"\x1c&"]), st.binary(max_size=64))
+def test_commands_with_random_parameters_decode_without_raising(prefix, tail):
+    decode(prefix + tail).text()

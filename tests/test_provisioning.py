@@ -1,28 +1,95 @@
-"""Technician tools against the simulators."""
-from kiosk import demo
-from kiosk.hw.idreader.simulator import IdReaderSimulator
+"""Technician tools, run as a technician runs them: separate processes talking to the simulators."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kiosk.hw.idreader.samples import SCRIPTED
+from kiosk.hw.printer.escpos_decode import decode
 from kiosk.hw.printer.simulator import PrinterSimulator
 from provisioning.__main__ import main
+from tests.receipt_tools import qr_texts
+
+CLI = [sys.executable, "-m", "provisioning"]
 
 
-def test_probe_idreader_reads_the_sam_and_a_card_masked(capsys):
-    sim = IdReaderSimulator()
-    sim.place(demo.by_key("normal").id_card())
-    try:
-        assert main(["probe-idreader", sim.port, "--wait", "2"]) == 0
-    finally:
-        sim.close()
-    out = capsys.readouterr().out
-    assert "SAM id: 05.00-" in out and "王*明" in out and demo.by_key("normal").id_number not in out
+class SimulatedReader:
+    def __init__(self, *args):
+        self.process = subprocess.Popen(CLI + ["simulate", "idreader", *args], stdout=subprocess.PIPE, text=True)
+        self.port = self.process.stdout.readline().strip()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.process.terminate()
+        self.process.wait(timeout=5)
 
 
-def test_probe_printer_prints_a_test_page(tmp_path, capsys):
+def probe(port, *extra):
+    return subprocess.run(CLI + ["probe", "idreader", "--port", port, "--wait", "1.5", *extra],
+                          capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.parametrize("card", ["resident", "foreign_2017", "foreign_2023", "hk_mo_tw"])
+def test_probe_reads_every_card_type_as_json(card):
+    with SimulatedReader("--card", card) as sim:
+        assert sim.port.startswith("/dev/pts/")
+        result = probe(sim.port, "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    expected = SCRIPTED[card]()
+    assert out["card_type"] == expected.card_type and out["id_number"] == expected.id_number
+    assert out["id_number_valid"] is True
+    for key in ("card_type", "name", "name_en", "sex", "nation", "birth_date", "address", "id_number", "issuer",
+                "valid_from", "valid_until", "id_number_valid"):
+        assert key in out
+    assert out["birth_date"] == expected.birth_date.isoformat()
+
+
+def test_probe_reports_an_expired_card_and_long_term_validity():
+    with SimulatedReader("--card", "expired") as sim:
+        out = json.loads(probe(sim.port, "--json").stdout)
+    assert out["valid_until"] == "2015-01-01"
+    with SimulatedReader("--card", "normal") as sim:     # a demo citizen: 长期
+        out = json.loads(probe(sim.port, "--json").stdout)
+    assert out["valid_until"] == "long-term" and out["name"] == "王小明"
+
+
+def test_probe_exit_2_when_no_card():
+    with SimulatedReader() as sim:
+        result = probe(sim.port, "--json")
+    assert result.returncode == 2 and result.stdout == "" and "no ID card" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_probe_exit_3_on_a_device_error():
+    with SimulatedReader("--card", "resident", "--fault", "sam_fault") as sim:
+        result = probe(sim.port, "--json")
+    assert result.returncode == 3 and "hardware_error" in result.stderr
+    result = probe("/dev/does-not-exist")
+    assert result.returncode == 3 and "offline" in result.stderr
+
+
+def test_test_receipt_into_a_file_decodes(tmp_path):
+    target = tmp_path / "receipt.bin"
+    assert main(["probe", "printer", "--device", f"file:{target}", "--test-receipt"]) == 0
+    data = target.read_bytes()
+    assert data.startswith(b"\x1b@\x1c&")                       # init, then Chinese mode
+    decoded = decode(data)
+    assert "社会保障卡自助服务终端" in decoded.text() and "￥20.00" in decoded.text()
+    assert ("cut",) in decoded.items and qr_texts(decoded)[0].startswith("PROBE-")
+
+
+def test_probe_printer_status_over_the_network(tmp_path, capsys):
     sim = PrinterSimulator(out_dir=str(tmp_path))
+    sim.paper = "low"
     try:
-        assert main(["probe-printer", sim.transport, "--test-page"]) == 0
+        assert main(["probe", "printer", "--device", sim.transport]) == 0
     finally:
         sim.close()
-    assert "paper: ok" in capsys.readouterr().out
+    assert "paper: low" in capsys.readouterr().out
 
 
 def test_selftest_of_the_embedded_default_is_all_online(tmp_path, capsys):
@@ -30,9 +97,4 @@ def test_selftest_of_the_embedded_default_is_all_online(tmp_path, capsys):
     config.write_text(f'state_dir = "{tmp_path / "state"}"\n', encoding="utf-8")
     assert main(["selftest", "--config", str(config)]) == 0
     out = capsys.readouterr().out
-    assert out.count("online") == 4
-
-
-def test_bad_port_is_an_error_line_not_a_traceback(capsys):
-    assert main(["probe-idreader", "/dev/does-not-exist"]) == 1
-    assert "offline" in capsys.readouterr().out
+    assert out.count("online") == 4 and "photo decoding not installed" in out

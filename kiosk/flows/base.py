@@ -30,6 +30,7 @@ class Devices:
     journal: Journal
     policy: PolicyProfile
     kiosk_id: str
+    photo: object = None          # the ID photo decoder port (kiosk.hw.idreader.photo)
 
     def status(self, name: str) -> DeviceStatus:
         if name == "service":

@@ -29,7 +29,32 @@ class Command(enum.Enum):
     READ_TEXT_PHOTO_FINGERPRINT = (0x30, 0x10)
 
 
-# SW3 result codes, protocols.md §2.5: (technician text, citizen text zh, citizen text en).
+class Sw3(enum.IntEnum):
+    """SW3 result codes, protocols.md §2.5."""
+    OK = 0x90
+    FOUND = 0x9F
+    NO_CONTENT = 0x91
+    CHECKSUM_ERROR = 0x10
+    LENGTH_ERROR = 0x11
+    COMMAND_ERROR = 0x21
+    UNAUTHORISED = 0x23
+    UNRECOGNISED_ERROR = 0x24
+    CARD_REJECTED_SAM = 0x31
+    SAM_REJECTED_CARD = 0x32
+    VERIFICATION_ERROR = 0x33
+    NO_CARD_YET = 0x34
+    UNKNOWN_CARD_TYPE = 0x40
+    READ_FAILED = 0x41
+    RANDOM_FAILED = 0x47
+    WRITE_FAILED = 0x50
+    SAM_SELF_TEST_FAILED = 0x60
+    LOGIN_FAILED = 0x61
+    SAM_NOT_AUTHORISED = 0x66
+    FIND_FAILED = 0x80
+    SELECT_FAILED = 0x81
+
+
+# (technician text, citizen text zh, citizen text en) for each SW3.
 SW3_MEANINGS: dict[int, tuple[str, str, str]] = {
     0x90: ("operation succeeded", "操作成功", "Done"),
     0x9F: ("find card succeeded", "已找到身份证", "ID card found"),
@@ -59,8 +84,8 @@ SW3_MEANINGS: dict[int, tuple[str, str, str]] = {
     0x80: ("find card failed (no card)", "未检测到身份证", "No ID card on the reader"),
     0x81: ("select card failed", "选卡失败，请重新放置身份证", "Please place the ID card again"),
 }
-SW3_OK = 0x90
-SW3_FOUND = 0x9F
+SW3_OK = Sw3.OK
+SW3_FOUND = Sw3.FOUND
 
 
 class FrameError(ValueError):
@@ -77,6 +102,14 @@ class Response:
     @property
     def ok(self) -> bool:
         return self.sw3 in (SW3_OK, SW3_FOUND)
+
+    @property
+    def result(self) -> Sw3 | None:
+        """The typed result, or None for a code outside GA 467's table."""
+        try:
+            return Sw3(self.sw3)
+        except ValueError:
+            return None
 
     @property
     def meaning(self) -> tuple[str, str, str]:

@@ -141,43 +141,71 @@ class IdReader:
             return False
         raise _sw3_error(Command.FIND_CARD, response)
 
-    def read_card(self, today=None) -> IdCard:
-        """Select the card on the reader and read its text and photo."""
-        response = self.transact(Command.SELECT_CARD)
+    def _read(self, command: Command) -> bytes:
+        response = self.transact(command)
         if not response.ok:
-            raise _sw3_error(Command.SELECT_CARD, response)
-        response = self.transact(Command.READ_TEXT_PHOTO)
+            raise _sw3_error(command, response)
+        return response.data
+
+    def read_card(self, today=None, check: bool = True, fingerprint: bool = False) -> IdCard:
+        """Select the card on the reader and read text and photo (and the fingerprint templates).
+
+        With ``check`` a card the kiosk may not use (malformed, bad check character, expired) raises
+        :class:`IdCardRefused` saying why."""
+        self._read(Command.SELECT_CARD)
+        command = Command.READ_TEXT_PHOTO_FINGERPRINT if fingerprint else Command.READ_TEXT_PHOTO
+        data = self._read(command)
+        header = 6 if fingerprint else 4
+        lengths = [int.from_bytes(data[i:i + 2], "big") for i in range(0, header, 2)] if len(data) >= header else []
+        if (len(lengths) * 2 != header or lengths[0] != TEXT_LEN or lengths[1] != PHOTO_LEN
+                or len(data) != header + sum(lengths)):
+            raise IdReaderError(f"{command.name}: lengths {lengths} and {len(data)} data bytes do not match GA 467",
+                                zh="读取身份证失败，请重新放置", en="Reading failed, please place the card again")
+        text = data[header:header + TEXT_LEN]
+        photo = data[header + TEXT_LEN:header + TEXT_LEN + PHOTO_LEN]
+        card = decode_text(text, photo)
+        if fingerprint:
+            card.fingerprint = data[header + TEXT_LEN + PHOTO_LEN:]
+        if check:
+            refusal = card.refusal(today)
+            if refusal is not None:
+                raise refusal
+        return card
+
+    def appended_address(self) -> str:
+        """追加住址 of the selected card, "" when it has none (SW3 91)."""
+        response = self.transact(Command.READ_APPENDED_ADDRESS)
+        if response.sw3 == 0x91:
+            return ""
         if not response.ok:
-            raise _sw3_error(Command.READ_TEXT_PHOTO, response)
-        data = response.data
-        if len(data) < 4:
-            raise IdReaderError("READ_TEXT_PHOTO: answer has no length header",
-                                zh="读取身份证失败，请重新放置", en="Reading failed, please place the card again")
-        text_len = int.from_bytes(data[0:2], "big")
-        photo_len = int.from_bytes(data[2:4], "big")
-        if text_len != TEXT_LEN or photo_len != PHOTO_LEN or len(data) != 4 + text_len + photo_len:
-            raise IdReaderError(f"READ_TEXT_PHOTO: lengths text={text_len} photo={photo_len} "
-                                f"data={len(data)} do not match GA 467",
-                                zh="读取身份证失败，请重新放置", en="Reading failed, please place the card again")
-        return decode_text(data[4:4 + text_len], data[4 + text_len:], today=today)
+            raise _sw3_error(Command.READ_APPENDED_ADDRESS, response)
+        return response.data.decode("utf-16-le", errors="replace").rstrip(" \x00")
+
+    def chip_serial(self) -> str:
+        """30 05 answer as hex (probably the chip's serial number; the meaning is NOT CONFIRMED)."""
+        return self._read(Command.READ_CHIP_SN).hex().upper()
+
+    def reset_sam(self) -> None:
+        self._read(Command.RESET_SAM)
 
     def wait_for_card(self, timeout: float, cancelled: threading.Event | None = None,
-                      poll: float = 0.3, today=None) -> IdCard | None:
+                      poll: float = 0.3, today=None, check: bool = True,
+                      fingerprint: bool = False) -> IdCard | None:
         """Poll for a card until one is read, ``timeout`` passes (None) or ``cancelled`` is set (None)."""
         deadline = time.monotonic() + timeout
         cancelled = cancelled or threading.Event()
         while time.monotonic() < deadline and not cancelled.is_set():
             if self.card_present():
-                return self.read_card(today=today)
+                return self.read_card(today=today, check=check, fingerprint=fingerprint)
             cancelled.wait(poll)
         return None
 
     def sam_id(self) -> str:
         """The SAM's management number, formatted as vendor tools show it (protocols.md §2.4)."""
-        response = self.transact(Command.READ_SAM_ID)
-        if not response.ok or len(response.data) != 16:
-            raise _sw3_error(Command.READ_SAM_ID, response)
-        d = response.data
+        d = self._read(Command.READ_SAM_ID)
+        if len(d) != 16:
+            raise IdReaderError(f"READ_SAM_ID: {len(d)} bytes, expected 16", zh="读卡器信息错误",
+                                en="Reader information error")
         return (f"{d[0]:02X}.{d[2]:02X}-{int.from_bytes(d[4:8], 'little')}-"
                 f"{int.from_bytes(d[8:12], 'little'):010d}-{int.from_bytes(d[12:16], 'little'):010d}")
 

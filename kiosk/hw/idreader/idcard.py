@@ -1,12 +1,14 @@
 """Decoding of the 256-byte UTF-16LE text block by the type byte at offset 248 (protocols.md §2.6).
 
-Implemented now: the resident ID card and the Hong Kong/Macao/Taiwan residence permit ('J'), which share
-a layout. Foreign permanent resident cards ('I', 'Y') are recognised and refused with a clear message
-until their layouts are wired in (issue 3).
+Four layouts: the resident ID card (a space at 248), the foreign permanent resident ID card of 2017 ('I')
+and of 2023 ('Y'), and the Hong Kong/Macao/Taiwan residence permit ('J'). Decoding never raises for a
+card's content: what cannot be read is recorded in ``problems``, and :meth:`IdCard.refusal` says, in
+words a citizen understands, why a card may not be used (malformed, failed check character, expired).
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from kiosk import idnumber
@@ -14,9 +16,18 @@ from kiosk.hw.base import DeviceError
 
 TEXT_LEN = 256
 PHOTO_LEN = 1024
+LONG_TERM = "长期"
+
+RESIDENT = "resident"
+FOREIGN_2017 = "foreign_permanent_2017"
+FOREIGN_2023 = "foreign_permanent_2023"
+HK_MO_TW = "hk_mo_tw_residence"
+TYPE_FLAGS = {"I": FOREIGN_2017, "Y": FOREIGN_2023, "J": HK_MO_TW}
+FLAG_OF = {v: k for k, v in TYPE_FLAGS.items()} | {RESIDENT: " "}
 
 GENDERS = {"0": "未知", "1": "男", "2": "女", "9": "未说明"}
-# GB 3304 nation codes, with the GB names (not the spelling slips of some readers: protocols.md §2.7).
+GENDERS_EN = {"0": "unknown", "1": "male", "2": "female", "9": "unspecified"}
+# GB 3304 nation codes with the GB names (not the spelling slips of some readers: protocols.md §2.7).
 NATIONS = dict(enumerate((
     "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家",
     "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇",
@@ -25,100 +36,168 @@ NATIONS = dict(enumerate((
     "鄂伦春", "赫哲", "门巴", "珞巴", "基诺"), start=1))
 NATIONS.update({97: "其他", 98: "外国血统中国籍人士"})
 
+# 2017 foreign card: 3 Latin letters (country) + 12 digits. 2023 card: 18 characters, first '9', the
+# GB 11643 check character ("新版外国人永久居留身份证机读信息规则(2023版)", National Immigration Administration,
+# as republished by reader vendors).
+_FOREIGN_2017_NUMBER = re.compile(r"^[A-Z]{3}\d{12}$")
+_HK_MO_TW_PREFIXES = ("810000", "820000", "830000")
+
 
 class IdCardRefused(DeviceError):
-    """The card was read but cannot be used (expired, malformed, unsupported type)."""
+    """The card was read but cannot be used (expired, malformed, failed check character)."""
 
 
 @dataclass
 class IdCard:
-    card_type: str            # "resident" or "hmt_permit"
-    name: str
-    gender: str               # GB/T 2261.1 code
-    nation: str               # GB 3304 code, "" on permits
-    birth: dt.date
-    address: str
+    card_type: str
+    name: str                          # Chinese name ("" when a 2017 foreign card has none)
+    sex: str                           # GB/T 2261.1 code
+    birth_date: dt.date | None
     id_number: str
-    authority: str
-    valid_from: dt.date
-    valid_to: dt.date | None  # None = 长期 (long-term)
+    valid_from: dt.date | None
+    valid_until: dt.date | None        # None with long_term=True: 长期
+    long_term: bool = False
+    nation: str = ""                   # GB 3304 code (resident card)
+    address: str = ""                  # resident card and residence permit
+    issuer: str = ""                   # 签发机关, or the accepting authority's code on 2017 foreign cards
+    name_en: str = ""                  # foreign cards
+    nationality: str = ""              # foreign cards: country or region code
+    pass_number: str = ""              # residence permit: 通行证号码
+    issue_count: str = ""              # residence permit: 签发次数; 2023 foreign card: 换证次数
+    card_version: str = ""             # 2017 foreign card
+    previous_number: str = ""          # 2023 foreign card: the 2017 number it replaces
     photo_wlt: bytes = field(default=b"", repr=False)
+    fingerprint: bytes = field(default=b"", repr=False)   # two 512-byte templates, when read with 30 10
+    problems: list[str] = field(default_factory=list)
 
     @property
-    def gender_name(self) -> str:
-        return GENDERS.get(self.gender, "未知")
+    def sex_name(self) -> str:
+        return GENDERS.get(self.sex, "未知")
 
     @property
     def nation_name(self) -> str:
         return NATIONS.get(int(self.nation), "") if self.nation.isdigit() else ""
 
+    @property
+    def display_name(self) -> str:
+        return self.name or self.name_en
+
+    @property
+    def id_number_valid(self) -> bool:
+        if self.card_type == FOREIGN_2017:
+            return bool(_FOREIGN_2017_NUMBER.match(self.id_number))
+        if self.card_type == FOREIGN_2023:
+            return self.id_number.startswith("9") and idnumber.check_character_ok(self.id_number)
+        if self.card_type == HK_MO_TW and not self.id_number.startswith(_HK_MO_TW_PREFIXES):
+            return False
+        return idnumber.is_valid(self.id_number)
+
+    def refusal(self, today: dt.date | None = None) -> IdCardRefused | None:
+        """Why this card may not be used at the kiosk, or None."""
+        if self.problems:
+            return IdCardRefused("; ".join(self.problems), zh="身份证信息无法识别，请重新放置或到窗口办理",
+                                 en="The ID card data could not be read; please try again or go to a counter")
+        if not self.id_number_valid:
+            return IdCardRefused(f"{self.card_type} number fails its format or check character",
+                                 zh="证件号码校验不通过，请到窗口办理",
+                                 en="The number on this card is not valid; please go to a counter")
+        today = today or dt.date.today()
+        if self.valid_until is not None and self.valid_until < today:
+            return IdCardRefused(f"card expired on {self.valid_until.isoformat()}",
+                                 zh=f"证件已于{self.valid_until:%Y年%m月%d日}过期，请使用有效证件",
+                                 en=f"This card expired on {self.valid_until.isoformat()}; please use a valid one")
+        return None
+
+    def to_json(self) -> dict:
+        def day(value):
+            return value.isoformat() if value else None
+        return {"card_type": self.card_type, "name": self.name or None, "name_en": self.name_en or None,
+                "sex": GENDERS_EN.get(self.sex), "nation": self.nation_name or None,
+                "birth_date": day(self.birth_date), "address": self.address or None,
+                "id_number": self.id_number or None, "issuer": self.issuer or None,
+                "valid_from": day(self.valid_from),
+                "valid_until": "long-term" if self.long_term else day(self.valid_until),
+                "nationality": self.nationality or None, "pass_number": self.pass_number or None,
+                "id_number_valid": self.id_number_valid, "photo_bytes": len(self.photo_wlt)}
+
     def wipe(self) -> None:
         """Drop personal data when the session ends."""
-        self.name = self.address = self.id_number = self.authority = ""
-        self.photo_wlt = b""
+        self.name = self.name_en = self.address = self.id_number = self.issuer = self.pass_number = ""
+        self.previous_number = ""
+        self.birth_date = None
+        self.photo_wlt = self.fingerprint = b""
+
+
+# -- layouts: field → (offset, bytes) -----------------------------------------------------------------
+LAYOUTS = {
+    RESIDENT: {"name": (0, 30), "sex": (30, 2), "nation": (32, 4), "birth_date": (36, 16),
+               "address": (52, 70), "id_number": (122, 36), "issuer": (158, 30), "valid_from": (188, 16),
+               "valid_until": (204, 16)},
+    HK_MO_TW: {"name": (0, 30), "sex": (30, 2), "birth_date": (36, 16), "address": (52, 70),
+               "id_number": (122, 36), "issuer": (158, 30), "valid_from": (188, 16), "valid_until": (204, 16),
+               "pass_number": (220, 18), "issue_count": (238, 4)},
+    FOREIGN_2017: {"name_en": (0, 120), "sex": (120, 2), "id_number": (122, 30), "nationality": (152, 6),
+                   "name": (158, 30), "valid_from": (188, 16), "valid_until": (204, 16),
+                   "birth_date": (220, 16), "card_version": (236, 4), "issuer": (240, 8)},
+    FOREIGN_2023: {"name": (0, 30), "sex": (30, 2), "issue_count": (32, 4), "birth_date": (36, 16),
+                   "name_en": (52, 70), "id_number": (122, 36), "valid_from": (188, 16),
+                   "valid_until": (204, 16), "name_en_2": (220, 22), "nationality": (242, 6),
+                   "previous_number": (250, 6)},
+}
+DATES = ("birth_date", "valid_from", "valid_until")
 
 
 def _field(text: bytes, offset: int, size: int) -> str:
     return text[offset:offset + size].decode("utf-16-le", errors="replace").rstrip(" \x00")
 
 
-def _date(value: str, what: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(value, "%Y%m%d").date()
-    except ValueError:
-        raise IdCardRefused(f"{what} {value!r} is not a YYYYMMDD date",
-                            zh="身份证信息无法识别，请重新放置或到窗口办理",
-                            en="The ID card data could not be read; please try again or go to a counter") from None
+def card_type_of(text: bytes) -> str:
+    return TYPE_FLAGS.get(_field(text, 248, 2), RESIDENT)
 
 
-def decode_text(text: bytes, photo: bytes = b"", today: dt.date | None = None) -> IdCard:
-    """Decode and check a text block; raise :class:`IdCardRefused` saying why a card cannot be used."""
+def decode_text(text: bytes, photo: bytes = b"") -> IdCard:
     if len(text) != TEXT_LEN:
         raise IdCardRefused(f"text block is {len(text)} bytes, expected {TEXT_LEN}",
                             zh="身份证信息不完整，请重新放置", en="Incomplete ID card data, please place it again")
-    type_flag = _field(text, 248, 2)
-    if type_flag in ("I", "Y"):
-        raise IdCardRefused(f"foreign permanent resident card type {type_flag!r} not supported yet",
-                            zh="本机暂不支持外国人永久居留身份证，请到窗口办理",
-                            en="Foreign permanent resident cards are not supported here yet; please go to a counter")
-    card_type = "hmt_permit" if type_flag == "J" else "resident"
-    end = _field(text, 204, 16)
-    card = IdCard(
-        card_type=card_type,
-        name=_field(text, 0, 30),
-        gender=_field(text, 30, 2),
-        nation="" if card_type == "hmt_permit" else _field(text, 32, 4),
-        birth=_date(_field(text, 36, 16), "birth date"),
-        address=_field(text, 52, 70),
-        id_number=_field(text, 122, 36),
-        authority=_field(text, 158, 30),
-        valid_from=_date(_field(text, 188, 16), "validity start"),
-        valid_to=None if end.startswith("长期") else _date(end, "validity end"),
-        photo_wlt=bytes(photo),
-    )
-    why = idnumber.problem(card.id_number)
-    if why:
-        raise IdCardRefused(f"ID number fails GB 11643: {why}",
-                            zh="身份证号码校验不通过，请到窗口办理",
-                            en="The ID number on this card is not valid; please go to a counter")
-    today = today or dt.date.today()
-    if card.valid_to is not None and card.valid_to < today:
-        raise IdCardRefused(f"card expired on {card.valid_to.isoformat()}",
-                            zh=f"身份证已于{card.valid_to:%Y年%m月%d日}过期，请使用有效证件",
-                            en=f"This ID card expired on {card.valid_to.isoformat()}; please use a valid one")
-    return card
+    card_type = card_type_of(text)
+    raw = {name: _field(text, offset, size) for name, (offset, size) in LAYOUTS[card_type].items()}
+    if card_type == FOREIGN_2023:     # 46 characters in two fields; a space may fall at the seam
+        first = text[52:122].decode("utf-16-le", errors="replace")
+        raw["name_en"] = (first + raw.pop("name_en_2")).rstrip(" \x00")
+    problems: list[str] = []
+    dates: dict[str, dt.date | None] = {}
+    long_term = raw["valid_until"].startswith(LONG_TERM)
+    for name in DATES:
+        value = raw.pop(name)
+        if name == "valid_until" and long_term:
+            dates[name] = None
+            continue
+        try:
+            dates[name] = dt.datetime.strptime(value, "%Y%m%d").date()
+        except ValueError:
+            dates[name] = None
+            problems.append(f"{name} {value!r} is not a YYYYMMDD date")
+    return IdCard(card_type=card_type, long_term=long_term, photo_wlt=bytes(photo), problems=problems,
+                  **dates, **raw)
 
 
 def encode_text(card: IdCard) -> bytes:
-    """Build a text block (used by the simulator and by tests)."""
-    def put(value: str, size: int) -> bytes:
-        raw = value.encode("utf-16-le")[:size]
-        return raw + " ".encode("utf-16-le") * ((size - len(raw)) // 2)
-    type_flag = "J" if card.card_type == "hmt_permit" else " "
-    end = "长期" if card.valid_to is None else card.valid_to.strftime("%Y%m%d")
-    block = (put(card.name, 30) + put(card.gender, 2) + put(card.nation, 4)
-             + put(card.birth.strftime("%Y%m%d"), 16) + put(card.address, 70) + put(card.id_number, 36)
-             + put(card.authority, 30) + put(card.valid_from.strftime("%Y%m%d"), 16) + put(end, 16)
-             + put("", 28) + put(type_flag, 2) + put("", 6))
-    assert len(block) == TEXT_LEN
-    return block
+    """The text block of a card (the simulator's side, and tests)."""
+    block = bytearray(" ".encode("utf-16-le") * (TEXT_LEN // 2))
+
+    def put(offset: int, size: int, value: str) -> None:
+        encoded = value.encode("utf-16-le")[:size]
+        block[offset:offset + len(encoded)] = encoded
+
+    values = {name: getattr(card, name, "") for name in LAYOUTS[card.card_type]}
+    for name in DATES:
+        date = getattr(card, name)
+        values[name] = date.strftime("%Y%m%d") if date else ""
+    if card.long_term:
+        values["valid_until"] = LONG_TERM
+    if card.card_type == FOREIGN_2023:
+        values["name_en"], values["name_en_2"] = card.name_en[:35], card.name_en[35:46]
+    for name, (offset, size) in LAYOUTS[card.card_type].items():
+        put(offset, size, str(values.get(name) or ""))
+    put(248, 2, FLAG_OF[card.card_type])
+    return bytes(block)

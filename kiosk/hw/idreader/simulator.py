@@ -1,7 +1,12 @@
 """A GA 467 reader that speaks the protocol on a pseudo-terminal.
 
 The kiosk's real driver opens the slave end through pyserial; this class answers on the master end the way
-a reader does: find/select/read against whatever card has been "placed", SAM status, and scripted faults.
+a reader does: SAM commands, find/select/read against the card that has been "placed" (any of the four
+card types, with or without fingerprint and appended address), and scripted faults. Answers are paced at
+the line's baud rate, as a real reader streams them, unless ``baud=None``.
+
+A ``link`` path plays the part of a udev name (/dev/serial/by-id/…): it always points at the current
+pseudo-terminal, so an unplug (``unplug()``) and replug (``plug()``) can be tested like a USB reader's.
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import threading
 import time
 import tty
 from collections import deque
+from dataclasses import dataclass
 
 from kiosk.hw.idreader import codec
 from kiosk.hw.idreader.codec import Command
@@ -19,29 +25,82 @@ from kiosk.hw.idreader.idcard import PHOTO_LEN, IdCard, encode_text
 
 log = logging.getLogger(__name__)
 
-# Faults a test can queue; each is consumed by the next matching command.
-FAULTS = ("bad_checksum", "split_answer", "sam_fault", "silence", "garbage_before")
+# Faults a test can queue; each is used by the next answer.
+FAULTS = {
+    "bad_checksum": "the answer's checksum byte is wrong",
+    "split_answer": "the answer comes in 64-byte pieces with pauses",
+    "slow_answer": "the answer starts 0.3 s late",
+    "silence": "no answer at all",
+    "garbage_before": "line noise before the answer",
+    "sam_fault": "SW3 0x60: the SAM failed its self-test",
+    "remove_after_select": "the citizen lifts the card right after SELECT succeeds",
+    "close_mid_answer": "the port disappears half-way through the answer (USB pulled)",
+}
+SAM_ID = bytes.fromhex("05000000010203040100000002000000")   # u32 fields little-endian
+CHIP_SN = bytes.fromhex("0123456789ABCDEF")
+
+
+@dataclass
+class SimCard:
+    """A card on the reader: its text, photo and the optional parts."""
+    card: IdCard
+    fingerprint: bytes = b""           # 1024 bytes (two 512-byte templates) when the card has them
+    appended_address: str = ""         # 追加住址, written by the police after an address change
 
 
 class IdReaderSimulator:
-    def __init__(self) -> None:
-        self._master, self._slave = os.openpty()
-        # raw from the start: a cooked pty echoes and rewrites bytes (hardware.md §4.2)
-        tty.setraw(self._slave)
-        self.port = os.ttyname(self._slave)
-        self._card: IdCard | None = None
+    def __init__(self, baud: int | None = 115200, link: str | None = None):
+        self.baud = baud
+        self.link = link
+        self._card: SimCard | None = None
         self._selected = False
         self._faults: deque[str] = deque()
         self._lock = threading.Lock()
-        self._stop = threading.Event()
         self.requests: list[Command | None] = []
-        self._thread = threading.Thread(target=self._serve, name="idreader-sim", daemon=True)
+        self._master = self._slave = -1
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.plug()
+
+    # -- cables ---------------------------------------------------------------------------------------
+    def plug(self) -> None:
+        """Connect the reader: a new pseudo-terminal (and the link pointed at it)."""
+        self._master, self._slave = os.openpty()
+        tty.setraw(self._slave)      # raw from the start: a cooked pty echoes and rewrites bytes
+        self.port = os.ttyname(self._slave)
+        if self.link:
+            tmp = self.link + ".new"
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
+            os.symlink(self.port, tmp)
+            os.replace(tmp, self.link)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(self._master, self._stop),
+                                        name="idreader-sim", daemon=True)
         self._thread.start()
 
-    # -- what a tester does with hands --------------------------------------------------------------
-    def place(self, card: IdCard) -> None:
+    def unplug(self) -> None:
+        """Pull the cable: the pseudo-terminal goes away and the link dangles."""
+        self._stop.set()
+        if self._thread and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)
+        for fd in (self._master, self._slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._master = self._slave = -1
+        if self.link and os.path.lexists(self.link):
+            os.unlink(self.link)
+
+    def close(self) -> None:
+        self.unplug()
+
+    # -- what a tester does with hands ------------------------------------------------------------------
+    def place(self, card: IdCard | SimCard) -> None:
         with self._lock:
-            self._card, self._selected = card, False
+            self._card = card if isinstance(card, SimCard) else SimCard(card)
+            self._selected = False
 
     def remove(self) -> None:
         with self._lock:
@@ -49,91 +108,119 @@ class IdReaderSimulator:
 
     @property
     def card(self) -> IdCard | None:
-        return self._card
+        return self._card.card if self._card else None
 
     def inject(self, fault: str) -> None:
         if fault not in FAULTS:
-            raise ValueError(f"unknown fault {fault!r}; one of {FAULTS}")
+            raise ValueError(f"unknown fault {fault!r}; one of {', '.join(FAULTS)}")
         self._faults.append(fault)
 
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        for fd in (self._master, self._slave):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+    def inject_sw3(self, sw3: int) -> None:
+        """Answer the next command with this result code and no data (any code of GA 467 §2.5)."""
+        self._faults.append(("sw3", sw3))
 
-    # -- the device ---------------------------------------------------------------------------------
+    # -- the device ---------------------------------------------------------------------------------------
     def _answer(self, command: Command | None) -> bytes:
         with self._lock:
-            card = self._card
+            sim = self._card
             if command is None:
                 return codec.encode_response(0x21)
             if command in (Command.SAM_STATUS, Command.RESET_SAM):
                 return codec.encode_response(0x90)
             if command is Command.READ_SAM_ID:
-                return codec.encode_response(0x90, bytes.fromhex("05000000010203040000000100000002"))
+                return codec.encode_response(0x90, SAM_ID)
             if command is Command.FIND_CARD:
                 self._selected = False
-                return codec.encode_response(0x9F, b"\x00" * 4) if card else codec.encode_response(0x80)
+                return codec.encode_response(0x9F, b"\x00" * 4) if sim else codec.encode_response(0x80)
             if command is Command.SELECT_CARD:
-                if not card:
+                if not sim:
                     return codec.encode_response(0x81)
                 self._selected = True
                 return codec.encode_response(0x90, b"\x00" * 8)
+            if not (sim and self._selected):        # every read needs a selected card still on the reader
+                return codec.encode_response(0x41)
+            photo = (sim.card.photo_wlt or b"\x00" * PHOTO_LEN)[:PHOTO_LEN].ljust(PHOTO_LEN, b"\x00")
+            text = encode_text(sim.card)
             if command is Command.READ_TEXT_PHOTO:
-                if not (card and self._selected):
-                    return codec.encode_response(0x41)
-                photo = (card.photo_wlt or b"\x00" * PHOTO_LEN)[:PHOTO_LEN].ljust(PHOTO_LEN, b"\x00")
-                return codec.encode_response(0x90, b"\x01\x00\x04\x00" + encode_text(card) + photo)
+                return codec.encode_response(0x90, b"\x01\x00\x04\x00" + text + photo)
+            if command is Command.READ_TEXT_PHOTO_FINGERPRINT:
+                fp = sim.fingerprint
+                header = b"\x01\x00\x04\x00" + len(fp).to_bytes(2, "big")
+                return codec.encode_response(0x90, header + text + photo + fp)
             if command is Command.READ_APPENDED_ADDRESS:
-                return codec.encode_response(0x91)
+                if not sim.appended_address:
+                    return codec.encode_response(0x91)
+                encoded = sim.appended_address.encode("utf-16-le")[:70]
+                return codec.encode_response(0x90, encoded.ljust(70, b"\x00"))
+            if command is Command.READ_CHIP_SN:
+                return codec.encode_response(0x90, CHIP_SN)
             return codec.encode_response(0x21)
 
-    def _respond(self, command: Command | None) -> None:
+    def _send(self, master: int, frame: bytes, pieces: int = 256, pause: float = 0.0) -> None:
+        """Write a frame as a line at ``baud`` would deliver it."""
+        for i in range(0, len(frame), pieces):
+            chunk = frame[i:i + pieces]
+            os.write(master, chunk)
+            if self.baud:
+                time.sleep(len(chunk) * 10 / self.baud)
+            if pause:
+                time.sleep(pause)
+
+    def _respond(self, master: int, command: Command | None) -> None:
         fault = self._faults.popleft() if self._faults else None
-        if fault == "sam_fault":
-            os.write(self._master, codec.encode_response(0x60))
+        if isinstance(fault, tuple):
+            self._send(master, codec.encode_response(fault[1]))
             return
         if fault == "silence":
             return
+        if fault == "sam_fault":
+            self._send(master, codec.encode_response(0x60))
+            return
+        if fault == "slow_answer":
+            time.sleep(0.3)
         frame = bytearray(self._answer(command))
+        if fault == "remove_after_select" and command is Command.SELECT_CARD:
+            self.remove()
         if fault == "bad_checksum":
             frame[-1] ^= 0xFF
         if fault == "garbage_before":
             frame[:0] = b"\x00\x13\xAA\x96"
-        if fault == "split_answer":
-            for i in range(0, len(frame), 64):     # a slow reader streaming in 64-byte pieces
-                os.write(self._master, bytes(frame[i:i + 64]))
-                time.sleep(0.005)
+        if fault == "close_mid_answer":
+            self._send(master, bytes(frame[:len(frame) // 2]))
+            threading.Thread(target=self.unplug, daemon=True).start()
             return
-        os.write(self._master, bytes(frame))
+        if fault == "split_answer":
+            self._send(master, bytes(frame), pieces=64, pause=0.005)
+            return
+        self._send(master, bytes(frame))
 
-    def _serve(self) -> None:
+    def _serve(self, master: int, stop: threading.Event) -> None:
         decoder = codec.FrameDecoder()
-        while not self._stop.is_set():
-            ready, _, _ = select.select([self._master], [], [], 0.1)
-            if not ready:
-                continue
+        while not stop.is_set():
             try:
-                decoder.feed(os.read(self._master, 4096))
-            except OSError:       # EIO while no one holds the slave open: wait for the next open
-                time.sleep(0.05)
+                ready, _, _ = select.select([master], [], [], 0.1)
+                if not ready:
+                    continue
+                decoder.feed(os.read(master, 4096))
+            except (OSError, ValueError):     # EIO while no one holds the slave open; fd closed on unplug
+                if stop.wait(0.05):
+                    return
                 continue
             while True:
                 try:
                     body = decoder.next_body()
                 except codec.FrameError:
-                    os.write(self._master, codec.encode_response(0x10))   # the SAM's own checksum error
+                    self._send(master, codec.encode_response(0x10))   # the SAM's own checksum error
                     continue
                 if body is None:
                     break
                 try:
                     command = codec.decode_request_body(body)[0]
                 except codec.FrameError:
-                    os.write(self._master, codec.encode_response(0x11))
+                    self._send(master, codec.encode_response(0x11))
                     continue
                 self.requests.append(command)
-                self._respond(command)
+                try:
+                    self._respond(master, command)
+                except OSError:
+                    return

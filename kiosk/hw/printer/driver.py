@@ -88,7 +88,7 @@ class ReceiptPrinter:
                 printer.open()
             except Exception as exc:
                 return DeviceStatus("printer", DeviceState.OFFLINE, media={"paper": "unknown"},
-                                    detail=f"cannot open {self.transport}: {exc}")
+                                    detail=f"cannot open {self.transport}: {' '.join(str(exc).split())}")
             try:
                 online = self._query(printer, DLE_EOT_PRINTER)
                 paper = paper_from_dle_eot4(self._query(printer, DLE_EOT_PAPER) or b"")
@@ -117,6 +117,6 @@ class ReceiptPrinter:
                 printer._raw(data)
                 printer.close()
             except Exception as exc:
-                raise PrinterError(f"printing on {self.transport} failed: {exc}",
+                raise PrinterError(f"printing on {self.transport} failed: {' '.join(str(exc).split())}",
                                    zh="凭条打印失败，请联系工作人员",
                                    en="The receipt could not be printed; please call staff") from None
