@@ -142,3 +142,23 @@ def test_interrupted_card_command_is_closed_as_unknown(kiosk):
     journal.begin("T-1", change_pin.KIND, card_number="A00000001", activating=False)
     journal.step("T-1", "card_change_sent")
     assert change_pin.recover(kiosk.devices) == [("T-1", "interrupted_unknown")]
+
+
+def test_an_expired_id_card_is_refused_saying_why(kiosk):
+    from kiosk.hw.idreader.idcard import IdCardRefused
+    from kiosk.hw.idreader.samples import expired
+    kiosk.hands.idreader_sim.place(expired())
+    with pytest.raises(IdCardRefused) as refused:
+        StatusQueryFlow(kiosk.devices).wait_for_id_card(3, threading.Event())
+    assert "过期" in refused.value.zh
+
+
+def test_a_foreign_resident_unknown_to_the_service_is_told_to_enrol(kiosk):
+    from kiosk.backend.client import ServiceRefused
+    from kiosk.hw.idreader.samples import foreign_2023
+    kiosk.hands.idreader_sim.place(foreign_2023())
+    flow = StatusQueryFlow(kiosk.devices)
+    flow.wait_for_id_card(3, threading.Event())
+    with pytest.raises(ServiceRefused) as refused:
+        flow.query()
+    assert refused.value.code == "person_not_found"

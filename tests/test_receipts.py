@@ -1,0 +1,38 @@
+"""Every receipt form: kiosk id, transaction number, time, a QR of the transaction, masked data, no PIN."""
+import datetime as dt
+
+import pytest
+
+from kiosk import receipts
+from kiosk.hw.printer import builder
+from kiosk.hw.printer.escpos_decode import decode
+from tests.receipt_tools import qr_texts
+
+WHEN = dt.datetime(2026, 11, 22, 10, 30, 5)
+TXN = "XA-0001-20261122103005-ABC123"
+ID_NUMBER = "610113195603080016"
+FORMS = {
+    "status": lambda: receipts.status_receipt(kiosk_id="XA-0001", txn=TXN, when=WHEN, name="王小明",
+                                              id_number=ID_NUMBER, card_number="A00000001",
+                                              state_label="正常", advice="您的社保卡状态正常。"),
+    "change_pin": lambda: receipts.change_pin_receipt(kiosk_id="XA-0001", txn=TXN, when=WHEN, name="王小明",
+                                                      id_number=ID_NUMBER, card_number="A00000001",
+                                                      activated=True),
+    "test": lambda: receipts.test_receipt(kiosk_id="XA-0001", txn=TXN, when=WHEN),
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_every_form_carries_kiosk_transaction_time_and_qr(form):
+    decoded = decode(builder.build(FORMS[form]()))
+    text = decoded.text()
+    assert "终端编号：XA-0001" in text and f"业务流水：{TXN}" in text and "2026-11-22 10:30:05" in text
+    assert qr_texts(decoded) == [TXN]
+    assert ("cut",) in decoded.items and not decoded.unknown
+
+
+@pytest.mark.parametrize("form", ["status", "change_pin"])
+def test_personal_data_is_masked(form):
+    text = decode(builder.build(FORMS[form]())).text()
+    assert "王*明" in text and "6101**********0016" in text and "A0****001" in text
+    assert "王小明" not in text and ID_NUMBER not in text and "A00000001" not in text
