@@ -14,6 +14,7 @@ key, so a technician sees at once what to fix.
                                     # or (part of) a PC/SC reader name, e.g. "ACS ACR39U"
     [printer]    transport = "sim"  # or "usb:0416:5011", "serial:/dev/ttyS0:9600", "net:10.0.0.5:9100", "file:/dev/usb/lp0"
     [service]    url = "embedded"   # or the card-management service's URL
+    [security]   module = "demo"    # demo issuer keys (simulated cards only) or "none"
     [ui]         fullscreen = true, session_timeout_s = 90, language = "zh"
 """
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Config:
     cardreader: str = SIM
     printer: str = SIM
     service_url: str = "embedded"
+    security: str = "demo"        # "demo": soft module with the demo issuer keys; "none"
     ui: UiConfig = UiConfig()
 
     @property
@@ -82,7 +84,8 @@ def load(path: str | None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     base = Config()
-    sections = {name: data.pop(name, {}) for name in ("idreader", "cardreader", "printer", "service", "ui")}
+    sections = {name: data.pop(name, {}) for name in ("idreader", "cardreader", "printer", "service", "security",
+                                                      "ui")}
     for name, table in sections.items():
         if not isinstance(table, dict):
             raise ConfigError(f"[{name}] must be a table")
@@ -119,10 +122,13 @@ def load(path: str | None) -> Config:
         cardreader=_take(sections["cardreader"], "reader", str, "cardreader.", SIM),
         printer=_take(sections["printer"], "transport", str, "printer.", SIM),
         service_url=_take(sections["service"], "url", str, "service.", "embedded"),
+        security=_take(sections["security"], "module", str, "security.", "demo"),
         ui=ui)
     leftovers = [k for k in data] + [f"{n}.{k}" for n, t in sections.items() for k in t]
     if leftovers:
         raise ConfigError(f"unknown config keys: {', '.join(leftovers)}")
+    if config.security not in ("demo", "none"):
+        raise ConfigError(f"security.module {config.security!r}: demo or none (the key service comes with issue 5)")
     if config.service_url != "embedded" and not re.match(r"^https?://[^\s/]+", config.service_url):
         raise ConfigError(f"service.url {config.service_url!r}: 'embedded' or an http(s) URL")
     if config.printer != SIM:

@@ -28,6 +28,7 @@ class DemoCitizen:
     pin_tries_left: int = 6
     application: str | None = None  # a pending application's state, e.g. "producing"
     note: str = ""
+    spec_version: str = "3.00"      # 3rd generation: SM4, holder data behind key 0A
 
     @property
     def id_number(self) -> str:
@@ -45,7 +46,8 @@ class DemoCitizen:
                            card_number=self.card_number, ssn=self.id_number, name=self.name,
                            gender=self.gender, nation="01", birthplace="610113", birth_date=self.birth,
                            issue_date=dt.date(2021, 6, 1), expiry_date=dt.date(2031, 6, 1), pin=self.pin,
-                           pin_tries_left=self.pin_tries_left)
+                           pin_tries_left=self.pin_tries_left, spec_version=self.spec_version,
+                           algorithm=0x03 if self.spec_version.startswith("3") else 0x01)
 
 
 CITIZENS = (
@@ -57,6 +59,8 @@ CITIZENS = (
                 "temp_lost", "A00000003", "246813", note="临时挂失"),
     DemoCitizen("pin_locked", "赵桂芳", "2", dt.date(1952, 1, 15), "61011119520115004", "陕西省西安市灞桥区纺织城4号",
                 "pin_locked", "A00000004", "975310", pin_tries_left=0, note="密码锁定"),
+    DemoCitizen("gen2", "周建华", "1", dt.date(1966, 5, 20), "61011319660520008", "陕西省西安市新城区解放路8号",
+                "normal", "A00000008", "123456", note="二代卡", spec_version="2.00"),
     DemoCitizen("producing", "孙丽", "2", dt.date(1990, 9, 9), "61011319900909006", "陕西省西安市雁塔区科技路5号",
                 None, application="producing", note="制卡中"),
     DemoCitizen("no_card", "刘䶮", "1", dt.date(1985, 4, 30), "61011319850430007", "陕西省西安市未央区凤城6号",

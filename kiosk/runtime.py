@@ -12,7 +12,8 @@ from kiosk.config import SIM, Config
 from kiosk.flows import change_pin
 from kiosk.flows.base import Devices
 from kiosk.hw.cardreader.readers import InProcessReader, PcscReader
-from kiosk.hw.cardreader.virtualcard import VirtualCard
+from kiosk.hw.cardreader.virtualcard import VirtualCard, personalise
+from kiosk.security.module import NoSecurityModule, SoftSecurityModule, demo_masters
 from kiosk.hw.idreader.driver import IdReader
 from kiosk.journal import Journal
 from kiosk.hw.printer.driver import ReceiptPrinter
@@ -26,10 +27,12 @@ class SimulatorHands:
     """What a tester's hands do to simulated devices: place an ID card, insert a card, take them away.
     Core code (no Kivy) so tests and the on-screen simulator panel use the same calls."""
 
-    def __init__(self, idreader_sim=None, card_slot=None, printer_sim=None):
+    def __init__(self, idreader_sim=None, card_slot=None, printer_sim=None, card_factory=None):
         self.idreader_sim = idreader_sim
         self.card_slot = card_slot            # InProcessReader or VpcdBridge
         self.printer_sim = printer_sim
+        # the demo cards are made with the demo issuer keys, as a card factory would with real ones
+        self.card_factory = card_factory or SoftSecurityModule(demo_masters(), name="demo card factory")
         self._cards: dict[str, VirtualCard] = {}   # one card per citizen for the whole run
         self._lock = threading.Lock()
 
@@ -48,7 +51,7 @@ class SimulatorHands:
                 profile_ = demo.by_key(key).card_profile()
                 if profile_ is None:
                     return None
-                self._cards[key] = VirtualCard(profile_)
+                self._cards[key] = personalise(profile_, self.card_factory)
             return self._cards[key]
 
     def insert_card(self, key: str) -> bool:
@@ -85,9 +88,10 @@ class Kiosk:
             from kiosk.hw.cardreader.vpcd import VpcdBridge
             cardreader = PcscReader(VPCD_READER)
             hands.card_slot = VpcdBridge()
-            self._closers.append(hands.card_slot.remove)
+            self._closers += [cardreader.close, hands.card_slot.remove]
         else:
             cardreader = PcscReader(config.cardreader)
+            self._closers.append(cardreader.close)
 
         transport = config.printer
         if transport == SIM:
@@ -114,8 +118,12 @@ class Kiosk:
         journal = Journal(os.path.join(config.state_dir, "journal.db"))
         self._closers.append(journal.close)
         from kiosk.hw.idreader import photo
+        if config.security == "demo":
+            security = SoftSecurityModule(demo_masters(), name="demo keys (simulated kiosk only)")
+        else:
+            security = NoSecurityModule()
         self.devices = Devices(idreader, cardreader, printer, client, journal, policy, config.kiosk_id,
-                               photo=photo.load(config.idreader_photo))
+                               photo=photo.load(config.idreader_photo), security=security)
         self.hands = hands if config.simulated else None
         for txn, outcome in change_pin.recover(self.devices):
             log.info("recovered %s: %s", txn, outcome)

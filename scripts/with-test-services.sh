@@ -25,5 +25,8 @@ from smartcard.System import readers; import sys
 sys.exit(0 if any('Virtual PCD' in str(r) for r in readers()) else 1)" 2>/dev/null && break
   sleep 0.2
 done
+.venv/bin/python -c "
+from smartcard.System import readers
+print('test services: readers', [str(r) for r in readers()], 'display', '$DISPLAY')" 2>&1 | tail -1
 export KIOSK_REQUIRE_PCSC=1 KIOSK_REQUIRE_DISPLAY=1
 "$@"

@@ -5,8 +5,12 @@ from kiosk import demo
 from kiosk.hw.cardreader.apdu import ApduChannel, CardStatusError, PinBlocked, PinWrong, error_for, with_le
 from kiosk.hw.cardreader.readers import InProcessReader
 from kiosk.hw.cardreader.ssse import SocialSecurityCard, algorithm_from_fci, bcd_date, cn
-from kiosk.hw.cardreader.virtualcard import VirtualCard
+from kiosk.hw.cardreader.virtualcard import personalise
+from kiosk.security.module import SoftSecurityModule, demo_masters
 from kiosk.pin import PinBuffer
+
+
+ISSUER = SoftSecurityModule(demo_masters())
 
 
 class Scripted:
@@ -81,39 +85,17 @@ def test_field_formats():
 @pytest.fixture
 def card_and_app():
     reader = InProcessReader()
-    card = VirtualCard(demo.by_key("normal").card_profile())
+    card = personalise(demo.by_key("normal").card_profile(), ISSUER)
     reader.insert(card)
-    return card, SocialSecurityCard(reader.wait_for_card(1))
-
-
-def test_reads_ef05_and_ef06_by_tag(card_and_app):
-    _, app = card_and_app
-    info = app.read_info()
-    citizen = demo.by_key("normal")
-    assert (info.name, info.ssn, info.card_number, info.algorithm, info.spec_version) == \
-        (citizen.name, citizen.id_number, citizen.card_number, "SM4", "3.00")
-    assert info.region_code == "610100" and info.generation == 3
+    return card, SocialSecurityCard(reader.wait_for_card(1), ISSUER)
 
 
 def test_long_name_is_joined_with_its_extension():
     profile = demo.by_key("normal").card_profile()
     profile.name = "阿不都热合曼·买买提明·艾力江·吐尔逊托合提"   # longer than 30 GBK bytes
     reader = InProcessReader()
-    reader.insert(VirtualCard(profile))
-    assert SocialSecurityCard(reader.wait_for_card(1)).read_info().name == profile.name
-
-
-def test_wrong_pins_count_down_then_block(card_and_app):
-    card, app = card_and_app
-    app.select()
-    for left in (5, 4, 3, 2, 1):
-        with pytest.raises(PinWrong) as wrong:
-            app.verify_pin(pin("000000"))
-        assert wrong.value.tries_left == left
-    with pytest.raises(PinBlocked):
-        app.verify_pin(pin("000000"))
-    with pytest.raises(PinBlocked):          # blocked even for the right PIN now
-        app.verify_pin(pin("135790"))
+    reader.insert(personalise(profile, ISSUER))
+    assert SocialSecurityCard(reader.wait_for_card(1), ISSUER).read_info().name == profile.name
 
 
 def test_right_pin_resets_the_counter_and_change_takes_effect(card_and_app):
@@ -122,7 +104,7 @@ def test_right_pin_resets_the_counter_and_change_takes_effect(card_and_app):
     with pytest.raises(PinWrong):
         app.verify_pin(pin("000000"))
     app.verify_pin(pin("135790"))
-    assert card.profile.pin_tries_left == 6
+    assert card.pin_tries_left == 6
     app.change_pin(pin("135790"), pin("802468"))
     app.verify_pin(pin("802468"))
     with pytest.raises(PinWrong):

@@ -6,16 +6,22 @@ from kiosk.hw.base import DeviceState
 from kiosk.hw.cardreader.apdu import PinWrong
 from kiosk.hw.cardreader.readers import PcscReader
 from kiosk.hw.cardreader.ssse import SocialSecurityCard
-from kiosk.hw.cardreader.virtualcard import VirtualCard
+from kiosk.hw.cardreader.virtualcard import personalise
+from kiosk.security.module import SoftSecurityModule, demo_masters
 from kiosk.hw.cardreader.vpcd import VpcdBridge
 from kiosk.pin import PinBuffer
 
 
+ISSUER = SoftSecurityModule(demo_masters())
+
+
 @pytest.fixture
 def slot(vpcd_reader):
-    bridge = VpcdBridge()
-    yield PcscReader(vpcd_reader), bridge
+    bridge, reader = VpcdBridge(), PcscReader(vpcd_reader)
+    yield reader, bridge
     bridge.remove()
+    reader.monitor.wait(lambda m: not m.present, 5)
+    reader.close()
 
 
 def pin(digits):
@@ -29,15 +35,15 @@ def test_reader_is_online_and_empty_until_a_card_is_inserted(slot):
     reader, bridge = slot
     assert reader.status().state is DeviceState.ONLINE
     assert reader.wait_for_card(0.5) is None
-    bridge.insert(VirtualCard(demo.by_key("sealed").card_profile()))
+    bridge.insert(personalise(demo.by_key("sealed").card_profile(), ISSUER))
     assert reader.wait_for_card(5) is not None
 
 
 def test_read_verify_and_change_through_pcscd(slot):
     reader, bridge = slot
-    card = VirtualCard(demo.by_key("sealed").card_profile())
+    card = personalise(demo.by_key("sealed").card_profile(), ISSUER)
     bridge.insert(card)
-    app = SocialSecurityCard(reader.wait_for_card(5))
+    app = SocialSecurityCard(reader.wait_for_card(5), ISSUER)
     info = app.read_info()
     assert (info.name, info.card_number) == ("李秀兰", "A00000002")
     assert info.atr == card.atr
@@ -46,9 +52,11 @@ def test_read_verify_and_change_through_pcscd(slot):
     assert wrong.value.tries_left == 5
     app.verify_pin(pin("666666"))
     app.change_pin(pin("666666"), pin("802468"))
-    assert card.profile.pin == "802468"
+    assert card.pin_is("802468")
 
 
 def test_unknown_reader_is_offline_with_a_reason(vpcd_reader):
-    status = PcscReader("No Such Reader 99").status()
+    reader = PcscReader("No Such Reader 99")
+    status = reader.status()
+    reader.close()
     assert status.state is DeviceState.OFFLINE and "No Such Reader" in status.detail

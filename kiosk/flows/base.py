@@ -13,6 +13,7 @@ from kiosk.policy import PolicyProfile
 log = logging.getLogger(__name__)
 
 DEVICE_NAMES = {"idreader": ("身份证读卡器", "ID card reader"), "cardreader": ("社保卡读卡器", "card reader"),
+                "security": ("安全模块", "security module"),
                 "printer": ("凭条打印机", "receipt printer"), "service": ("社保卡管理系统", "card service")}
 
 
@@ -31,8 +32,11 @@ class Devices:
     policy: PolicyProfile
     kiosk_id: str
     photo: object = None          # the ID photo decoder port (kiosk.hw.idreader.photo)
+    security: object = None       # the security module port (kiosk.security.module)
 
     def status(self, name: str) -> DeviceStatus:
+        if name == "security":
+            return self.security.status()
         if name == "service":
             from kiosk.hw.base import DeviceState
             try:

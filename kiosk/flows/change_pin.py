@@ -72,7 +72,7 @@ class ChangePinFlow:
         connection = self.devices.cardreader.wait_for_card(timeout, cancelled)
         if connection is None:
             return None
-        self.card = SocialSecurityCard(connection)
+        self.card = SocialSecurityCard(connection, self.devices.security)
         info = self.card.read_info()
         record = self.devices.service.card(info.card_number)
         if record["state"] in REFUSED_STATES:

@@ -51,5 +51,5 @@ class SimPanel(BoxLayout):
         slot = h.card_slot.card if h.card_slot else None
         jobs = len(h.printer_sim.jobs) if h.printer_sim else 0
         self.status_text = (f"身份证：{id_card.name if id_card else '无'}\n"
-                            f"社保卡：{slot.profile.name if slot else '无'}\n"
+                            f"社保卡：{slot.holder if slot else '无'}\n"
                             f"已打印凭条：{jobs} 张")

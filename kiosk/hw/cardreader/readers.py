@@ -12,7 +12,7 @@ from typing import Protocol
 
 from kiosk.hw.base import DeviceError, DeviceOffline, DeviceState, DeviceStatus
 from kiosk.hw.cardreader.apdu import CardConnection
-from kiosk.hw.cardreader.virtualcard import VirtualCard
+from kiosk.hw.cardreader.virtualcard import CardFault, VirtualCard
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,18 @@ def _removed() -> CardRemoved:
                        en="The card was removed; please insert it again")
 
 
+class CardMute(DeviceError):
+    """The card stopped answering (a damaged chip, a card half out of the slot)."""
+
+
+def _mute() -> CardMute:
+    return CardMute("card does not answer", zh="社保卡无响应，请取出后重新插入",
+                    en="The card does not answer; please take it out and insert it again")
+
+
+MUTE_TIMEOUT_S = 1.0     # how long a reader waits for a silent card before giving up
+
+
 # -- in-process: the virtual card model in a simulated slot -------------------------------------------
 class _InProcessConnection:
     def __init__(self, slot: "InProcessReader", card: VirtualCard):
@@ -40,7 +52,14 @@ class _InProcessConnection:
     def transmit(self, apdu: bytes) -> tuple[bytes, int, int]:
         if self._slot.card is not self._card:
             raise _removed()
-        response = self._card.process(bytes(apdu))
+        try:
+            response = self._card.process(bytes(apdu))
+        except CardFault as fault:
+            if fault.kind == "mute":
+                time.sleep(MUTE_TIMEOUT_S)
+                raise _mute() from None
+            self._slot.remove()
+            raise _removed() from None
         return response[:-2], response[-2], response[-1]
 
     def atr(self) -> bytes:
@@ -112,50 +131,53 @@ class _PcscConnection:
 
 
 class PcscReader:
-    """A PC/SC reader chosen by (part of) its name, e.g. ``"Virtual PCD 00 00"`` or ``"ACS ACR39U"``."""
+    """A PC/SC reader chosen by (part of) its name, e.g. ``"Virtual PCD 00 00"`` or ``"ACS ACR39U"``.
 
-    def __init__(self, reader_name: str):
+    Presence and the reader's own state come from a supervised :class:`PresenceMonitor`, so a pcscd
+    restart or an unplugged reader shows as OFFLINE and heals by itself."""
+
+    def __init__(self, reader_name: str, on_event=None):
+        from kiosk.hw.cardreader.monitor import PresenceMonitor
         self.reader_name = reader_name
+        self.monitor = PresenceMonitor(reader_name, on_event).start()
+        self.monitor.wait(lambda m: m.detail != "not started", 2.0)
 
-    def _reader(self):
-        from smartcard.System import readers
-        from smartcard.Exceptions import ListReadersException
-        try:
-            found = [r for r in readers() if self.reader_name in str(r)]
-        except (ListReadersException, Exception) as exc:   # pcscd not running raises several types
-            raise DeviceOffline(f"PC/SC unavailable: {exc}", zh="社保卡读卡器未就绪，请联系工作人员",
-                                en="The card reader is not ready; please call staff") from None
-        if not found:
-            raise DeviceOffline(f"no PC/SC reader matching {self.reader_name!r}",
-                                zh="社保卡读卡器未连接，请联系工作人员",
-                                en="The card reader is not connected; please call staff")
-        return found[0]
+    def close(self) -> None:
+        self.monitor.stop()
+
+    def _offline(self) -> DeviceOffline:
+        return DeviceOffline(f"PC/SC reader {self.reader_name!r}: {self.monitor.detail}",
+                             zh="社保卡读卡器未就绪，请联系工作人员",
+                             en="The card reader is not ready; please call staff")
 
     def card_present(self) -> bool:
-        from smartcard.Exceptions import NoCardException, CardConnectionException
-        connection = self._reader().createConnection()
-        try:
-            connection.connect()
-        except (NoCardException, CardConnectionException):
-            return False
-        connection.disconnect()
-        return True
+        if not self.monitor.online:
+            raise self._offline()
+        return self.monitor.present
 
     def wait_for_card(self, timeout: float, cancelled: threading.Event | None = None) -> CardConnection | None:
-        from smartcard.Exceptions import NoCardException, CardConnectionException
+        from smartcard.Exceptions import CardConnectionException, NoCardException
+        from smartcard.System import readers
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not (cancelled and cancelled.is_set()):
-            connection = self._reader().createConnection()
+            if not self.monitor.wait(lambda m: m.present or not m.online, deadline - time.monotonic(), cancelled):
+                return None
+            if not self.monitor.online:
+                raise self._offline()
             try:
+                reader = next(r for r in readers() if str(r) == self.monitor.reader)
+                connection = reader.createConnection()
                 connection.connect()
                 return _PcscConnection(connection)
-            except (NoCardException, CardConnectionException):
-                time.sleep(0.2)   # SCardGetStatusChange would block uncancellably; short polls stay cancellable
+            except (NoCardException, CardConnectionException, StopIteration):
+                time.sleep(0.1)      # the card left again, or pcscd is still powering it up
+            except Exception as exc:  # pcscd vanished between the event and the connect
+                log.info("connect failed: %s", exc)
+                time.sleep(0.2)
         return None
 
     def status(self) -> DeviceStatus:
-        try:
-            reader = self._reader()
-        except DeviceOffline as exc:
-            return DeviceStatus("cardreader", DeviceState.OFFLINE, detail=exc.detail)
-        return DeviceStatus("cardreader", DeviceState.ONLINE, detail=str(reader))
+        if not self.monitor.online:
+            return DeviceStatus("cardreader", DeviceState.OFFLINE, detail=self.monitor.detail)
+        return DeviceStatus("cardreader", DeviceState.ONLINE, media={"card": "present" if self.monitor.present else "none"},
+                            detail=self.monitor.reader)

@@ -8,13 +8,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import os
+
+from kiosk.hw.base import Action
 from kiosk.hw.cardreader.apdu import ApduChannel, CardConnection, CardStatusError
 from kiosk.pin import PinBuffer, wipe
+from kiosk.security import ciphers
+from kiosk.security.module import NoSecurityModule, SecurityModule
+from kiosk.security.rules import CardIdentity
 
 SSSE_AID = bytes.fromhex("7378312E73682EC9E7BBE1B1A3D5CF")   # "sx1.sh." + GBK "社会保障"
 SFI_EF05 = 5
 SFI_EF06 = 6
-ALGORITHMS = {0x01: "3DES", 0x02: "SSF33", 0x03: "SM4"}
+ALGORITHMS = {0x01: ciphers.TDES, 0x02: "SSF33", 0x03: ciphers.SM4}
+KEY_READ, KEY_UPDATE = 0x0A, 0x04
 
 # (tag, value length) of the items the kiosk reads
 EF05_ITEMS = {"card_id_code": (0x01, 16), "card_type": (0x02, 1), "spec_version": (0x03, 4),
@@ -27,6 +34,16 @@ EF06_ITEMS = {"ssn": (0x08, 18), "name": (0x09, 30), "name_ext": (0x4E, 20), "ge
 class CardDataError(CardStatusError):
     def __init__(self, detail: str):
         super().__init__(detail, 0x6F00)
+
+
+class CardNotGenuine(CardStatusError):
+    """INTERNAL AUTHENTICATE: the card's answer does not match the security module's."""
+
+    def __init__(self):
+        super().__init__("INTERNAL AUTHENTICATE: cryptogram mismatch", 0x6300)
+        self.zh = "社保卡认证失败，此卡可能不是有效卡片，请到窗口办理"
+        self.en = "The card failed authentication and may not be genuine; please go to a counter"
+        self.action = Action.CLEAR
 
 
 @dataclass
@@ -98,23 +115,60 @@ def algorithm_from_fci(fci: bytes) -> str:
 class SocialSecurityCard:
     """The SSSE application on one inserted card."""
 
-    def __init__(self, connection: CardConnection):
+    def __init__(self, connection: CardConnection, security: SecurityModule | None = None):
         self.connection = connection
         self.channel = ApduChannel(connection)
-        self.algorithm = "3DES"
+        self.security = security or NoSecurityModule()
+        self.algorithm = ciphers.TDES
+        self.identity: CardIdentity | None = None
+        self.spec_version = ""
 
     def select(self) -> None:
         fci = self.channel.send(bytes([0x00, 0xA4, 0x04, 0x00, len(SSSE_AID)]) + SSSE_AID, "SELECT SSSE")
         self.algorithm = algorithm_from_fci(fci)
+
+    def identify(self) -> CardIdentity:
+        """Select SSSE and read what the security module needs (EF05 is free on every generation)."""
+        self.select()
+        code = self.read_item(SFI_EF05, 0x01, 16, "card_id_code")
+        self.spec_version = an_ascii(self.read_item(SFI_EF05, 0x03, 4, "spec_version"))
+        self.identity = CardIdentity(code, cn(code)[:6], self.algorithm)
+        return self.identity
+
+    @property
+    def block(self) -> int:
+        return ciphers.block_size(self.algorithm)
+
+    def challenge(self) -> bytes:
+        return self.channel.send(bytes([0x00, 0x84, 0x00, 0x00, self.block]), "GET CHALLENGE")
+
+    def internal_authenticate(self) -> None:
+        """The card proves it is genuine: it encrypts our random with its internal key."""
+        random = os.urandom(self.block)
+        answer = self.channel.send(bytes([0x00, 0x88, 0x00, 0x00, self.block]) + random, "INTERNAL AUTHENTICATE")
+        if not self.security.internal_auth_ok(self.identity, random, answer):
+            raise CardNotGenuine()
+
+    def external_authenticate(self, key_id: int) -> None:
+        """We prove to the card that we hold key ``key_id`` (0A: read holder data, 04: update records)."""
+        cryptogram = self.security.external_auth(self.identity, key_id, self.challenge())
+        self.channel.send(bytes([0x00, 0x82, 0x00, key_id, len(cryptogram)]) + cryptogram,
+                          f"EXTERNAL AUTHENTICATE {key_id:02X}")
 
     def read_item(self, sfi: int, tag: int, length: int, name: str) -> bytes:
         record = self.channel.send(bytes([0x00, 0xB2, tag, sfi << 3, length + 2]), f"READ RECORD {name}")
         return tlv_value(record, tag)
 
     def read_info(self) -> CardInfo:
-        """Select SSSE and read EF05 and EF06 (free to read on 1st/2nd-generation cards)."""
-        self.select()
-        v = {k: self.read_item(SFI_EF05, tag, n, k) for k, (tag, n) in EF05_ITEMS.items()}
+        """Read EF05 and EF06. EF06 is free on 1st/2nd-generation cards; a 3rd-generation card is first
+        authenticated (INTERNAL AUTHENTICATE) and then opened with key 0A from the security module."""
+        identity = self.identify()
+        v = {k: self.read_item(SFI_EF05, tag, n, k) for k, (tag, n) in EF05_ITEMS.items()
+             if k not in ("card_id_code", "spec_version")}
+        v["card_id_code"], v["spec_version"] = identity.card_id_code, self.spec_version.encode("ascii")
+        if self.spec_version[:1] >= "3":
+            self.internal_authenticate()
+            self.external_authenticate(KEY_READ)
         for key, (tag, n) in EF06_ITEMS.items():
             try:
                 v[key] = self.read_item(SFI_EF06, tag, n, key)
@@ -141,6 +195,37 @@ class SocialSecurityCard:
         finally:
             wipe(block)
             wipe(apdu)
+
+    def reload_pin(self, new: PinBuffer) -> None:
+        """RELOAD PIN ``80 5E 00 00 Lc new‖MAC``: set a forgotten PIN; the MAC comes from the module."""
+        self._require_identity()
+        new_bcd = new.bcd()
+        header = bytes([0x80, 0x5E, 0x00, 0x00, len(new_bcd) + 4])
+        command = bytearray(header) + new_bcd
+        try:
+            mac = self.security.reload_mac(self.identity, self.challenge(), bytes(command))
+            apdu = command + mac
+            self.channel.send(apdu, "RELOAD PIN")
+        finally:
+            wipe(new_bcd)
+            wipe(command)
+
+    def unblock_pin(self, new: PinBuffer) -> None:
+        """UNBLOCK PIN ``84 24 00 00 Lc enc(PIN block)‖MAC``: after 6 wrong PINs, set ``new`` and reset the
+        counter. The encrypted block and MAC come from the security module."""
+        self._require_identity()
+        header = bytes([0x84, 0x24, 0x00, 0x00])
+        data = self.security.unblock_data(self.identity, self.challenge(), header, new)
+        self.channel.send(header + bytes([len(data)]) + data, "UNBLOCK PIN")
+
+    def write_item(self, sfi: int, tag: int, value: bytes) -> None:
+        """UPDATE RECORD by tag (personalisation); the caller has passed EXTERNAL AUTHENTICATE 04."""
+        record = bytes([tag, len(value)]) + value
+        self.channel.send(bytes([0x00, 0xDC, tag, sfi << 3, len(record)]) + record, f"UPDATE RECORD {tag:02X}")
+
+    def _require_identity(self) -> None:
+        if self.identity is None:
+            self.identify()
 
     def change_pin(self, old: PinBuffer, new: PinBuffer) -> None:
         """CHANGE PIN ``80 5E 01 00 Lc old‖FF‖new`` (protocols.md §1.5)."""

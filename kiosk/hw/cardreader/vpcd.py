@@ -12,11 +12,14 @@ import socket
 import struct
 import threading
 
-from kiosk.hw.cardreader.virtualcard import VirtualCard
+import time
+
+from kiosk.hw.cardreader.virtualcard import CardFault, VirtualCard
 
 log = logging.getLogger(__name__)
 
 VPCD_PORT = 35963
+MUTE_TIMEOUT_S = 1.0
 POWER_OFF, POWER_ON, RESET, GET_ATR = 0, 1, 2, 4
 
 
@@ -76,7 +79,21 @@ class VpcdBridge:
                     elif control == GET_ATR:
                         sock.sendall(struct.pack(">H", len(card.atr)) + card.atr)
                     continue
-                response = card.process(message)
+                try:
+                    response = card.process(message)
+                except CardFault as fault:
+                    # a silent card makes the reader give up after its timeout; a pulled card ends the
+                    # link at once. vpcd reports either to pcscd as the card gone mid-command.
+                    if fault.kind == "mute":
+                        time.sleep(MUTE_TIMEOUT_S)
+                    break
                 sock.sendall(struct.pack(">H", len(response)) + response)
         except (ConnectionError, OSError):
             pass   # card pulled or pcscd gone: the slot is empty either way
+        finally:
+            try:
+                sock.close()
+            except OSError:
+                pass
+            if self._sock is sock:
+                self._sock, self.card = None, None

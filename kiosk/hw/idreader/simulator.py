@@ -187,7 +187,7 @@ class IdReaderSimulator:
             frame[:0] = b"\x00\x13\xAA\x96"
         if fault == "close_mid_answer":
             self._send(master, bytes(frame[:len(frame) // 2]))
-            threading.Thread(target=self.unplug, daemon=True).start()
+            self.unplug()          # synchronously: a later plug() must never be undone by this one
             return
         if fault == "split_answer":
             self._send(master, bytes(frame), pieces=64, pause=0.005)

@@ -1,0 +1,115 @@
+"""The security module port: every card cryptogram and MAC comes from here, and keys never leave it.
+
+Implementations: :class:`SoftSecurityModule` (master keys held in this process — the embedded default's
+stand-in for an HSM, and the engine of the reference key service) and, through the card-management
+service, an HTTP key service (issue 5). A PSAM card in a second reader would be a third.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Protocol
+
+from kiosk.hw.base import Action, DeviceError, DeviceState, DeviceStatus
+from kiosk.pin import PinBuffer, wipe
+from kiosk.security.rules import KEY_IDS, PURPOSES, CardIdentity, KeyRule
+
+
+class SecurityModuleError(DeviceError):
+    action = Action.MAINTENANCE
+
+
+class SecurityModuleMissing(SecurityModuleError):
+    """A 3rd-generation card's holder data, or a PIN reset, needs a security module this kiosk lacks."""
+    action = Action.CONFIGURATION
+
+
+def missing() -> SecurityModuleMissing:
+    return SecurityModuleMissing("no security module configured", zh="本机未配置安全模块，无法办理此业务，请到窗口办理",
+                                 en="This kiosk has no security module for this service; please go to a counter")
+
+
+class SecurityModule(Protocol):
+    name: str
+
+    def status(self) -> DeviceStatus: ...
+    def internal_auth_ok(self, card: CardIdentity, random: bytes, answer: bytes) -> bool: ...
+    def external_auth(self, card: CardIdentity, key_id: int, challenge: bytes) -> bytes: ...
+    def reload_mac(self, card: CardIdentity, challenge: bytes, command: bytes) -> bytes: ...
+    def unblock_data(self, card: CardIdentity, challenge: bytes, header: bytes, new_pin: PinBuffer) -> bytes: ...
+
+
+class NoSecurityModule:
+    name = "none"
+
+    def status(self) -> DeviceStatus:
+        return DeviceStatus("security", DeviceState.NO_DEVICE, detail="no security module configured")
+
+    def __getattr__(self, _name):
+        def refuse(*_args, **_kwargs):
+            raise missing()
+        return refuse
+
+
+class SoftSecurityModule:
+    """Master keys in memory, the key rule applied here. Suitable for the simulated kiosk and for the
+    reference key service; a production kiosk uses a PSAM or the provincial HSM instead."""
+
+    def __init__(self, masters: dict[str, bytes], rule: KeyRule | None = None, name: str = "soft"):
+        unknown = set(masters) - set(PURPOSES)
+        if unknown or any(len(k) != 16 for k in masters.values()):
+            raise ValueError("master keys: 16 bytes each, for purposes " + ", ".join(PURPOSES))
+        self._masters = dict(masters)
+        self.rule = rule or KeyRule()
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<SoftSecurityModule {self.name} rule={self.rule.name}>"      # never the keys
+
+    def status(self) -> DeviceStatus:
+        return DeviceStatus("security", DeviceState.ONLINE, detail=f"{self.name} ({self.rule.name})")
+
+    def _card_key(self, purpose: str, card: CardIdentity) -> bytes:
+        if purpose not in self._masters:
+            raise SecurityModuleError(f"no master key for {purpose}", zh="安全模块缺少密钥，请联系工作人员",
+                                      en="The security module lacks a key; please call staff")
+        try:
+            return self.rule.card_key(self._masters[purpose], card)
+        except ValueError as exc:
+            raise SecurityModuleError(f"cannot diversify: {exc}", zh="卡片信息错误，无法认证",
+                                      en="Card data error; it cannot be authenticated") from None
+
+    def card_keys(self, card: CardIdentity) -> dict[str, bytes]:
+        """Personalisation only: the diversified keys a card factory writes into a new card."""
+        return {purpose: self._card_key(purpose, card) for purpose in self._masters}
+
+    def internal_auth_ok(self, card: CardIdentity, random: bytes, answer: bytes) -> bool:
+        expected = self.rule.cryptogram(self._card_key("internal", card), card, random)
+        return hmac.compare_digest(expected, answer)
+
+    def external_auth(self, card: CardIdentity, key_id: int, challenge: bytes) -> bytes:
+        if key_id not in KEY_IDS:
+            raise SecurityModuleError(f"no key with id {key_id:02X}", zh="安全模块不支持此操作",
+                                      en="The security module does not support this operation")
+        return self.rule.cryptogram(self._card_key(KEY_IDS[key_id], card), card, challenge)
+
+    def reload_mac(self, card: CardIdentity, challenge: bytes, command: bytes) -> bytes:
+        return self.rule.mac(self._card_key("reload", card), card, challenge, command)
+
+    def unblock_data(self, card: CardIdentity, challenge: bytes, header: bytes, new_pin: PinBuffer) -> bytes:
+        key = self._card_key("unblock", card)
+        bcd = new_pin.bcd()
+        block = self.rule.pin_block(card, bcd, len(new_pin))
+        try:
+            encrypted = self.rule.encrypt_pin_block(key, card, block)
+        finally:
+            wipe(bcd)
+            wipe(block)
+        lc = len(encrypted) + 4
+        return encrypted + self.rule.mac(key, card, challenge, header + bytes([lc]) + encrypted)
+
+
+def demo_masters() -> dict[str, bytes]:
+    """The simulated kiosk's master keys: derived from a public label, so they are keys for demo cards only
+    and worthless anywhere else. Real master keys never appear in code or config files."""
+    return {p: hashlib.sha256(f"SBK DEMO MASTER KEY / {p}".encode()).digest()[:16] for p in PURPOSES}
