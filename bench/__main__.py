@@ -27,11 +27,11 @@ def row(name, samples, limit_ms=None, note=""):
     p95 = sorted(samples)[int(len(samples) * 0.95) - 1]
     limit = f"{limit_ms:8.1f}" if limit_ms is not None else "       -"
     ratio = f"{median / limit_ms:6.2f}x" if limit_ms else "       "
-    print(f"{name:<44} {median:8.2f} {p95:8.2f} {limit} {ratio}  {note}")
+    print(f"{name:<62} {median:8.2f} {p95:8.2f} {limit} {ratio}  {note}")
 
 
 def header(title):
-    print(f"\n{title}\n{'path':<44} {'median':>8} {'p95':>8} {'limit':>8} {'ratio':>7}  (ms)")
+    print(f"\n{title}\n{'path':<62} {'median':>8} {'p95':>8} {'limit':>8} {'ratio':>7}  (ms)")
 
 
 def wire_ms(nbytes: int, baud: int, bits_per_byte: int = 10) -> float:
@@ -70,27 +70,60 @@ def bench_idreader():
 def bench_card(vpcd: bool):
     from kiosk.hw.cardreader.readers import InProcessReader, PcscReader
     from kiosk.hw.cardreader.ssse import SocialSecurityCard
-    from kiosk.hw.cardreader.virtualcard import VirtualCard
-    card = VirtualCard(demo.by_key("normal").card_profile())
-    slot = InProcessReader()
-    slot.insert(card)
-    app = SocialSecurityCard(slot.wait_for_card(1))
-    before = card.apdus_seen
-    app.read_info()
-    apdus = card.apdus_seen - before
-    # T=0 at 9600 bit/s (F=372, D=1 at 3.57 MHz), 12 etu per byte: header 5 + data + SW 2, ~ 32 B per read
-    limit = wire_ms(apdus * 32, 9600, 12)
-    header(f"Social security card: read EF05+EF06 ({apdus} APDUs incl. GET RESPONSE)")
-    row("in process (card model only)", timed(app.read_info), limit, "limit = T=0 bytes at 9600 bit/s")
-    if vpcd:
-        from kiosk.hw.cardreader.vpcd import VpcdBridge
-        bridge = VpcdBridge()
-        bridge.insert(VirtualCard(demo.by_key("normal").card_profile()))
-        connection = PcscReader("Virtual PCD 00 00").wait_for_card(5)
-        pcsc_app = SocialSecurityCard(connection)
-        row("pyscard → pcscd → vpcd → card model", timed(pcsc_app.read_info, runs=10), limit,
-            "two loopback sockets per APDU; a real card at 9600 bit/s is the limit")
-        bridge.remove()
+    from kiosk.hw.cardreader.virtualcard import personalise
+    from kiosk.hw.cardreader.vpcd import VpcdBridge
+    from kiosk.pin import PinBuffer
+    from kiosk.security.module import SoftSecurityModule, demo_masters
+    issuer = SoftSecurityModule(demo_masters())
+
+    def pin(digits):
+        buf = PinBuffer()
+        for d in digits:
+            buf.push(d)
+        return buf
+
+    def services(app, card):
+        state = {"pin": card_pin[card.holder]}
+
+        def change():
+            new = "802468" if state["pin"] != "802468" else "135791"
+            app.select()
+            app.verify_pin(pin(state["pin"]))
+            app.change_pin(pin(state["pin"]), pin(new))
+            state["pin"] = new
+        return {"read card (EF05 + EF06)": app.read_info, "change PIN (VERIFY + CHANGE)": change,
+                "reset PIN (RELOAD, MAC)": lambda: app.reload_pin(pin("802468")),
+                "unlock (UNBLOCK, encrypted PIN + MAC)": lambda: app.unblock_pin(pin("802468"))}
+
+    card_pin = {"周建华": "123456", "王小明": "135790"}
+    for key, label in (("gen2", "2nd generation, 3DES"), ("normal", "3rd generation, SM4, authenticated")):
+        header(f"Social security card services, {label}: APDUs incl. GET RESPONSE")
+        paths = [("in process", None)] + ([("pcscd + vpcd", "pcsc")] if vpcd else [])
+        for path_name, kind in paths:
+            card = personalise(demo.by_key(key).card_profile(), issuer)
+            if kind:
+                bridge, reader = VpcdBridge(), PcscReader("Virtual PCD 00 00")
+                bridge.insert(card)
+                connection = reader.wait_for_card(5)
+            else:
+                slot = InProcessReader()
+                slot.insert(card)
+                connection = slot.wait_for_card(1)
+            app = SocialSecurityCard(connection, issuer)
+            for name, fn in services(app, card).items():
+                before = card.apdus_seen
+                fn()
+                apdus = card.apdus_seen - before
+                # T=0 at 9600 bit/s, 12 etu per byte, ~32 bytes per exchange: the card's own wire time
+                row(f"{path_name}: {name} [{apdus} APDUs]", timed(fn, runs=10 if kind else 30),
+                    wire_ms(apdus * 32, 9600, 12))
+            if kind:
+                connection.disconnect()
+                bridge.remove()
+                reader.monitor.wait(lambda m: not m.present, 5)
+                reader.close()
+    print("  limit = ~32 bytes per APDU at T=0 9600 bit/s (12 etu per byte); real cards add their own "
+          "processing time, which the model does not")
 
 
 def bench_printer():
@@ -106,12 +139,12 @@ def bench_printer():
     with tempfile.TemporaryDirectory() as out:
         sim = PrinterSimulator(out_dir=None)
         printer = ReceiptPrinter(sim.transport)
-        header(f"Receipt ({len(data)} bytes of ESC/POS, QR and one rare-character line as raster)")
+        header(f"Status receipt ({len(data)} bytes of ESC/POS, the QR code as a raster image)")
         row("build bytes (python-escpos + GBK + raster)", timed(lambda: builder.build(receipt)))
         row("status query over TCP (DLE EOT 1 + 4)", timed(printer.status))
         row("print to the TCP simulator", timed(lambda: printer.print_receipt(receipt), runs=10),
             wire_ms(len(data), 115200), "limit = same bytes on a 115200-baud serial printer")
-        print(f"{'  (on a 9600-baud serial printer the bytes alone take':<44} {wire_ms(len(data), 9600):8.0f} ms)")
+        print(f"  (on a 9600-baud serial printer the bytes alone take {wire_ms(len(data), 9600):.0f} ms)")
         sim.close()
 
 

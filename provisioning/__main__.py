@@ -2,11 +2,11 @@
 
   detect                                    serial ports (and which answer as GA 467 readers), PC/SC readers, printers
   probe idreader --port PORT [--json]       read one ID card; exit 0 read, 2 no card, 3 device error
-  probe cardreader --reader NAME            read a social security card's basic data (masked)
+  probe card [--reader NAME] [--json]       read a social security card; exit 2 no card, 3 error, 4 no security module
   probe printer --device SPEC [--test-receipt]   printer status; print a test receipt (file:PATH keeps the bytes)
   simulate idreader [--card NAME] [--fault F]    a GA 467 reader on a pseudo-terminal; prints its path first
   simulate printer [--out DIR]              a network receipt printer on 127.0.0.1; prints its transport first
-  simulate card --citizen KEY               a demo social security card in pcscd's vpcd reader
+  simulate card [--demo NAME] [--vpcd HOST:PORT] [--state FILE]   a demo card in pcscd's vpcd reader
   selftest [--config FILE]                  every device, the photo decoder and the service, as a table
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ import time
 
 from kiosk import masking
 
-EXIT_READ, EXIT_NO_CARD, EXIT_DEVICE = 0, 2, 3
+EXIT_READ, EXIT_NO_CARD, EXIT_DEVICE, EXIT_NO_SECURITY = 0, 2, 3, 4
 
 
 def _table(rows: list[tuple[str, ...]]) -> None:
@@ -104,20 +104,56 @@ def probe_idreader(args) -> int:
     return EXIT_READ
 
 
-def probe_cardreader(args) -> int:
+def probe_card(args) -> int:
+    from kiosk.hw.base import DeviceError
     from kiosk.hw.cardreader.readers import PcscReader
     from kiosk.hw.cardreader.ssse import SocialSecurityCard
-    reader = PcscReader(args.reader)
-    if not _show_status(reader.status()):
-        return EXIT_DEVICE
-    connection = reader.wait_for_card(args.wait)
-    if connection is None:
-        return _fail(f"no card within {args.wait:g} s", EXIT_NO_CARD)
-    info = SocialSecurityCard(connection).read_info()
-    print(f"ATR {info.atr.hex().upper()}  spec {info.spec_version}  algorithm {info.algorithm}  "
-          f"region {info.region_code}")
-    print(f"card {masking.card_number(info.card_number)}  {masking.name(info.name)}  "
-          f"{masking.id_number(info.ssn)}  expires {info.expiry_date}")
+    from kiosk.security.module import NoSecurityModule, SecurityModuleMissing, SoftSecurityModule, demo_masters
+    name = args.reader
+    if name is None:
+        try:
+            from smartcard.System import readers
+            found = [str(r) for r in readers()]
+        except Exception as exc:
+            return _fail(f"pcscd is not reachable: {exc}", EXIT_DEVICE)
+        if not found:
+            return _fail("no PC/SC reader is connected", EXIT_DEVICE)
+        name = found[0]
+    security = SoftSecurityModule(demo_masters(), name="demo") if args.security == "demo" else NoSecurityModule()
+    reader = PcscReader(name)
+    try:
+        status = reader.status()
+        if not status.usable:
+            return _fail(f"card reader {name!r} is {status.state.value}: {status.detail}", EXIT_DEVICE)
+        connection = reader.wait_for_card(args.wait)
+        if connection is None:
+            return _fail(f"no card in {name!r} within {args.wait:g} s", EXIT_NO_CARD)
+        app = SocialSecurityCard(connection, security)
+        try:
+            info = app.read_info()
+        except SecurityModuleMissing:
+            return _fail(f"spec {app.spec_version} card: the holder's data needs a security module "
+                         "(none configured; --security demo for demo cards)", EXIT_NO_SECURITY)
+        tries = app.pin_tries_left()
+        connection.disconnect()
+    except DeviceError as exc:
+        return _fail(f"card or reader error: {exc.detail}", EXIT_DEVICE)
+    finally:
+        reader.close()
+    if args.json:
+        print(json.dumps({
+            "spec_version": info.spec_version, "card_id": info.card_id_code, "card_number": info.card_number,
+            "issue_date": info.issue_date.isoformat() if info.issue_date else None,
+            "expiry_date": info.expiry_date.isoformat() if info.expiry_date else None,
+            "ssn": info.ssn, "name": info.name, "sex": {"1": "male", "2": "female"}.get(info.gender),
+            "nation": info.nation, "birth_date": info.birth_date.isoformat() if info.birth_date else None,
+            "birthplace": info.birthplace, "algorithm": info.algorithm, "region": info.region_code,
+            "atr": info.atr.hex().upper(), "pin_tries_left": tries}, ensure_ascii=False))
+    else:
+        print(f"ATR {info.atr.hex().upper()}  spec {info.spec_version}  algorithm {info.algorithm}  "
+              f"region {info.region_code}  PIN tries left {tries}")
+        print(f"card {masking.card_number(info.card_number)}  {masking.name(info.name)}  "
+              f"{masking.id_number(info.ssn)}  expires {info.expiry_date}")
     return EXIT_READ
 
 
@@ -172,18 +208,33 @@ def simulate_printer(args) -> int:
 
 
 def simulate_card(args) -> int:
+    import os
     from kiosk import demo
-    from kiosk.hw.cardreader.virtualcard import VirtualCard
-    from kiosk.hw.cardreader.vpcd import VpcdBridge
-    profile = demo.by_key(args.citizen).card_profile()
-    if profile is None:
-        return _fail(f"demo citizen {args.citizen!r} has no card", 2)
-    bridge = VpcdBridge()
+    from kiosk.hw.cardreader.virtualcard import VirtualCard, personalise
+    from kiosk.hw.cardreader.vpcd import VPCD_PORT, VpcdBridge
+    from kiosk.security.module import SoftSecurityModule, demo_masters
+    host, _, port = (args.vpcd or f"127.0.0.1:{VPCD_PORT}").rpartition(":")
+    if not host or not port.isdigit():
+        return _fail(f"--vpcd {args.vpcd!r}: expected HOST:PORT", 2)
+    if args.state and os.path.exists(args.state):
+        card = VirtualCard.load(args.state)          # the same card as last time, PIN counter and all
+    else:
+        try:
+            profile = demo.by_key(args.demo).card_profile()
+        except KeyError:
+            return _fail(f"unknown demo card {args.demo!r}; one of "
+                         f"{', '.join(c.key for c in demo.CITIZENS if c.card_state)}", 2)
+        if profile is None:
+            return _fail(f"demo citizen {args.demo!r} has no card", 2)
+        card = personalise(profile, SoftSecurityModule(demo_masters(), name="demo card factory"), path=args.state)
+    bridge = VpcdBridge(host, int(port))
     try:
-        bridge.insert(VirtualCard(profile))
+        bridge.insert(card)
     except OSError as exc:
-        return _fail(f"cannot reach vpcd (is pcscd running with vsmartcard-vpcd?): {exc}", EXIT_DEVICE)
-    print('card inserted in "Virtual PCD 00 00"', flush=True)
+        return _fail(f"cannot reach vpcd at {host}:{port} (is pcscd running with vsmartcard-vpcd?): {exc}",
+                     EXIT_DEVICE)
+    print(f"card of {masking.name(card.holder)} (spec {card.spec_version}) inserted at vpcd {host}:{port}",
+          flush=True)
     return _serve_until_killed(bridge.remove)
 
 
@@ -226,10 +277,13 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--wait", type=float, default=10)
     q.add_argument("--fingerprint", action="store_true", help="read with the fingerprint templates (30 10)")
     q.set_defaults(run=probe_idreader)
-    q = probe.add_parser("cardreader")
-    q.add_argument("--reader", required=True, help="(part of) the PC/SC reader name")
-    q.add_argument("--wait", type=float, default=20)
-    q.set_defaults(run=probe_cardreader)
+    q = probe.add_parser("card")
+    q.add_argument("--reader", help="(part of) the PC/SC reader name; default: the first reader")
+    q.add_argument("--json", action="store_true")
+    q.add_argument("--wait", type=float, default=10)
+    q.add_argument("--security", choices=("none", "demo"), default="none",
+                   help="security module for 3rd-generation cards (demo: the simulated issuer's keys)")
+    q.set_defaults(run=probe_card)
     q = probe.add_parser("printer")
     q.add_argument("--device", required=True, help="net:HOST:PORT | usb:VID:PID | serial:DEV[:BAUD] | file:PATH")
     q.add_argument("--test-receipt", action="store_true")
@@ -246,7 +300,9 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--paper", default="ok", choices=("ok", "low", "out"))
     q.set_defaults(run=simulate_printer)
     q = simulate.add_parser("card")
-    q.add_argument("--citizen", required=True)
+    q.add_argument("--demo", default="gen2", help="demo card (gen2: 2nd generation, PIN 123456, 6 tries)")
+    q.add_argument("--vpcd", help="HOST:PORT of vpcd (default 127.0.0.1:35963)")
+    q.add_argument("--state", help="file keeping the card's state between runs")
     q.set_defaults(run=simulate_card)
 
     q = sub.add_parser("selftest")

@@ -3,13 +3,21 @@
 # already running, and stopping only what it started.
 set -uo pipefail
 started=()
-cleanup() { for pid in "${started[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; }
+own_pcscd=0
+cleanup() {
+  for pid in "${started[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  # a test may have restarted the pcscd we started (a restart during a session is tested): stop that too
+  [ "$own_pcscd" = 1 ] && pkill -x pcscd 2>/dev/null
+  return 0
+}
 trap cleanup EXIT
 
 if ! pgrep -x pcscd >/dev/null; then
   if [ "$(id -u)" -eq 0 ]; then pcscd --foreground >/tmp/sbk-pcscd.log 2>&1 &
   else sudo -n pcscd --foreground >/tmp/sbk-pcscd.log 2>&1 & fi
   started+=($!)
+  own_pcscd=1
+  export KIOSK_PCSCD_OWNED=1     # tests may restart this pcscd
 fi
 display_number() { local d="${DISPLAY:-}"; d="${d#*:}"; echo "${d%%.*}"; }
 if [ -z "${DISPLAY:-}" ] || [ ! -e "/tmp/.X11-unix/X$(display_number)" ]; then

@@ -129,3 +129,63 @@ def test_removed_card_is_a_clear_error(card_and_app):
     reader.remove()
     with pytest.raises(CardRemoved):
         SocialSecurityCard(connection).select()
+
+
+# -- fuzz: whatever a card answers, only typed errors come out -----------------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from kiosk.hw.base import DeviceError  # noqa: E402
+from kiosk.hw.cardreader.ssse import SocialSecurityCard as _App  # noqa: E402
+
+ANSWER = st.tuples(st.binary(max_size=40), st.integers(0, 255), st.integers(0, 255))
+
+
+class Random:
+    def __init__(self, answers):
+        self.answers = list(answers)
+
+    def transmit(self, apdu):
+        if not self.answers:
+            return b"", 0x6F, 0x00
+        data, sw1, sw2 = self.answers.pop(0)
+        return data, sw1, sw2
+
+    def atr(self):
+        return b"\x3b\x00"
+
+    def disconnect(self):
+        pass
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(ANSWER, max_size=40))
+def test_random_card_answers_give_only_typed_errors(answers):
+    try:
+        _App(Random(answers), ISSUER).read_info()
+    except DeviceError:
+        pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.binary(max_size=300), st.sampled_from([0x61, 0x6C, 0x90, 0x63, 0x69]),
+                          st.integers(0, 255)), max_size=30))
+def test_chained_and_wrong_length_answers_give_only_typed_errors(answers):
+    channel = ApduChannel(Random(answers))
+    for _ in range(3):
+        try:
+            channel.send(bytes.fromhex("00B2083014"), "READ")
+        except DeviceError:
+            pass
+
+
+def test_an_ssf33_card_is_refused_in_words_not_a_crash():
+    from kiosk.hw.cardreader.ssse import CardAlgorithmUnsupported
+    profile = demo.by_key("normal").card_profile()
+    profile.algorithm = 0x03
+    card = personalise(profile, ISSUER)
+    card.algorithm_code = 0x02                  # the FCI now announces SSF33
+    reader = InProcessReader()
+    reader.insert(card)
+    with pytest.raises(CardAlgorithmUnsupported) as refused:
+        SocialSecurityCard(reader.wait_for_card(1), ISSUER).read_info()
+    assert "不支持" in refused.value.zh

@@ -1,8 +1,11 @@
 """The card application through pyscard and a real pcscd, with the virtual card in the vpcd reader."""
+import os
+import subprocess
+
 import pytest
 
 from kiosk import demo
-from kiosk.hw.base import DeviceState
+from kiosk.hw.base import DeviceError, DeviceState
 from kiosk.hw.cardreader.apdu import PinWrong
 from kiosk.hw.cardreader.readers import PcscReader
 from kiosk.hw.cardreader.ssse import SocialSecurityCard
@@ -60,3 +63,33 @@ def test_unknown_reader_is_offline_with_a_reason(vpcd_reader):
     status = reader.status()
     reader.close()
     assert status.state is DeviceState.OFFLINE and "No Such Reader" in status.detail
+
+
+def _start_pcscd():
+    return subprocess.Popen(["pcscd", "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_pcscd_restart_during_a_session_is_survived(vpcd_reader):
+    if os.environ.get("KIOSK_PCSCD_OWNED") != "1" or os.geteuid() != 0:
+        pytest.skip("restarting pcscd needs root and a pcscd this test run started (make test)")
+    events = []
+    reader, bridge = PcscReader(vpcd_reader, on_event=events.append), VpcdBridge()
+    card = personalise(demo.by_key("gen2").card_profile(), ISSUER)
+    try:
+        bridge.insert(card)
+        app = SocialSecurityCard(reader.wait_for_card(5))
+        app.select()
+        subprocess.run(["pkill", "-x", "pcscd"], check=True)           # pcscd dies mid-session
+        assert reader.monitor.wait(lambda m: not m.online, 10)
+        assert reader.status().state is DeviceState.OFFLINE
+        with pytest.raises(DeviceError):                                # the session ends with a typed error
+            app.verify_pin(pin("123456"))
+        _start_pcscd()                                                   # back again (stopped by make test)
+        assert reader.monitor.wait(lambda m: m.online, 15), reader.monitor.detail
+        bridge.insert(card)                                              # the citizen re-inserts the card
+        again = reader.wait_for_card(10)
+        assert again is not None and SocialSecurityCard(again).read_info().name == "周建华"
+        assert "reader_offline" in events and events.count("reader_online") >= 2 and reader.monitor.rebuilds >= 1
+    finally:
+        bridge.remove()
+        reader.close()

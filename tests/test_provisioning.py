@@ -1,5 +1,6 @@
 """Technician tools, run as a technician runs them: separate processes talking to the simulators."""
 import json
+import time
 import subprocess
 import sys
 
@@ -98,3 +99,63 @@ def test_selftest_of_the_embedded_default_is_all_online(tmp_path, capsys):
     assert main(["selftest", "--config", str(config)]) == 0
     out = capsys.readouterr().out
     assert out.count("online") == 4 and "photo decoding not installed" in out
+
+
+# -- the social security card -------------------------------------------------------------------------
+class SimulatedCard:
+    def __init__(self, *args):
+        self.process = subprocess.Popen(CLI + ["simulate", "card", *args], stdout=subprocess.PIPE, text=True)
+        self.line = self.process.stdout.readline().strip()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.process.terminate()
+        self.process.wait(timeout=5)
+        time.sleep(0.6)        # pcscd notices the card leaving on its next poll
+
+
+def probe_card(*extra):
+    return subprocess.run(CLI + ["probe", "card", "--reader", "Virtual PCD 00 00", "--wait", "3", *extra],
+                          capture_output=True, text=True, timeout=30)
+
+
+def test_probe_reads_the_second_generation_demo_card(vpcd_reader):
+    with SimulatedCard() as sim:
+        assert "inserted" in sim.line
+        result = probe_card("--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert (out["spec_version"], out["name"], out["algorithm"], out["pin_tries_left"]) == ("2.00", "周建华", "3DES", 6)
+    for key in ("card_id", "card_number", "issue_date", "expiry_date", "ssn", "sex", "nation", "birth_date"):
+        assert out[key]
+
+
+def test_probe_third_generation_needs_a_security_module(vpcd_reader):
+    with SimulatedCard("--demo", "normal") as sim:
+        refused = probe_card("--json")
+        allowed = probe_card("--json", "--security", "demo")
+    assert refused.returncode == 4 and "security module" in refused.stderr and refused.stdout == ""
+    assert allowed.returncode == 0 and json.loads(allowed.stdout)["algorithm"] == "SM4"
+
+
+def test_probe_card_exit_codes_for_no_card_and_no_reader(vpcd_reader):
+    result = probe_card("--json")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    result = subprocess.run(CLI + ["probe", "card", "--reader", "No Such Reader"], capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 3 and "No Such Reader" in result.stderr
+
+
+def test_simulated_card_keeps_its_state_between_runs(vpcd_reader, tmp_path):
+    state = str(tmp_path / "card.json")
+    with SimulatedCard("--state", state):
+        pass
+    from kiosk.hw.cardreader.virtualcard import VirtualCard
+    card = VirtualCard.load(state)
+    card.pin_tries_left = 2
+    card._save()
+    with SimulatedCard("--state", state):
+        out = json.loads(probe_card("--json").stdout)
+    assert out["pin_tries_left"] == 2

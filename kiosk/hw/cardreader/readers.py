@@ -117,6 +117,7 @@ class _PcscConnection:
         try:
             data, sw1, sw2 = self._connection.transmit(list(apdu))
         except CardConnectionException:
+            self.disconnect()
             raise _removed() from None
         return bytes(data), sw1, sw2
 
@@ -126,8 +127,10 @@ class _PcscConnection:
     def disconnect(self) -> None:
         try:
             self._connection.disconnect()
-        except Exception:  # the card may already be gone; there is nothing left to release
-            pass
+        except Exception:  # the card or pcscd is already gone; there is nothing left to release
+            if hasattr(self._connection, "hcard"):
+                self._connection.hcard = None     # so pyscard's finaliser does not try again
+
 
 
 class PcscReader:

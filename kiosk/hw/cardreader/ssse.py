@@ -36,6 +36,16 @@ class CardDataError(CardStatusError):
         super().__init__(detail, 0x6F00)
 
 
+class CardAlgorithmUnsupported(CardStatusError):
+    """The card's algorithm (9F0C) is one this kiosk's security module does not speak (SSF33)."""
+
+    def __init__(self, algorithm: str):
+        super().__init__(f"card algorithm {algorithm} is not supported", 0x6A81)
+        self.zh = "本机暂不支持此类社保卡，请到窗口办理"
+        self.en = "This kind of card is not supported here; please go to a counter"
+        self.action = Action.CONFIGURATION
+
+
 class CardNotGenuine(CardStatusError):
     """INTERNAL AUTHENTICATE: the card's answer does not match the security module's."""
 
@@ -137,6 +147,8 @@ class SocialSecurityCard:
 
     @property
     def block(self) -> int:
+        if self.algorithm not in (ciphers.SM4, ciphers.TDES):
+            raise CardAlgorithmUnsupported(self.algorithm)
         return ciphers.block_size(self.algorithm)
 
     def challenge(self) -> bytes:
@@ -195,6 +207,19 @@ class SocialSecurityCard:
         finally:
             wipe(block)
             wipe(apdu)
+
+    def pin_tries_left(self) -> int | None:
+        """VERIFY without data: the card answers 63Cx with the tries left (ISO 7816-4); None when it will
+        not say. Nothing is counted against the holder."""
+        try:
+            self.channel.send(bytes([0x00, 0x20, 0x00, 0x00]), "VERIFY (tries left)")
+        except CardStatusError as exc:
+            if exc.sw & 0xFFF0 == 0x63C0:
+                return exc.sw & 0x0F
+            if exc.sw == 0x6983:
+                return 0
+            return None
+        return None
 
     def reload_pin(self, new: PinBuffer) -> None:
         """RELOAD PIN ``80 5E 00 00 Lc new‖MAC``: set a forgotten PIN; the MAC comes from the module."""

@@ -37,7 +37,7 @@ class Style:
 @dataclass
 class Decoded:
     lines: list[tuple[str, Style]] = field(default_factory=list)   # text lines in print order
-    items: list = field(default_factory=list)    # ("text", str, Style) | ("image", Image) | ("cut",)
+    items: list = field(default_factory=list)    # ("text", str, Style) | ("image", Image, align) | ("cut",)
     status_queries: list[int] = field(default_factory=list)
     unknown: list[bytes] = field(default_factory=list)
 
@@ -112,7 +112,8 @@ class EscposDecoder:
                 self._need(size)
                 self._flush_text()
                 image = Image.frombytes("1", (width_bytes * 8, height), bytes(b[8:size]))
-                self.result.items.append(("image", Image.eval(image.convert("L"), lambda v: 255 - v)))
+                self.result.items.append(("image", Image.eval(image.convert("L"), lambda v: 255 - v),
+                                          self.style.align))
                 return size
             if key == (GS, 0x28):                       # GS ( k pL pH …
                 self._need(5)
@@ -190,9 +191,10 @@ def render_png(decoded: Decoded, path: str, width: int = 576) -> None:
                 x += cell
             rows.append(row)
         elif item[0] == "image":
-            image = item[1]
+            image, align = item[1], item[2]
             row = Image.new("L", (width, image.height), 255)
-            row.paste(image.crop((0, 0, min(width, image.width), image.height)), (0, 0))
+            x = {1: (width - image.width) // 2, 2: width - image.width}.get(align, 0)
+            row.paste(image.crop((0, 0, min(width, image.width), image.height)), (max(0, x), 0))
             rows.append(row)
         elif item[0] == "cut":
             row = Image.new("L", (width, 16), 255)
