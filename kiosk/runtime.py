@@ -76,9 +76,11 @@ class Kiosk:
         port = config.idreader_port
         if port == SIM:
             from kiosk.hw.idreader.simulator import IdReaderSimulator
-            hands.idreader_sim = IdReaderSimulator()
+            # the reader is opened by a stable name, as udev's /dev/serial/by-id/… on a kiosk, so a
+            # simulated unplug and replug behaves like a USB reader's
+            hands.idreader_sim = IdReaderSimulator(link=os.path.join(config.state_dir, "ttyIDREADER"))
             self._closers.append(hands.idreader_sim.close)
-            port = hands.idreader_sim.port
+            port = hands.idreader_sim.link
         idreader = IdReader(port, config.idreader_baudrate)
         self._closers.append(idreader.close)
 

@@ -7,7 +7,10 @@ own_pcscd=0
 cleanup() {
   for pid in "${started[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   # a test may have restarted the pcscd we started (a restart during a session is tested): stop that too
-  [ "$own_pcscd" = 1 ] && pkill -x pcscd 2>/dev/null
+  if [ "$own_pcscd" = 1 ]; then
+    pkill -x pcscd 2>/dev/null
+    for _ in $(seq 50); do pgrep -x pcscd >/dev/null || break; sleep 0.1; done   # gone before we return
+  fi
   return 0
 }
 trap cleanup EXIT

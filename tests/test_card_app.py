@@ -211,3 +211,10 @@ def test_card_state_persists_to_a_file_without_the_pin(tmp_path):
     assert "802468" not in text and "123456" not in text and bytes.fromhex("802468").hex() not in text
     again = VirtualCard.load(path)
     assert again.pin_is("802468") and again.pin_tries_left == 6
+
+
+def test_wrong_le_is_corrected_and_long_answers_fetched_through_the_reader(slot):
+    app = SocialSecurityCard(slot.insert(card_of("gen2")))
+    app.select()                                             # the FCI arrives as 61xx + GET RESPONSE
+    record = app.channel.send(bytes.fromhex("00B2083000"), "READ RECORD with Le 00")   # card: 6C14
+    assert record[:2] == b"\x08\x12" and record[2:].decode() == demo.by_key("gen2").id_number

@@ -90,6 +90,8 @@ def test_pcscd_restart_during_a_session_is_survived(vpcd_reader):
         again = reader.wait_for_card(10)
         assert again is not None and SocialSecurityCard(again).read_info().name == "周建华"
         assert "reader_offline" in events and events.count("reader_online") >= 2 and reader.monitor.rebuilds >= 1
+        again.disconnect()
     finally:
         bridge.remove()
+        reader.monitor.wait(lambda m: not m.present, 5)
         reader.close()

@@ -102,6 +102,21 @@ def script(d):
     yield d.screen("attract")
     hands.remove_card()
 
+    # -- the ID reader is unplugged: the start screen says which service is paused, and why -----------
+    d.service("device_offline")
+    hands.idreader_sim.unplug()
+    app.watch.poll_once()
+    yield d.until("status tile paused", lambda: "暂停服务" in attract.ids.tile_status.notice)
+    assert attract.ids.tile_change_pin.notice == ""
+    d.shot("attract_idreader_offline")
+    d.tap(attract.ids.tile_status)
+    yield d.until("refused early", lambda: app.sm.current == "message" and "身份证读卡器" in d.current().body)
+    d.shot("status_refused")
+    d.tap_id("primary")
+    hands.idreader_sim.plug()
+    app.watch.poll_once()
+    yield d.until("status tile back", lambda: attract.ids.tile_status.notice == "")
+
 
 def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
     state = tmp_path / "state"

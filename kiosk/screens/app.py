@@ -10,6 +10,7 @@ from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.uix.screenmanager import NoTransition
 
+from kiosk.devicewatch import DeviceWatch
 from kiosk.screens import simpanel  # noqa: F401  (registers SimPanel for the kv rules)
 from kiosk.screens.services import CONTROLLERS
 from kiosk.screens.views import (AttractScreen, BusyScreen, KioskRoot, MessageScreen, PinEntryScreen,
@@ -34,6 +35,7 @@ class KioskApp(App):
         self.worker = Worker()
         self.controller = None
         self.idle_s = 0
+        self.watch = DeviceWatch(kiosk.devices)
 
     # -- building ---------------------------------------------------------------------------------
     def build(self):
@@ -52,6 +54,7 @@ class KioskApp(App):
         root.bind(on_touch_down=lambda *_: self.touched())
         Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
         Clock.schedule_interval(self._tick, 1.0)
+        self.watch.start()
         return root
 
     def open_settings(self, *_):
@@ -70,10 +73,12 @@ class KioskApp(App):
 
     def on_stop(self):
         self.end_session()
+        self.watch.stop()
 
     # -- sessions ---------------------------------------------------------------------------------
     def start_service(self, name: str) -> None:
         self.end_session()
+        self.watch.paused.set()
         self.controller = CONTROLLERS[name](self)
         self.controller.start()
 
@@ -85,6 +90,7 @@ class KioskApp(App):
 
     def home(self) -> None:
         self.end_session()
+        self.watch.paused.clear()
         self.show("attract")
 
     def touched(self) -> None:
@@ -92,6 +98,8 @@ class KioskApp(App):
         self.root.countdown_text = ""
 
     def _tick(self, _dt) -> None:
+        if self.sm.current == "attract":
+            self.sm.get_screen("attract").show_availability(self.watch)
         if self.sm.current in ("attract", "busy"):
             self.idle_s = 0
             self.root.countdown_text = ""

@@ -20,6 +20,7 @@ class Tile(ButtonBehavior, BoxLayout):
     glyph = StringProperty("")
     title = StringProperty("")
     subtitle = StringProperty("")
+    notice = StringProperty("")          # set when the service is paused: what is down
     pressed = BooleanProperty(False)
 
     def on_state(self, _, value):
@@ -27,7 +28,10 @@ class Tile(ButtonBehavior, BoxLayout):
 
 
 class AttractScreen(Screen):
-    pass
+    def show_availability(self, watch) -> None:
+        for service, tile in (("status", self.ids.tile_status), ("change_pin", self.ids.tile_change_pin)):
+            down = watch.unavailable(service)
+            tile.notice = f"暂停服务：{'、'.join(down)}未就绪" if down else ""
 
 
 class WaitScreen(Screen):

@@ -126,10 +126,13 @@ class _PcscConnection:
 
     def disconnect(self) -> None:
         try:
-            self._connection.disconnect()
+            self._connection.release()            # the card handle and the connection's own context
         except Exception:  # the card or pcscd is already gone; there is nothing left to release
-            if hasattr(self._connection, "hcard"):
-                self._connection.hcard = None     # so pyscard's finaliser does not try again
+            # pyscard's finaliser would try again and complain from inside the garbage collector;
+            # createConnection() wraps the PC/SC connection in a decorator, so reach the inner one
+            inner = getattr(self._connection, "component", self._connection)
+            inner.hcard = None
+            inner.hcontext = None
 
 
 
@@ -167,6 +170,7 @@ class PcscReader:
                 return None
             if not self.monitor.online:
                 raise self._offline()
+            connection = None
             try:
                 reader = next(r for r in readers() if str(r) == self.monitor.reader)
                 connection = reader.createConnection()
@@ -177,6 +181,8 @@ class PcscReader:
             except Exception as exc:  # pcscd vanished between the event and the connect
                 log.info("connect failed: %s", exc)
                 time.sleep(0.2)
+            if connection is not None:
+                _PcscConnection(connection).disconnect()   # each pyscard connection holds a context
         return None
 
     def status(self) -> DeviceStatus:
