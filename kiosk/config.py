@@ -14,7 +14,8 @@ key, so a technician sees at once what to fix.
                                     # or (part of) a PC/SC reader name, e.g. "ACS ACR39U"
     [printer]    transport = "sim"  # or "usb:0416:5011", "serial:/dev/ttyS0:9600", "net:10.0.0.5:9100", "file:/dev/usb/lp0"
     [service]    url = "embedded"   # or the card-management service's URL
-    [security]   module = "demo"    # demo issuer keys (simulated cards only) or "none"
+                 key_file = "/etc/sbk-kiosk/kiosk-key.pem", service_key_file = "/etc/sbk-kiosk/service-key.pem"
+    [security]   module = "demo"    # demo issuer keys (simulated cards only), "keyservice" or "none"
     [ui]         fullscreen = true, session_timeout_s = 90, language = "zh"
 """
 from __future__ import annotations
@@ -54,8 +55,18 @@ class Config:
     cardreader: str = SIM
     printer: str = SIM
     service_url: str = "embedded"
-    security: str = "demo"        # "demo": soft module with the demo issuer keys; "none"
+    security: str = "demo"        # "demo": soft module with the demo issuer keys; "keyservice"; "none"
+    key_file: str = ""            # the kiosk's SM2 private key (PKCS#8 PEM); default state_dir/kiosk-key.pem
+    service_key_file: str = ""    # the service's public key pinned at enrolment; default state_dir/service-key.pem
     ui: UiConfig = UiConfig()
+
+    @property
+    def kiosk_key_path(self) -> str:
+        return self.key_file or os.path.join(self.state_dir, "kiosk-key.pem")
+
+    @property
+    def service_key_path(self) -> str:
+        return self.service_key_file or os.path.join(self.state_dir, "service-key.pem")
 
     @property
     def simulated(self) -> bool:
@@ -123,12 +134,14 @@ def load(path: str | None) -> Config:
         printer=_take(sections["printer"], "transport", str, "printer.", SIM),
         service_url=_take(sections["service"], "url", str, "service.", "embedded"),
         security=_take(sections["security"], "module", str, "security.", "demo"),
+        key_file=_take(sections["service"], "key_file", str, "service.", ""),
+        service_key_file=_take(sections["service"], "service_key_file", str, "service.", ""),
         ui=ui)
     leftovers = [k for k in data] + [f"{n}.{k}" for n, t in sections.items() for k in t]
     if leftovers:
         raise ConfigError(f"unknown config keys: {', '.join(leftovers)}")
-    if config.security not in ("demo", "none"):
-        raise ConfigError(f"security.module {config.security!r}: demo or none (the key service comes with issue 5)")
+    if config.security not in ("demo", "keyservice", "none"):
+        raise ConfigError(f"security.module {config.security!r}: demo, keyservice or none")
     if config.service_url != "embedded" and not re.match(r"^https?://[^\s/]+", config.service_url):
         raise ConfigError(f"service.url {config.service_url!r}: 'embedded' or an http(s) URL")
     if config.printer != SIM:

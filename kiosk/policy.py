@@ -14,12 +14,17 @@ class PolicyProfile:
     temp_loss_lapse_days: int | None
     replacement_fee_yuan: int | None
     sources: tuple[str, ...]
+    renewal_window_days: int = 60          # seeds/000, 001: renewal from 60 days before expiry
+    photo_exempt_below_age: int = 7        # seeds/000-004: children under 7 need no photo
+    free_generation_upgrade: bool = False  # Xi'an: the first 2nd→3rd-generation swap is free (seeds/000)
+    formal_loss_releasable: bool = True    # Jilin: a formal loss report can no longer be released
 
 
 PROFILES = {
     "shaanxi": PolicyProfile("shaanxi", "陕西省（西安）", "610100", initial_pin="666666",
                              guardian_below_age=None, temp_loss_lapse_days=7, replacement_fee_yuan=20,
-                             sources=("seeds/000 (Xi'an: initial PIN 666666, 7-day lapse, 20 yuan fee)",)),
+                             sources=("seeds/000 (Xi'an: initial PIN 666666, 7-day lapse, 20 yuan fee, first "
+                                      "2nd→3rd generation swap free)",), free_generation_upgrade=True),
     "henan": PolicyProfile("henan", "河南省", "410100", initial_pin="123456", guardian_below_age=16,
                            temp_loss_lapse_days=None, replacement_fee_yuan=None,
                            sources=("seeds/002, seeds/004 (initial PIN 123456, guardian under 16)",)),

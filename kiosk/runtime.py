@@ -13,7 +13,8 @@ from kiosk.flows import change_pin
 from kiosk.flows.base import Devices
 from kiosk.hw.cardreader.readers import InProcessReader, PcscReader
 from kiosk.hw.cardreader.virtualcard import VirtualCard, personalise
-from kiosk.security.module import NoSecurityModule, SoftSecurityModule, demo_masters
+from kiosk.security.module import KeyServiceModule, NoSecurityModule, SoftSecurityModule, demo_masters
+from kiosk.security.sm2 import PrivateKey, PublicKey
 from kiosk.hw.idreader.driver import IdReader
 from kiosk.journal import Journal
 from kiosk.hw.printer.driver import ReceiptPrinter
@@ -105,6 +106,7 @@ class Kiosk:
 
         url = config.service_url
         self.service = None
+        key = load_or_make_key(config.kiosk_key_path)
         if url == "embedded":
             from kiosk.backend.server import ServiceThread
             db = os.path.join(config.state_dir, "demo-service.db")
@@ -114,14 +116,18 @@ class Kiosk:
             self.service = ServiceThread(db, policy).start()
             self._closers.append(self.service.stop)
             url = self.service.url
-        client = ServiceClient(url, config.kiosk_id)
+        client = ServiceClient(url, config.kiosk_id, key=key, service_key=load_public(config.service_key_path))
         self._closers.append(client.close)
+        if self.service is not None:            # the embedded service is new each start: enrol with it
+            save_public(config.service_key_path, client.enrol(self.service.enrolment_code))
 
         journal = Journal(os.path.join(config.state_dir, "journal.db"))
         self._closers.append(journal.close)
         from kiosk.hw.idreader import photo
         if config.security == "demo":
             security = SoftSecurityModule(demo_masters(), name="demo keys (simulated kiosk only)")
+        elif config.security == "keyservice":
+            security = KeyServiceModule(client)
         else:
             security = NoSecurityModule()
         self.devices = Devices(idreader, cardreader, printer, client, journal, policy, config.kiosk_id,
@@ -137,3 +143,32 @@ class Kiosk:
             except Exception:
                 log.exception("while shutting down")
         self._closers.clear()
+
+
+def load_or_make_key(path: str) -> PrivateKey:
+    """The kiosk's SM2 key: read, or made on first start and written readable by its owner only."""
+    if os.path.exists(path):
+        with open(path, encoding="ascii") as fh:
+            return PrivateKey.from_pem(fh.read())
+    key = PrivateKey.generate()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key.to_pem())
+    with open(os.path.splitext(path)[0] + ".pub.pem", "w", encoding="ascii") as fh:
+        fh.write(key.public.to_pem())
+    return key
+
+
+def load_public(path: str) -> PublicKey | None:
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="ascii") as fh:
+        return PublicKey.from_pem(fh.read())
+
+
+def save_public(path: str, key: PublicKey) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="ascii") as fh:
+        fh.write(key.to_pem())
+    os.replace(tmp, path)

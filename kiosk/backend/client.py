@@ -1,20 +1,27 @@
 """The kiosk's client for the card-management service (requests).
 
-One session; a timeout on every call; retries with backoff only where safe: GETs, and POSTs that carry an
-``Idempotency-Key`` (every POST made here does). Answers are validated before use; failures are typed and
-carry citizen-facing text.
+One session; a timeout on every call; every request SM2-signed (kiosk/security/signing.py) and every
+answer's signature checked against the service key pinned at enrolment. Retries with backoff only where
+safe — GETs, and POSTs/PATCHes carrying an ``Idempotency-Key`` (every one made here does) — and each retry
+is signed afresh, since the service refuses a nonce it has seen. Answers are validated before use;
+failures are typed and carry citizen-facing text. ``online`` tells the screens whether the service answered
+the last call.
 """
 from __future__ import annotations
 
+import json
+import time
 import uuid
+from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from kiosk.hw.base import Action, DeviceError
+from kiosk.security import signing
+from kiosk.security.sm2 import PrivateKey, PublicKey
 
 TIMEOUT = (3.0, 10.0)     # connect, read
+RETRY_STATUSES = (502, 503, 504)
 
 
 class ServiceError(DeviceError):
@@ -35,42 +42,116 @@ def _unavailable(detail: str) -> ServiceError:
                         en="The card service cannot be reached right now; please try again later")
 
 
+def _untrusted(detail: str) -> ServiceError:
+    return ServiceError(detail, zh="社保卡管理系统应答校验失败，请联系工作人员",
+                        en="The card service's answer failed its check; please call staff", action=Action.MAINTENANCE)
+
+
 class ServiceClient:
-    def __init__(self, base_url: str, kiosk_id: str, timeout=TIMEOUT, retries: int = 2):
+    def __init__(self, base_url: str, kiosk_id: str, key: PrivateKey | None = None,
+                 service_key: PublicKey | None = None, timeout=TIMEOUT, retries: int = 2):
         self.base_url = base_url.rstrip("/")
+        self._prefix = urlsplit(self.base_url).path.rstrip("/")
         self.kiosk_id = kiosk_id
+        self.key = key
+        self.service_key = service_key
         self.timeout = timeout
+        self.retries = retries
+        self.online: bool | None = None       # None until the first call
         self.session = requests.Session()
-        retry = Retry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=0.3,
-                      status_forcelist=(502, 503, 504), allowed_methods={"GET", "POST"},
-                      raise_on_status=False)
-        self.session.mount("http://", HTTPAdapter(max_retries=retry))
-        self.session.mount("https://", HTTPAdapter(max_retries=retry))
-        self.session.headers.update({"X-Kiosk-Id": kiosk_id, "Accept": "application/json"})
+        self.session.headers.update({"Accept": "application/json"})
 
     def close(self) -> None:
         self.session.close()
 
-    def _call(self, method: str, path: str, **kwargs) -> dict:
+    def _send(self, method: str, path: str, body: bytes, headers: dict) -> requests.Response:
+        target = self._prefix + path
+        signed = dict(headers)
+        if self.key is not None:
+            signed.update(signing.sign_request(self.key, self.kiosk_id, method, target, body))
+        else:
+            signed["X-Kiosk-Id"] = self.kiosk_id
+        return self.session.request(method, self.base_url + path, data=body or None, headers=signed,
+                                    timeout=self.timeout)
+
+    def _verify(self, method: str, path: str, response: requests.Response, nonce: str | None) -> None:
+        if self.service_key is None:
+            return
+        h = response.headers
+        if not (h.get("X-Signature") and h.get("X-Timestamp") and h.get("X-Nonce")):
+            raise _untrusted(f"{method} {path}: answer is not signed")
+        if nonce is not None and h["X-Nonce"] != nonce:
+            raise _untrusted(f"{method} {path}: answer is for another request")
         try:
-            response = self.session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
-        except requests.RequestException as exc:
-            raise _unavailable(f"{method} {path}: {type(exc).__name__}") from None
+            signing.check_fresh(h["X-Timestamp"])
+            signing.verify(self.service_key, str(response.status_code), self._prefix + path, h["X-Timestamp"],
+                           h["X-Nonce"], response.content, h["X-Signature"])
+        except signing.SignatureRefused as refusal:
+            raise _untrusted(f"{method} {path}: answer signature: {refusal}") from None
+
+    def _call(self, method: str, path: str, payload: dict | None = None, headers: dict | None = None,
+              retry: bool = True, pure: bool = False) -> dict:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode() if payload is not None else b""
+        headers = dict(headers or {})
+        if body:
+            headers["Content-Type"] = "application/json"
+        safe = method == "GET" or "Idempotency-Key" in headers or pure   # pure: same answer every time
+        attempts = 1 + (self.retries if (retry and safe) else 0)
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(0.3 * 2 ** (attempt - 1))
+            try:
+                response = self._send(method, path, body, headers)
+            except requests.RequestException as exc:
+                self.online = False
+                if attempt + 1 < attempts:
+                    continue
+                raise _unavailable(f"{method} {path}: {type(exc).__name__}") from None
+            if response.status_code in RETRY_STATUSES and attempt + 1 < attempts:
+                continue
+            break
+        self.online = True
+        sent_nonce = response.request.headers.get("X-Nonce")
+        self._verify(method, path, response, sent_nonce)
         try:
-            body = response.json()
+            answer = response.json()
         except ValueError:
             raise _unavailable(f"{method} {path}: HTTP {response.status_code} with a body that is not JSON") from None
-        if not isinstance(body, dict):
+        if not isinstance(answer, dict):
             raise _unavailable(f"{method} {path}: answer is not a JSON object")
         if response.status_code >= 400:
-            error = body.get("error")
+            error = answer.get("error")
             message = error.get("message") if isinstance(error, dict) else None
             if isinstance(message, dict) and isinstance(message.get("zh"), str) and isinstance(error.get("code"), str):
                 raise ServiceRefused(response.status_code, error["code"], message["zh"], str(message.get("en", "")))
             raise _unavailable(f"{method} {path}: HTTP {response.status_code}")
-        return body
+        return answer
 
-    # -- calls ---------------------------------------------------------------------------------
+    def _post(self, path: str, payload: dict | None, idempotency_key: str | None = None, method: str = "POST"):
+        return self._call(method, path, payload, {"Idempotency-Key": idempotency_key or uuid.uuid4().hex})
+
+    # -- enrolment -----------------------------------------------------------------------------------------
+    def enrol(self, enrolment_code: str) -> PublicKey:
+        """Register this kiosk's key; pins and returns the service's public key."""
+        if self.key is None:
+            raise ValueError("enrolment needs the kiosk's private key")
+        answer = self._call("POST", "/v1/kiosks", {"kiosk_id": self.kiosk_id, "public_key": self.key.public.to_pem(),
+                                                   "enrolment_code": enrolment_code}, retry=False)
+        try:
+            service_key = PublicKey.from_pem(answer.get("service_public_key", ""))
+        except ValueError:
+            raise _untrusted("enrolment answer has no service key") from None
+        self.service_key = service_key
+        return service_key
+
+    def heartbeat(self, devices: list[dict]) -> dict:
+        return self._call("POST", f"/v1/kiosks/{self.kiosk_id}/heartbeat", {"devices": devices}, retry=False)
+
+    def key_service(self, operation: str, payload: dict) -> dict:
+        """The card cryptography of the key service (pure functions of their input: safe to retry)."""
+        return self._call("POST", f"/v1/keys/{operation}", payload, pure=True)
+
+    # -- calls ---------------------------------------------------------------------------------------------
     def health(self) -> dict:
         return self._call("GET", "/v1/health")
 
@@ -94,6 +175,31 @@ class ServiceClient:
         payload = {"event": event}
         if tries_left is not None:
             payload["tries_left"] = tries_left
-        key = idempotency_key or uuid.uuid4().hex
-        return self._call("POST", f"/v1/cards/{card_number}/pin-events", json=payload,
-                          headers={"Idempotency-Key": key})
+        return self._post(f"/v1/cards/{card_number}/pin-events", payload, idempotency_key)
+
+    def report_loss(self, card_number: str, kind: str, id_verified: bool, idempotency_key: str | None = None):
+        return self._post(f"/v1/cards/{card_number}/loss-reports", {"kind": kind, "id_verified": id_verified},
+                          idempotency_key)
+
+    def release(self, card_number: str, id_verified: bool, idempotency_key: str | None = None):
+        return self._post(f"/v1/cards/{card_number}/release", {"id_verified": id_verified}, idempotency_key)
+
+    def apply(self, id_number: str, kind: str, reason: str | None = None, photo: bool = False,
+              guardian_id_number: str | None = None, idempotency_key: str | None = None) -> dict:
+        payload = {"id_number": id_number, "kind": kind, "photo": photo}
+        if reason:
+            payload["reason"] = reason
+        if guardian_id_number:
+            payload["guardian_id_number"] = guardian_id_number
+        return self._post("/v1/applications", payload, idempotency_key)
+
+    def pay(self, order_id: int, idempotency_key: str | None = None) -> dict:
+        return self._post(f"/v1/fee-orders/{order_id}/pay", None, idempotency_key)
+
+    def refund(self, order_id: int, idempotency_key: str | None = None) -> dict:
+        return self._post(f"/v1/fee-orders/{order_id}/refund", None, idempotency_key)
+
+    def change_contact(self, id_number: str, phone: str | None = None, address: str | None = None,
+                       idempotency_key: str | None = None) -> dict:
+        payload = {k: v for k, v in (("phone", phone), ("address", address)) if v is not None}
+        return self._post(f"/v1/persons/{id_number}/contact", payload, idempotency_key, method="PATCH")

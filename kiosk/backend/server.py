@@ -12,13 +12,14 @@ from kiosk.backend.seed import seed
 from kiosk.backend.service import create_app
 from kiosk.backend.store import Store
 from kiosk.policy import PolicyProfile
+from kiosk.security.module import SoftSecurityModule, demo_masters
 
 
 class ServiceThread:
     """The service on 127.0.0.1 and a free port, served by uvicorn in a daemon thread."""
 
     def __init__(self, db_path: str, policy: PolicyProfile, host: str = "127.0.0.1", port: int = 0,
-                 seed_demo: bool = True):
+                 seed_demo: bool = True, enrolment_codes: set[str] | None = None, demo_keys: bool = True):
         os.makedirs(os.path.dirname(os.path.abspath(db_path)), exist_ok=True)
         self.store = Store(db_path)
         if seed_demo:
@@ -28,10 +29,19 @@ class ServiceThread:
         # (Nagle's algorithm meeting the client's delayed ACK), measured in bench/.
         self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.host, self.port = self._socket.getsockname()[:2]
-        config = uvicorn.Config(create_app(self.store, policy), log_level="warning", access_log=False)
+        import secrets
+        # without configured codes, one is made for this run (the embedded kiosk enrols with it)
+        self.enrolment_codes = set(enrolment_codes or {secrets.token_hex(8)})
+        security = SoftSecurityModule(demo_masters(), name="reference key service (demo keys)") if demo_keys else None
+        app = create_app(self.store, policy, security=security, enrolment_codes=self.enrolment_codes)
+        config = uvicorn.Config(app, log_level="warning", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name="card-service", daemon=True)
+
+    @property
+    def enrolment_code(self) -> str:
+        return sorted(self.enrolment_codes)[0]
 
     @property
     def url(self) -> str:

@@ -1,46 +1,125 @@
-"""The reference card-management service (FastAPI). It owns the card data and enforces the rules of
-domain.md that concern it; every refusal has a machine-readable code and a citizen-facing message.
+"""The reference card-management service (FastAPI): the contract a province's system implements.
 
-Walking-skeleton scope: card status (with the temporary-loss lapse), card lookup, and PIN events from the
-kiosk (a change activates a sealed card, a block locks it). Request signing and the rest of the contract
-are issue 5.
+It owns the card data and enforces the rules of domain.md (kiosk/backend/rules.py) with the region's
+policy profile; every refusal has a machine-readable code and citizen-facing text in Chinese and English.
+Every /v1 request is signed by an enrolled kiosk and every answer is signed by the service
+(kiosk/backend/auth.py). The key service performs the card cryptography for a kiosk's security module;
+PINs reach it only SM4-encrypted under a session key the kiosk sent SM2-encrypted.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
+import threading
+import time
 from typing import Literal
 
 from fastapi import FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk import idnumber
+from kiosk.backend import rules
+from kiosk.backend.auth import SignatureMiddleware, service_key
+from kiosk.backend.rules import Refusal
 from kiosk.backend.store import Store, now
 from kiosk.policy import PolicyProfile
+from kiosk.security import ciphers
+from kiosk.security.module import SoftSecurityModule
+from kiosk.security.rules import CardIdentity
+from kiosk.security.sm2 import PublicKey, Sm2Error
 
 API_VERSION = "1.0.0"
-CARD_NUMBER = re.compile(r"^[0-9A-Z]{9}$")
-
-
-class Refusal(Exception):
-    def __init__(self, status: int, code: str, zh: str, en: str):
-        self.status, self.code, self.zh, self.en = status, code, zh, en
+CARD_NUMBER = r"^[0-9A-Z]{9}$"
+ID_NUMBER = r"^\d{17}[\dX]$"
+HEX = r"^[0-9A-Fa-f]*$"
+SESSION_TTL_S = 600
 
 
 def refusal_body(code: str, zh: str, en: str) -> dict:
     return {"error": {"code": code, "message": {"zh": zh, "en": en}}}
 
 
+# -- request bodies -------------------------------------------------------------------------------------
 class PinEvent(BaseModel):
-    event: Literal["changed", "wrong_pin", "blocked"]
+    event: Literal["changed", "wrong_pin", "blocked", "reloaded", "unblocked"]
     tries_left: int | None = Field(default=None, ge=0, le=15)
 
 
-def create_app(store: Store, policy: PolicyProfile) -> FastAPI:
+class Enrolment(BaseModel):
+    kiosk_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    public_key: str = Field(max_length=1000)
+    enrolment_code: str = Field(min_length=6, max_length=64)
+
+
+class Heartbeat(BaseModel):
+    devices: list[dict] = Field(default_factory=list, max_length=20)
+
+
+class LossReport(BaseModel):
+    kind: Literal["temporary", "formal"]
+    id_verified: bool = False
+
+
+class Release(BaseModel):
+    id_verified: bool
+
+
+class Application(BaseModel):
+    id_number: str = Field(pattern=ID_NUMBER)
+    kind: Literal["new", "replacement", "renewal"]
+    reason: str | None = Field(default=None, max_length=32)
+    photo: bool = False
+    guardian_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
+
+
+class ContactChange(BaseModel):
+    phone: str | None = Field(default=None, pattern=r"^1\d{10}$")
+    address: str | None = Field(default=None, min_length=4, max_length=100)
+
+
+class SessionOpen(BaseModel):
+    key: str = Field(pattern=HEX, min_length=2 * 113, max_length=2 * 113)   # SM2(16-byte key): 97 + 16 bytes
+
+
+class CardRef(BaseModel):
+    card_id_code: str = Field(pattern=HEX, min_length=32, max_length=32)
+    region: str = Field(pattern=r"^\d{6}$")
+    algorithm: Literal["SM4", "3DES"]
+
+    def identity(self) -> CardIdentity:
+        return CardIdentity(bytes.fromhex(self.card_id_code), self.region, self.algorithm)
+
+
+class ExternalAuth(CardRef):
+    key_id: int = Field(ge=0, le=255)
+    challenge: str = Field(pattern=HEX, min_length=16, max_length=32)
+
+
+class InternalAuth(CardRef):
+    random: str = Field(pattern=HEX, min_length=16, max_length=32)
+    answer: str = Field(pattern=HEX, min_length=16, max_length=32)
+
+
+class PinOperation(CardRef):
+    session_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    challenge: str = Field(pattern=HEX, min_length=16, max_length=32)
+    pin_block: str = Field(pattern=HEX, min_length=32, max_length=96)   # SM4-CBC under the session key, IV ‖ data
+
+
+def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule | None = None,
+               enrolment_codes: set[str] | None = None) -> FastAPI:
     app = FastAPI(title="社保卡管理服务 (reference)", version=API_VERSION,
-                  description="Card-management service contract for social security card kiosks.")
+                  description="Card-management service contract for social security card kiosks. Every /v1 "
+                              "request is SM2-signed by an enrolled kiosk; every answer is signed by the service.")
+    key = service_key(store)
+    app.add_middleware(SignatureMiddleware, store=store, service_key=key)
+    codes = set(enrolment_codes or ())
+    sessions: dict[str, tuple[bytes, str, float]] = {}     # session id → (SM4 key, kiosk, expiry): memory only
+    sessions_lock = threading.Lock()
 
     @app.exception_handler(Refusal)
     async def _refused(_: Request, exc: Refusal):
@@ -51,6 +130,21 @@ def create_app(store: Store, policy: PolicyProfile) -> FastAPI:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
         return JSONResponse(refusal_body("invalid_request", "请求格式错误", f"Invalid request: {fields}"),
                             status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(refusal_body(code, "请求的地址不存在", str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _bug(_: Request, exc: Exception):      # never a stack trace to the caller
+        import logging
+        logging.getLogger(__name__).exception("unexpected error")
+        return JSONResponse(refusal_body("internal", "系统繁忙，请稍后再试", "Internal error; please retry later"),
+                            status_code=500)
+
+    def today() -> dt.date:
+        return now().date()
 
     def lapse(card) -> dict:
         """A temporary loss report lapses by itself after the region's period (domain.md §6)."""
@@ -66,7 +160,7 @@ def create_app(store: Store, policy: PolicyProfile) -> FastAPI:
         return {k: card[k] for k in ("card_number", "state", "issue_date", "expiry_date", "lost_until", "region")}
 
     def known_card(card_number: str) -> dict:
-        if not CARD_NUMBER.match(card_number):
+        if not re.match(CARD_NUMBER, card_number):
             raise Refusal(422, "invalid_card_number", "卡号格式错误", "The card number is not valid")
         card = store.card(card_number)
         if card is None:
@@ -74,55 +168,307 @@ def create_app(store: Store, policy: PolicyProfile) -> FastAPI:
                           "No record of this card; please go to a counter")
         return lapse(card)
 
-    @app.get("/v1/health")
-    def health():
-        return {"status": "ok", "version": API_VERSION, "policy": policy.key}
-
-    @app.get("/v1/persons/{id_number}/card-status")
-    def card_status(id_number: str):
+    def known_person(id_number: str):
         if idnumber.problem(id_number):
             raise Refusal(422, "invalid_id_number", "身份证号码格式错误", "The ID number is not valid")
         person = store.person(id_number)
         if person is None:
             raise Refusal(404, "person_not_found", "未查询到您的参保信息，请先办理参保登记",
                           "You are not registered for social insurance; please enrol first")
+        return person
+
+    def idempotent(idempotency_key: str, kiosk_id: str, work):
+        remembered = store.remembered(idempotency_key)
+        if remembered:
+            return JSONResponse(remembered[1], status_code=remembered[0])
+        result = work()
+        with store.transaction() as db:
+            store.remember(db, idempotency_key, kiosk_id, 200, result)
+        return result
+
+    IdemKey = Header(..., alias="Idempotency-Key", min_length=16, max_length=64)
+    KioskId = Header(..., alias="X-Kiosk-Id", min_length=1, max_length=64)
+
+    # -- open ---------------------------------------------------------------------------------------------
+    @app.get("/v1/health")
+    def health():
+        return {"status": "ok", "version": API_VERSION, "policy": policy.key}
+
+    @app.get("/v1/service-key")
+    def service_public_key():
+        return {"public_key": key.public.to_pem()}
+
+    # -- kiosks -------------------------------------------------------------------------------------------
+    @app.post("/v1/kiosks")
+    def enrol(body: Enrolment, kiosk_id: str = KioskId):
+        if body.kiosk_id != kiosk_id:
+            raise Refusal(422, "kiosk_id_mismatch", "终端编号不一致", "X-Kiosk-Id differs from the body's kiosk_id")
+        if body.enrolment_code not in codes:
+            raise Refusal(403, "bad_enrolment_code", "注册码无效，请联系管理员", "The enrolment code is not valid")
+        try:
+            pem_text = PublicKey.from_pem(body.public_key).to_pem()
+        except Sm2Error:
+            raise Refusal(422, "bad_key", "终端公钥格式错误", "public_key is not an SM2 public key PEM") from None
+        if not store.enrol_kiosk(body.kiosk_id, pem_text):
+            raise Refusal(409, "kiosk_id_taken", "该终端编号已注册", "This kiosk id is enrolled with another key")
+        return {"kiosk_id": body.kiosk_id, "service_public_key": key.public.to_pem()}
+
+    @app.post("/v1/kiosks/{kiosk}/heartbeat")
+    def heartbeat(kiosk: str, body: Heartbeat, kiosk_id: str = KioskId):
+        if kiosk != kiosk_id:
+            raise Refusal(403, "other_kiosk", "不能代替其他终端上报", "A kiosk reports only for itself")
+        store.heartbeat(kiosk_id, body.devices)
+        return {"kiosk_id": kiosk_id, "server_time": int(time.time())}
+
+    # -- persons and cards --------------------------------------------------------------------------------
+    @app.get("/v1/persons/{id_number}/card-status")
+    def card_status(id_number: str):
+        person = known_person(id_number)
         card = store.current_card(id_number)
         application = store.open_application(id_number)
         return {
             "person": {"id_number": id_number, "name": person["name"], "insured": bool(person["insured"])},
             "card": public_card(lapse(card)) if card else None,
-            "application": ({"kind": application["kind"], "state": application["state"],
+            "application": ({"id": application["id"], "kind": application["kind"], "state": application["state"],
                              "created_at": application["created_at"]} if application else None),
         }
+
+    @app.patch("/v1/persons/{id_number}/contact")
+    def change_contact(id_number: str, body: ContactChange, idempotency_key: str = IdemKey,
+                       kiosk_id: str = KioskId):
+        known_person(id_number)
+        if body.phone is None and body.address is None:
+            raise Refusal(422, "nothing_to_change", "请填写要变更的信息", "Give a phone number or an address")
+
+        def work():
+            with store.transaction() as db:
+                if body.phone is not None:
+                    db.execute("UPDATE persons SET phone = ? WHERE id_number = ?", (body.phone, id_number))
+                if body.address is not None:
+                    db.execute("UPDATE persons SET address = ? WHERE id_number = ?", (body.address, id_number))
+            return {"id_number": id_number, "changed": [k for k in ("phone", "address") if getattr(body, k)]}
+        return idempotent(idempotency_key, kiosk_id, work)
 
     @app.get("/v1/cards/{card_number}")
     def get_card(card_number: str):
         return public_card(known_card(card_number))
 
+    @app.get("/v1/cards/{card_number}/history")
+    def card_history(card_number: str):
+        known_card(card_number)
+        return {"card_number": card_number,
+                "events": [{k: e[k] for k in ("at", "kind")} for e in store.events(card_number)]}
+
     @app.post("/v1/cards/{card_number}/pin-events")
-    def pin_event(card_number: str, body: PinEvent,
-                  idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=16, max_length=64),
-                  kiosk_id: str = Header(..., alias="X-Kiosk-Id", min_length=1, max_length=64)):
-        remembered = store.remembered(idempotency_key)
-        if remembered:
-            return JSONResponse(remembered[1], status_code=remembered[0])
-        card = known_card(card_number)
-        if card["state"] == "cancelled":
-            raise Refusal(409, "card_cancelled", "此卡已注销", "This card has been cancelled")
-        new_state = card["state"]
-        if body.event == "blocked":
-            new_state = "pin_locked"
-        elif body.event == "changed" and card["state"] == "sealed":
-            new_state = "normal"        # domain.md §2: activation is the first PIN change
-        with store.transaction() as db:
-            if new_state != card["state"]:
-                store.set_card_state(db, card_number, new_state, f"pin_{body.event}", kiosk_id,
-                                     {"from": card["state"]}, lost_until=card["lost_until"])
+    def pin_event(card_number: str, body: PinEvent, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+        def work():
+            card = known_card(card_number)
+            if card["state"] == "cancelled":
+                raise Refusal(409, "card_cancelled", "此卡已注销", "This card has been cancelled")
+            new_state = card["state"]
+            if body.event == "blocked":
+                new_state = "pin_locked"
+            elif body.event in ("reloaded", "unblocked") and card["state"] == "pin_locked":
+                new_state = "normal"
+            elif body.event == "changed" and card["state"] == "sealed":
+                new_state = "normal"        # domain.md §2: activation is the first PIN change
+            with store.transaction() as db:
+                if new_state != card["state"]:
+                    store.set_card_state(db, card_number, new_state, f"pin_{body.event}", kiosk_id,
+                                         {"from": card["state"]}, lost_until=card["lost_until"])
+                else:
+                    store.add_event(db, card_number, f"pin_{body.event}", kiosk_id,
+                                    {"tries_left": body.tries_left} if body.tries_left is not None else None)
+            return {"card_number": card_number, "state": new_state, "recorded": body.event}
+        return idempotent(idempotency_key, kiosk_id, work)
+
+    @app.post("/v1/cards/{card_number}/loss-reports")
+    def report_loss(card_number: str, body: LossReport, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+        def work():
+            card = known_card(card_number)
+            state, until = rules.loss_report(policy, card, body.kind, body.id_verified, now())
+            with store.transaction() as db:
+                store.set_card_state(db, card_number, state, f"loss_{body.kind}", kiosk_id,
+                                     {"from": card["state"]}, lost_until=until)
+            return {"card_number": card_number, "state": state, "lapses_at": until}
+        return idempotent(idempotency_key, kiosk_id, work)
+
+    @app.post("/v1/cards/{card_number}/release")
+    def release(card_number: str, body: Release, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+        def work():
+            card = known_card(card_number)
+            replaced = bool(store.query("SELECT 1 FROM applications WHERE card_number = ? AND kind = 'replacement' "
+                                        "AND state NOT IN ('void', 'refused')", card_number))
+            rules.release(policy, card, replaced, body.id_verified)
+            with store.transaction() as db:
+                store.set_card_state(db, card_number, "normal", "loss_released", kiosk_id, {"from": card["state"]})
+            return {"card_number": card_number, "state": "normal"}
+        return idempotent(idempotency_key, kiosk_id, work)
+
+    # -- applications and fees ----------------------------------------------------------------------------
+    def application_view(row) -> dict:
+        order = store.query("SELECT * FROM fee_orders WHERE application_id = ? ORDER BY id DESC LIMIT 1", row["id"])
+        return {"id": row["id"], "id_number": row["id_number"], "kind": row["kind"], "reason": row["reason"],
+                "state": row["state"], "card_number": row["card_number"], "fee_fen": row["fee_fen"],
+                "fee_order": ({"id": order[0]["id"], "state": order[0]["state"], "amount_fen": order[0]["amount_fen"],
+                               "pay_qr": f"sbkpay://order/{order[0]['id']}"} if order else None)}
+
+    @app.post("/v1/applications")
+    def apply(body: Application, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+        def work():
+            person = known_person(body.id_number)
+            card = store.current_card(body.id_number)
+            card = lapse(card) if card else None
+            pending = store.open_application(body.id_number)
+            fee = 0
+            if body.kind == "new":
+                rules.new_card(policy, person, card, pending, body.photo, body.guardian_id_number, today())
+            elif body.kind == "replacement":
+                fee = rules.replacement(policy, person, card, pending, body.reason or "", body.guardian_id_number,
+                                        today())
             else:
-                store.add_event(db, card_number, f"pin_{body.event}", kiosk_id,
-                                {"tries_left": body.tries_left} if body.tries_left is not None else None)
-            result = {"card_number": card_number, "state": new_state, "recorded": body.event}
-            store.remember(db, idempotency_key, kiosk_id, 200, result)
-        return result
+                fee = rules.renewal(policy, person, card, pending, body.guardian_id_number, today())
+            state = "awaiting_payment" if fee else "accepted"
+            with store.transaction() as db:
+                cur = db.execute("INSERT INTO applications (id_number, kind, state, created_at, reason, card_number, "
+                                 "guardian, fee_fen, kiosk_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (body.id_number, body.kind, state, now().isoformat(), body.reason,
+                                  card["card_number"] if card else None, body.guardian_id_number, fee, kiosk_id))
+                if fee:
+                    db.execute("INSERT INTO fee_orders (application_id, amount_fen, state, created_at) VALUES "
+                               "(?, ?, 'unpaid', ?)", (cur.lastrowid, fee, now().isoformat()))
+                application_id = cur.lastrowid
+            return application_view(store.query("SELECT * FROM applications WHERE id = ?", application_id)[0])
+        return idempotent(idempotency_key, kiosk_id, work)
+
+    def known_application(application_id: int):
+        rows = store.query("SELECT * FROM applications WHERE id = ?", application_id)
+        if not rows:
+            raise Refusal(404, "application_not_found", "未找到此申请", "No such application")
+        return rows[0]
+
+    @app.get("/v1/applications/{application_id}")
+    def get_application(application_id: int):
+        return application_view(known_application(application_id))
+
+    def known_order(order_id: int):
+        rows = store.query("SELECT * FROM fee_orders WHERE id = ?", order_id)
+        if not rows:
+            raise Refusal(404, "order_not_found", "未找到此缴费订单", "No such fee order")
+        return rows[0]
+
+    @app.post("/v1/fee-orders/{order_id}/pay")
+    def pay(order_id: int, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+        """The simulated payment provider: the simulator panel "scans" the order's QR code and pays."""
+        def work():
+            order = known_order(order_id)
+            if order["state"] != "unpaid":
+                raise Refusal(409, "not_payable", "此订单已支付或已退款", "This order is already paid or refunded")
+            with store.transaction() as db:
+                db.execute("UPDATE fee_orders SET state = 'paid', paid_at = ? WHERE id = ?", (now().isoformat(), order_id))
+                db.execute("UPDATE applications SET state = 'accepted' WHERE id = ?", (order["application_id"],))
+            return {"id": order_id, "state": "paid", "amount_fen": order["amount_fen"]}
+        return idempotent(idempotency_key, kiosk_id, work)
+
+    @app.post("/v1/fee-orders/{order_id}/refund")
+    def refund(order_id: int, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+        def work():
+            order = known_order(order_id)
+            if order["state"] != "paid":
+                raise Refusal(409, "not_refundable", "此订单未支付，无需退款", "This order is not paid")
+            with store.transaction() as db:
+                db.execute("UPDATE fee_orders SET state = 'refunded', refunded_at = ? WHERE id = ?",
+                           (now().isoformat(), order_id))
+                db.execute("UPDATE applications SET state = 'void' WHERE id = ?", (order["application_id"],))
+            return {"id": order_id, "state": "refunded", "amount_fen": order["amount_fen"]}
+        return idempotent(idempotency_key, kiosk_id, work)
+
+    # -- key service (the HSM behind a kiosk's security module) -------------------------------------------
+    def module() -> SoftSecurityModule:
+        if security is None:
+            raise Refusal(503, "no_key_service", "密钥服务未开通", "This service has no key service")
+        return security
+
+    def session_key(session_id: str, kiosk_id: str) -> bytes:
+        with sessions_lock:
+            entry = sessions.get(session_id)
+            if entry is None or entry[1] != kiosk_id or entry[2] < time.monotonic():
+                sessions.pop(session_id, None)
+                raise Refusal(401, "no_session", "安全会话已过期，请重试", "The secure session expired; retry")
+            return entry[0]
+
+    def open_pin_block(body: PinOperation, kiosk_id: str) -> tuple[int, bytearray]:
+        """Decrypt the PIN block the kiosk sent: SM4-CBC, IV ‖ ciphertext, 80 00… padded digits‖BCD."""
+        data = bytes.fromhex(body.pin_block)
+        if len(data) < 32 or len(data) % 16:
+            raise Refusal(422, "bad_pin_block", "密码数据格式错误", "Malformed PIN block")
+        cipher = ciphers.Sm4(session_key(body.session_id, kiosk_id))
+        previous, plain = data[:16], bytearray()
+        for i in range(16, len(data), 16):
+            block = data[i:i + 16]
+            plain += bytes(a ^ b for a, b in zip(cipher.decrypt_block(block), previous))
+            previous = block
+        digits = plain[0] if plain else 0
+        size = (digits + 1) // 2
+        if not 4 <= digits <= 12 or plain[1 + size:2 + size] != b"\x80":
+            raise Refusal(422, "bad_pin_block", "密码数据格式错误", "Malformed PIN block")
+        return digits, plain[1:1 + size]
+
+    def pin_of(digits: int, bcd: bytearray):
+        from kiosk.pin import PinBuffer, wipe
+        pin = PinBuffer()
+        try:
+            for ch in bcd.hex().upper()[:digits]:
+                pin.push(ch)
+        except ValueError:
+            pin.clear()
+            raise Refusal(422, "bad_pin_block", "密码数据格式错误", "Malformed PIN block") from None
+        finally:
+            wipe(bcd)
+        return pin
+
+    @app.post("/v1/keys/sessions")
+    def open_session(body: SessionOpen, kiosk_id: str = KioskId):
+        try:
+            session = key.decrypt(bytes.fromhex(body.key))
+        except Sm2Error:
+            raise Refusal(422, "bad_session_key", "会话密钥无法解密", "The session key does not decrypt") from None
+        if len(session) != 16:
+            raise Refusal(422, "bad_session_key", "会话密钥长度错误", "A session key is 16 bytes")
+        session_id = secrets.token_hex(16)
+        with sessions_lock:
+            for sid in [s for s, e in sessions.items() if e[2] < time.monotonic()]:
+                del sessions[sid]
+            sessions[session_id] = (session, kiosk_id, time.monotonic() + SESSION_TTL_S)
+        return {"session_id": session_id, "expires_in": SESSION_TTL_S}
+
+    @app.post("/v1/keys/external-auth")
+    def external_auth(body: ExternalAuth):
+        return {"cryptogram": module().external_auth(body.identity(), body.key_id,
+                                                     bytes.fromhex(body.challenge)).hex()}
+
+    @app.post("/v1/keys/internal-auth")
+    def internal_auth(body: InternalAuth):
+        return {"genuine": module().internal_auth_ok(body.identity(), bytes.fromhex(body.random),
+                                                     bytes.fromhex(body.answer))}
+
+    @app.post("/v1/keys/reload")
+    def reload_data(body: PinOperation, kiosk_id: str = KioskId):
+        pin = pin_of(*open_pin_block(body, kiosk_id))
+        header = bytes([0x80, 0x5E, 0x00, 0x00, (len(pin) + 1) // 2 + 4])
+        try:     # only the MAC goes back: the kiosk already holds the PIN it is setting
+            return {"mac": module().reload_mac(body.identity(), bytes.fromhex(body.challenge), header, pin).hex()}
+        finally:
+            pin.clear()
+
+    @app.post("/v1/keys/unblock")
+    def unblock_data(body: PinOperation, kiosk_id: str = KioskId):
+        pin = pin_of(*open_pin_block(body, kiosk_id))
+        try:
+            data = module().unblock_data(body.identity(), bytes.fromhex(body.challenge), bytes([0x84, 0x24, 0x00, 0x00]),
+                                         pin)
+            return {"data": data.hex()}
+        finally:
+            pin.clear()
 
     return app

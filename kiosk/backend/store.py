@@ -16,10 +16,21 @@ CREATE TABLE IF NOT EXISTS cards (
     lost_until TEXT, updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS applications (
     id INTEGER PRIMARY KEY, id_number TEXT NOT NULL REFERENCES persons(id_number), kind TEXT NOT NULL,
-    state TEXT NOT NULL, created_at TEXT NOT NULL);
+    state TEXT NOT NULL, created_at TEXT NOT NULL, reason TEXT, card_number TEXT, guardian TEXT,
+    fee_fen INTEGER NOT NULL DEFAULT 0, kiosk_id TEXT);
+CREATE TABLE IF NOT EXISTS fee_orders (
+    id INTEGER PRIMARY KEY, application_id INTEGER NOT NULL REFERENCES applications(id),
+    amount_fen INTEGER NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL, paid_at TEXT, refunded_at TEXT);
 CREATE TABLE IF NOT EXISTS card_events (
     id INTEGER PRIMARY KEY, card_number TEXT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT '{}', kiosk_id TEXT);
+CREATE TABLE IF NOT EXISTS kiosks (
+    kiosk_id TEXT PRIMARY KEY, public_key TEXT NOT NULL, enrolled_at TEXT NOT NULL, last_seen TEXT,
+    devices TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS nonces (
+    kiosk_id TEXT NOT NULL, nonce TEXT NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (kiosk_id, nonce));
+CREATE INDEX IF NOT EXISTS nonces_expiry ON nonces(expires);
+CREATE TABLE IF NOT EXISTS service_keys (id INTEGER PRIMARY KEY CHECK (id = 1), private_pem TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY, kiosk_id TEXT, status INTEGER NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL);
 """
@@ -97,6 +108,46 @@ class Store:
     def events(self, card_number: str) -> list[dict]:
         return [dict(r) for r in self.query("SELECT * FROM card_events WHERE card_number = ? ORDER BY id",
                                             card_number)]
+
+    # -- kiosks and replay protection -------------------------------------------------------------
+    def kiosk_key(self, kiosk_id: str) -> str | None:
+        rows = self.query("SELECT public_key FROM kiosks WHERE kiosk_id = ?", kiosk_id)
+        return rows[0]["public_key"] if rows else None
+
+    def enrol_kiosk(self, kiosk_id: str, public_pem: str) -> bool:
+        """Pin a kiosk's key; False when the id is taken by another key."""
+        with self.transaction() as db:
+            row = db.execute("SELECT public_key FROM kiosks WHERE kiosk_id = ?", (kiosk_id,)).fetchone()
+            if row is not None:
+                return row["public_key"] == public_pem
+            db.execute("INSERT INTO kiosks (kiosk_id, public_key, enrolled_at) VALUES (?, ?, ?)",
+                       (kiosk_id, public_pem, now().isoformat()))
+        return True
+
+    def heartbeat(self, kiosk_id: str, devices: list) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE kiosks SET last_seen = ?, devices = ? WHERE kiosk_id = ?",
+                       (now().isoformat(), json.dumps(devices, ensure_ascii=False), kiosk_id))
+
+    def use_nonce(self, kiosk_id: str, nonce: str, expires: int) -> bool:
+        """Record a nonce; False when it was used before (a replay)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM nonces WHERE expires < ?", (int(now().timestamp()),))
+            try:
+                db.execute("INSERT INTO nonces (kiosk_id, nonce, expires) VALUES (?, ?, ?)", (kiosk_id, nonce, expires))
+            except sqlite3.IntegrityError:
+                return False
+        return True
+
+    def service_private_pem(self, make) -> str:
+        """The service's own signing key, made once and kept in the database."""
+        with self.transaction() as db:
+            row = db.execute("SELECT private_pem FROM service_keys WHERE id = 1").fetchone()
+            if row:
+                return row["private_pem"]
+            pem_text = make()
+            db.execute("INSERT INTO service_keys (id, private_pem) VALUES (1, ?)", (pem_text,))
+            return pem_text
 
     # -- idempotency ------------------------------------------------------------------------------
     def remembered(self, key: str):

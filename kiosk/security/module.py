@@ -35,7 +35,7 @@ class SecurityModule(Protocol):
     def status(self) -> DeviceStatus: ...
     def internal_auth_ok(self, card: CardIdentity, random: bytes, answer: bytes) -> bool: ...
     def external_auth(self, card: CardIdentity, key_id: int, challenge: bytes) -> bytes: ...
-    def reload_mac(self, card: CardIdentity, challenge: bytes, command: bytes) -> bytes: ...
+    def reload_mac(self, card: CardIdentity, challenge: bytes, header: bytes, new_pin: PinBuffer) -> bytes: ...
     def unblock_data(self, card: CardIdentity, challenge: bytes, header: bytes, new_pin: PinBuffer) -> bytes: ...
 
 
@@ -93,8 +93,15 @@ class SoftSecurityModule:
                                       en="The security module does not support this operation")
         return self.rule.cryptogram(self._card_key(KEY_IDS[key_id], card), card, challenge)
 
-    def reload_mac(self, card: CardIdentity, challenge: bytes, command: bytes) -> bytes:
-        return self.rule.mac(self._card_key("reload", card), card, challenge, command)
+    def reload_mac(self, card: CardIdentity, challenge: bytes, header: bytes, new_pin: PinBuffer) -> bytes:
+        """MAC of RELOAD PIN over header ‖ new PIN (BCD); ``header`` is CLA INS P1 P2 Lc."""
+        bcd = new_pin.bcd()
+        command = bytearray(header) + bcd
+        try:
+            return self.rule.mac(self._card_key("reload", card), card, challenge, bytes(command))
+        finally:
+            wipe(bcd)
+            wipe(command)
 
     def unblock_data(self, card: CardIdentity, challenge: bytes, header: bytes, new_pin: PinBuffer) -> bytes:
         key = self._card_key("unblock", card)
@@ -113,3 +120,77 @@ def demo_masters() -> dict[str, bytes]:
     """The simulated kiosk's master keys: derived from a public label, so they are keys for demo cards only
     and worthless anywhere else. Real master keys never appear in code or config files."""
     return {p: hashlib.sha256(f"SBK DEMO MASTER KEY / {p}".encode()).digest()[:16] for p in PURPOSES}
+
+
+class KeyServiceModule:
+    """The security module as the card-management service's key service, over the signed HTTP client.
+    PINs go to it only inside an SM4-CBC block under a session key sent SM2-encrypted to the service."""
+
+    SESSION_REUSE_S = 500
+
+    def __init__(self, client, name: str = "key service"):
+        self.client = client
+        self.name = name
+        self._session: tuple[str, bytes, float] | None = None
+
+    def status(self) -> DeviceStatus:
+        if self.client.service_key is None:
+            return DeviceStatus("security", DeviceState.OFFLINE, detail="kiosk not enrolled with the service")
+        state = DeviceState.OFFLINE if self.client.online is False else DeviceState.ONLINE
+        return DeviceStatus("security", state, detail=f"{self.name} at {self.client.base_url}")
+
+    @staticmethod
+    def _card(card: CardIdentity) -> dict:
+        return {"card_id_code": card.card_id_code.hex(), "region": card.region, "algorithm": card.algorithm}
+
+    def _open_session(self) -> tuple[str, bytes]:
+        import os
+        import time
+        if self._session and self._session[2] > time.monotonic():
+            return self._session[0], self._session[1]
+        if self.client.service_key is None:
+            raise SecurityModuleError("no pinned service key", zh="本机尚未注册，无法使用密钥服务",
+                                      en="This kiosk is not enrolled; the key service cannot be used")
+        key = os.urandom(16)
+        answer = self.client.key_service("sessions", {"key": self.client.service_key.encrypt(key).hex()})
+        self._session = (answer["session_id"], key, time.monotonic() + self.SESSION_REUSE_S)
+        return self._session[0], key
+
+    def _pin_block(self, pin: PinBuffer) -> tuple[str, str]:
+        import os
+        from kiosk.security import ciphers
+        session_id, key = self._open_session()
+        bcd = pin.bcd()
+        block = bytearray(ciphers.pad(bytes([len(pin)]) + bytes(bcd), 16))
+        try:
+            cipher, iv = ciphers.Sm4(key), os.urandom(16)
+            out, previous = bytearray(iv), iv
+            for i in range(0, len(block), 16):
+                previous = cipher.encrypt_block(bytes(a ^ b for a, b in zip(block[i:i + 16], previous)))
+                out += previous
+            return session_id, out.hex()
+        finally:
+            wipe(bcd)
+            wipe(block)
+
+    def internal_auth_ok(self, card: CardIdentity, random: bytes, answer: bytes) -> bool:
+        result = self.client.key_service("internal-auth", {**self._card(card), "random": random.hex(),
+                                                           "answer": answer.hex()})
+        return result.get("genuine") is True
+
+    def external_auth(self, card: CardIdentity, key_id: int, challenge: bytes) -> bytes:
+        result = self.client.key_service("external-auth", {**self._card(card), "key_id": key_id,
+                                                           "challenge": challenge.hex()})
+        return bytes.fromhex(result["cryptogram"])
+
+    def reload_mac(self, card: CardIdentity, challenge: bytes, header: bytes, new_pin: PinBuffer) -> bytes:
+        session_id, block = self._pin_block(new_pin)
+        result = self.client.key_service("reload", {**self._card(card), "session_id": session_id,
+                                                    "challenge": challenge.hex(), "pin_block": block})
+        return bytes.fromhex(result["mac"])
+
+    def unblock_data(self, card: CardIdentity, challenge: bytes, header: bytes, new_pin: PinBuffer) -> bytes:
+        session_id, block = self._pin_block(new_pin)
+        result = self.client.key_service("unblock", {**self._card(card), "session_id": session_id,
+                                                     "challenge": challenge.hex(), "pin_block": block})
+        return bytes.fromhex(result["data"])

@@ -226,14 +226,13 @@ class SocialSecurityCard:
         self._require_identity()
         new_bcd = new.bcd()
         header = bytes([0x80, 0x5E, 0x00, 0x00, len(new_bcd) + 4])
-        command = bytearray(header) + new_bcd
+        apdu = bytearray(header) + new_bcd
         try:
-            mac = self.security.reload_mac(self.identity, self.challenge(), bytes(command))
-            apdu = command + mac
+            apdu += self.security.reload_mac(self.identity, self.challenge(), header, new)
             self.channel.send(apdu, "RELOAD PIN")
         finally:
             wipe(new_bcd)
-            wipe(command)
+            wipe(apdu)
 
     def unblock_pin(self, new: PinBuffer) -> None:
         """UNBLOCK PIN ``84 24 00 00 Lc enc(PIN block)‖MAC``: after 6 wrong PINs, set ``new`` and reset the

@@ -1,0 +1,67 @@
+"""The security module as the service's key service: a 3rd-generation card read, a PIN reset and an unlock,
+with every cryptogram computed at the service and the PIN sent only SM4-encrypted."""
+import pytest
+
+from kiosk import demo
+from kiosk.backend.client import ServiceClient, ServiceRefused
+from kiosk.backend.server import ServiceThread
+from kiosk.hw.cardreader.readers import InProcessReader
+from kiosk.hw.cardreader.ssse import SocialSecurityCard
+from kiosk.hw.cardreader.virtualcard import personalise
+from kiosk.pin import PinBuffer
+from kiosk.policy import profile
+from kiosk.security.module import KeyServiceModule, SoftSecurityModule, demo_masters
+from kiosk.security.sm2 import PrivateKey
+
+
+@pytest.fixture
+def module(tmp_path):
+    svc = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi")).start()
+    client = ServiceClient(svc.url, "KS-01", key=PrivateKey.generate())
+    client.enrol(svc.enrolment_code)
+    yield KeyServiceModule(client)
+    client.close()
+    svc.stop()
+
+
+def pin(digits):
+    buf = PinBuffer()
+    for d in digits:
+        buf.push(d)
+    return buf
+
+
+def app_for(key, module, **changes):
+    profile_ = demo.by_key(key).card_profile()
+    for k, v in changes.items():
+        setattr(profile_, k, v)
+    card = personalise(profile_, SoftSecurityModule(demo_masters()))
+    reader = InProcessReader()
+    reader.insert(card)
+    return card, SocialSecurityCard(reader.wait_for_card(1), module)
+
+
+def test_third_generation_read_through_the_key_service(module):
+    _, app = app_for("normal", module)
+    assert app.read_info().name == "王小明"
+    assert module.status().usable
+
+
+@pytest.mark.parametrize("key", ["normal", "gen2"])
+def test_reset_and_unlock_through_the_key_service(module, key):
+    card, app = app_for(key, module, pin_tries_left=0)
+    app.unblock_pin(pin("802468"))
+    assert card.pin_is("802468") and card.pin_tries_left == 6
+    app.reload_pin(pin("913579"))
+    assert card.pin_is("913579")
+
+
+def test_an_expired_session_is_reopened(module):
+    card, app = app_for("gen2", module)
+    module._session = ("0" * 32, b"\x00" * 16, float("inf"))      # a session the service does not know
+    with pytest.raises(ServiceRefused) as refused:
+        app.reload_pin(pin("802468"))
+    assert refused.value.code == "no_session"
+    module._session = None
+    app.reload_pin(pin("802468"))
+    assert card.pin_is("802468")
