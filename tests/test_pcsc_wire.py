@@ -39,7 +39,9 @@ def test_reader_is_online_and_empty_until_a_card_is_inserted(slot):
     assert reader.status().state is DeviceState.ONLINE
     assert reader.wait_for_card(0.5) is None
     bridge.insert(personalise(demo.by_key("sealed").card_profile(), ISSUER))
-    assert reader.wait_for_card(5) is not None
+    connection = reader.wait_for_card(5)
+    assert connection is not None
+    connection.disconnect()
 
 
 def test_read_verify_and_change_through_pcscd(slot):
@@ -56,6 +58,7 @@ def test_read_verify_and_change_through_pcscd(slot):
     app.verify_pin(pin("666666"))
     app.change_pin(pin("666666"), pin("802468"))
     assert card.pin_is("802468")
+    app.connection.disconnect()
 
 
 def test_unknown_reader_is_offline_with_a_reason(vpcd_reader):

@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Literal
 
-from fastapi import FastAPI, Header, Request
+from fastapi import FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -28,15 +28,16 @@ from kiosk.backend.rules import Refusal
 from kiosk.backend.store import Store, now
 from kiosk.policy import PolicyProfile
 from kiosk.security import ciphers
-from kiosk.security.module import SoftSecurityModule
+from kiosk.security.module import SecurityModuleError, SoftSecurityModule
 from kiosk.security.rules import CardIdentity
 from kiosk.security.sm2 import PublicKey, Sm2Error
 
 API_VERSION = "1.0.0"
 CARD_NUMBER = r"^[0-9A-Z]{9}$"
 ID_NUMBER = r"^\d{17}[\dX]$"
-HEX = r"^[0-9A-Fa-f]*$"
+HEX = r"^([0-9A-Fa-f]{2})*$"          # whole bytes only
 SESSION_TTL_S = 600
+RowId = Path(ge=1, le=2**31 - 1)       # SQLite would overflow on larger numbers: refuse them as 422
 
 
 def refusal_body(code: str, zh: str, en: str) -> dict:
@@ -93,6 +94,14 @@ class CardRef(BaseModel):
     def identity(self) -> CardIdentity:
         return CardIdentity(bytes.fromhex(self.card_id_code), self.region, self.algorithm)
 
+    def block_of(self, name: str, value: str) -> bytes:
+        """A field that must be exactly one cipher block of the card's algorithm."""
+        data = bytes.fromhex(value)
+        if len(data) != ciphers.block_size(self.algorithm):
+            raise Refusal(422, "bad_length", "数据长度错误",
+                          f"{name} must be {ciphers.block_size(self.algorithm)} bytes for {self.algorithm}")
+        return data
+
 
 class ExternalAuth(CardRef):
     key_id: int = Field(ge=0, le=255)
@@ -124,6 +133,10 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     @app.exception_handler(Refusal)
     async def _refused(_: Request, exc: Refusal):
         return JSONResponse(refusal_body(exc.code, exc.zh, exc.en), status_code=exc.status)
+
+    @app.exception_handler(SecurityModuleError)
+    async def _key_refused(_: Request, exc: SecurityModuleError):
+        return JSONResponse(refusal_body("key_service_refused", exc.zh, exc.en), status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError):
@@ -348,7 +361,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         return rows[0]
 
     @app.get("/v1/applications/{application_id}")
-    def get_application(application_id: int):
+    def get_application(application_id: int = RowId):
         return application_view(known_application(application_id))
 
     def known_order(order_id: int):
@@ -358,7 +371,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         return rows[0]
 
     @app.post("/v1/fee-orders/{order_id}/pay")
-    def pay(order_id: int, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+    def pay(order_id: int = RowId, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
         """The simulated payment provider: the simulator panel "scans" the order's QR code and pays."""
         def work():
             order = known_order(order_id)
@@ -371,7 +384,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         return idempotent(idempotency_key, kiosk_id, work)
 
     @app.post("/v1/fee-orders/{order_id}/refund")
-    def refund(order_id: int, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+    def refund(order_id: int = RowId, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
         def work():
             order = known_order(order_id)
             if order["state"] != "paid":
@@ -444,20 +457,24 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
 
     @app.post("/v1/keys/external-auth")
     def external_auth(body: ExternalAuth):
+        from kiosk.security.rules import KEY_IDS
+        if body.key_id not in KEY_IDS:
+            raise Refusal(422, "unknown_key_id", "密钥标识错误", f"key_id must be one of {sorted(KEY_IDS)}")
         return {"cryptogram": module().external_auth(body.identity(), body.key_id,
-                                                     bytes.fromhex(body.challenge)).hex()}
+                                                     body.block_of("challenge", body.challenge)).hex()}
 
     @app.post("/v1/keys/internal-auth")
     def internal_auth(body: InternalAuth):
-        return {"genuine": module().internal_auth_ok(body.identity(), bytes.fromhex(body.random),
-                                                     bytes.fromhex(body.answer))}
+        return {"genuine": module().internal_auth_ok(body.identity(), body.block_of("random", body.random),
+                                                     body.block_of("answer", body.answer))}
 
     @app.post("/v1/keys/reload")
     def reload_data(body: PinOperation, kiosk_id: str = KioskId):
         pin = pin_of(*open_pin_block(body, kiosk_id))
         header = bytes([0x80, 0x5E, 0x00, 0x00, (len(pin) + 1) // 2 + 4])
         try:     # only the MAC goes back: the kiosk already holds the PIN it is setting
-            return {"mac": module().reload_mac(body.identity(), bytes.fromhex(body.challenge), header, pin).hex()}
+            return {"mac": module().reload_mac(body.identity(), body.block_of("challenge", body.challenge), header,
+                                               pin).hex()}
         finally:
             pin.clear()
 
@@ -465,8 +482,8 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     def unblock_data(body: PinOperation, kiosk_id: str = KioskId):
         pin = pin_of(*open_pin_block(body, kiosk_id))
         try:
-            data = module().unblock_data(body.identity(), bytes.fromhex(body.challenge), bytes([0x84, 0x24, 0x00, 0x00]),
-                                         pin)
+            data = module().unblock_data(body.identity(), body.block_of("challenge", body.challenge),
+                                         bytes([0x84, 0x24, 0x00, 0x00]), pin)
             return {"data": data.hex()}
         finally:
             pin.clear()
