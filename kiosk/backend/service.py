@@ -37,7 +37,12 @@ CARD_NUMBER = r"^[0-9A-Z]{9}$"
 ID_NUMBER = r"^\d{17}[\dX]$"
 HEX = r"^([0-9A-Fa-f]{2})*$"          # whole bytes only
 SESSION_TTL_S = 600
-RowId = Path(ge=1, le=2**31 - 1)       # SQLite would overflow on larger numbers: refuse them as 422
+
+
+def row_id():
+    """A fresh Path() per parameter (FastAPI binds a Path object to the first name it serves); SQLite
+    would overflow on larger numbers, so they are refused as 422."""
+    return Path(ge=1, le=2**31 - 1)
 
 
 def refusal_body(code: str, zh: str, en: str) -> dict:
@@ -361,7 +366,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         return rows[0]
 
     @app.get("/v1/applications/{application_id}")
-    def get_application(application_id: int = RowId):
+    def get_application(application_id: int = row_id()):
         return application_view(known_application(application_id))
 
     def known_order(order_id: int):
@@ -371,7 +376,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         return rows[0]
 
     @app.post("/v1/fee-orders/{order_id}/pay")
-    def pay(order_id: int = RowId, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+    def pay(order_id: int = row_id(), idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
         """The simulated payment provider: the simulator panel "scans" the order's QR code and pays."""
         def work():
             order = known_order(order_id)
@@ -384,7 +389,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         return idempotent(idempotency_key, kiosk_id, work)
 
     @app.post("/v1/fee-orders/{order_id}/refund")
-    def refund(order_id: int = RowId, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+    def refund(order_id: int = row_id(), idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
         def work():
             order = known_order(order_id)
             if order["state"] != "paid":
