@@ -7,6 +7,8 @@
   simulate idreader [--card NAME] [--fault F]    a GA 467 reader on a pseudo-terminal; prints its path first
   simulate printer [--out DIR]              a network receipt printer on 127.0.0.1; prints its transport first
   simulate card [--demo NAME] [--vpcd HOST:PORT] [--state FILE]   a demo card in pcscd's vpcd reader
+  enroll --backend URL --kiosk-id ID --code CODE [--dir DIR]   make this kiosk's SM2 keys and register it
+  probe backend --backend URL [--dir DIR]   one signed heartbeat: round trip, and whether the answer verified
   selftest [--config FILE]                  every device, the photo decoder and the service, as a table
 """
 from __future__ import annotations
@@ -238,6 +240,61 @@ def simulate_card(args) -> int:
     return _serve_until_killed(bridge.remove)
 
 
+# -- the card-management service ------------------------------------------------------------------------
+def _key_paths(folder: str) -> tuple[str, str, str, str]:
+    import os
+    return (os.path.join(folder, "kiosk-key.pem"), os.path.join(folder, "kiosk-key.pub.pem"),
+            os.path.join(folder, "service-key.pem"), os.path.join(folder, "kiosk-id"))
+
+
+def enroll(args) -> int:
+    import os
+    from kiosk.backend.client import ServiceClient, ServiceError
+    from kiosk.runtime import load_or_make_key, save_public
+    private, public, service, id_file = _key_paths(args.dir)
+    os.makedirs(args.dir, exist_ok=True)
+    key = load_or_make_key(private)            # PKCS#8, mode 0600; the public key beside it
+    client = ServiceClient(args.backend, args.kiosk_id, key=key)
+    try:
+        service_key = client.enrol(args.code)
+    except ServiceError as exc:
+        return _fail(f"enrolment refused: {exc.detail}: {exc.en}", EXIT_DEVICE)
+    finally:
+        client.close()
+    save_public(service, service_key)
+    with open(id_file, "w", encoding="ascii") as fh:
+        fh.write(args.kiosk_id + "\n")
+    print(f"kiosk {args.kiosk_id} enrolled at {args.backend}; service key pinned in {service}")
+    print(os.path.abspath(public))
+    return 0
+
+
+def probe_backend(args) -> int:
+    import os
+    from kiosk.backend.client import ServiceClient, ServiceError
+    from kiosk.runtime import load_public
+    from kiosk.security.sm2 import PrivateKey
+    private, _, service, id_file = _key_paths(args.dir)
+    if not (os.path.exists(private) and os.path.exists(service) and os.path.exists(id_file)):
+        return _fail(f"no enrolment in {args.dir}: run 'enroll' first", EXIT_DEVICE)
+    with open(private, encoding="ascii") as fh:
+        key = PrivateKey.from_pem(fh.read())
+    with open(id_file, encoding="ascii") as fh:
+        kiosk_id = fh.read().strip()
+    client = ServiceClient(args.backend, kiosk_id, key=key, service_key=load_public(service), retries=0)
+    started = time.perf_counter()
+    try:
+        answer = client.heartbeat([{"device": "probe", "state": "online"}])
+    except ServiceError as exc:
+        return _fail(f"heartbeat failed after {(time.perf_counter() - started) * 1000:.0f} ms: {exc.detail}",
+                     EXIT_DEVICE)
+    finally:
+        client.close()
+    print(f"heartbeat round trip {(time.perf_counter() - started) * 1000:.1f} ms; service answer signature "
+          f"verified; service clock {answer.get('server_time')}")
+    return 0
+
+
 # -- selftest -----------------------------------------------------------------------------------------
 def selftest(args) -> int:
     from kiosk.config import ConfigError, load
@@ -270,7 +327,18 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("detect").set_defaults(run=detect)
 
+    q = sub.add_parser("enroll")
+    q.add_argument("--backend", required=True, help="the card-management service's URL")
+    q.add_argument("--kiosk-id", required=True)
+    q.add_argument("--code", required=True, help="the enrolment code from the service's administrator")
+    q.add_argument("--dir", default="var/keys", help="where the keys are kept (default var/keys)")
+    q.set_defaults(run=enroll)
+
     probe = sub.add_parser("probe").add_subparsers(dest="device", required=True)
+    q = probe.add_parser("backend")
+    q.add_argument("--backend", required=True)
+    q.add_argument("--dir", default="var/keys")
+    q.set_defaults(run=probe_backend)
     q = probe.add_parser("idreader")
     q.add_argument("--port", required=True)
     q.add_argument("--json", action="store_true")

@@ -159,3 +159,34 @@ def test_simulated_card_keeps_its_state_between_runs(vpcd_reader, tmp_path):
     with SimulatedCard("--state", state):
         out = json.loads(probe_card("--json").stdout)
     assert out["pin_tries_left"] == 2
+
+
+# -- enrolment with the card-management service ---------------------------------------------------------
+def test_enroll_makes_openssl_readable_keys_and_probe_backend_verifies(tmp_path):
+    import os
+    from kiosk.backend.server import ServiceThread
+    from kiosk.policy import profile
+    svc = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi")).start()
+    keys = tmp_path / "keys"
+    try:
+        result = subprocess.run(CLI + ["enroll", "--backend", svc.url, "--kiosk-id", "XA-0009", "--code",
+                                       svc.enrolment_code, "--dir", str(keys)], capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == 0, result.stderr
+        public = result.stdout.strip().splitlines()[-1]
+        assert public.endswith("kiosk-key.pub.pem") and os.path.exists(public)
+        assert subprocess.run(["openssl", "pkey", "-pubin", "-in", public, "-noout"]).returncode == 0
+        private = str(keys / "kiosk-key.pem")
+        assert subprocess.run(["openssl", "pkey", "-in", private, "-noout"]).returncode == 0
+        assert os.stat(private).st_mode & 0o777 == 0o600
+        probe = subprocess.run(CLI + ["probe", "backend", "--backend", svc.url, "--dir", str(keys)],
+                               capture_output=True, text=True, timeout=60)
+        assert probe.returncode == 0 and "verified" in probe.stdout, probe.stderr
+        # a pinned key that is not the service's: the answer does not verify
+        from kiosk.security.sm2 import PrivateKey
+        (keys / "service-key.pem").write_text(PrivateKey.generate().public.to_pem())
+        probe = subprocess.run(CLI + ["probe", "backend", "--backend", svc.url, "--dir", str(keys)],
+                               capture_output=True, text=True, timeout=60)
+        assert probe.returncode == 3 and "signature" in probe.stderr
+    finally:
+        svc.stop()
