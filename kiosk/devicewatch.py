@@ -31,11 +31,23 @@ class DeviceWatch:
         self._thread.join(timeout=5)
 
     def poll_once(self) -> None:
-        for name in sorted({n for names in NEEDS.values() for n in names}):
+        for name in sorted({n for names in NEEDS.values() for n in names} | {"printer"}):
             try:
                 self.statuses[name] = self.devices.status(name)
             except Exception as exc:     # a status query must never take the watch down
                 self.statuses[name] = DeviceStatus(name, DeviceState.HARDWARE_ERROR, detail=str(exc))
+        self._heartbeat()
+
+    def _heartbeat(self) -> None:
+        """Tell the service how this kiosk's devices are (XFS4IoT-style status), best effort."""
+        if not self.statuses.get("service") or not self.statuses["service"].usable:
+            return
+        report = [{"device": s.device, "state": s.state.value, "media": s.media, "vendor_code": s.vendor_code}
+                  for s in self.statuses.values() if s.device != "service"]
+        try:
+            self.devices.service.heartbeat(report)
+        except Exception as exc:
+            log.info("heartbeat not delivered: %s", getattr(exc, "detail", exc))
 
     def _run(self) -> None:
         while not self._stop.is_set():

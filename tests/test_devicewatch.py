@@ -11,6 +11,8 @@ def test_a_down_service_pauses_both_tiles_and_a_down_reader_only_its_own(tmp_pat
         watch = DeviceWatch(kiosk.devices)
         watch.poll_once()
         assert watch.unavailable("status") == [] and watch.unavailable("change_pin") == []
+        row = kiosk.service.store.query("SELECT devices FROM kiosks WHERE kiosk_id = 'SIM-0001'")[0]
+        assert '"printer"' in row["devices"] and '"paper": "ok"' in row["devices"]     # the heartbeat arrived
         kiosk.hands.idreader_sim.unplug()
         watch.poll_once()
         assert watch.unavailable("status") == ["身份证读卡器"] and watch.unavailable("change_pin") == []
