@@ -286,3 +286,23 @@ def test_heartbeat_records_device_status(service, client):
 def test_openapi_document_is_served(service):
     paths = requests.get(f"{service.url}/openapi.json", timeout=5).json()["paths"]
     assert {"/v1/persons/{id_number}/card-status", "/v1/applications", "/v1/keys/unblock"} <= set(paths)
+
+
+@pytest.mark.parametrize("key,state", [("lost", "lost"), ("cancelled", "cancelled")])
+def test_formally_lost_and_cancelled_cards_are_seeded_and_shown(client, key, state):
+    assert client.card_status(demo.by_key(key).id_number)["card"]["state"] == state
+
+
+def test_a_cancelled_card_does_not_block_a_new_one(client):
+    person = demo.by_key("cancelled")
+    assert client.apply(person.id_number, "new", photo=True)["state"] == "accepted"
+
+
+def test_the_uninsured_enrol_then_may_apply(client):
+    from kiosk import idnumber
+    newcomer = idnumber.with_check("61011319950505013")
+    with pytest.raises(ServiceRefused) as refused:
+        client.apply(newcomer, "new", photo=True)
+    assert refused.value.code == "person_not_found"
+    client.enrol_insurance(newcomer, "钱新来", "urban_rural_resident")
+    assert client.apply(newcomer, "new", photo=True)["state"] == "accepted"

@@ -65,3 +65,36 @@ def test_an_expired_session_is_reopened(module):
     module._session = None
     app.reload_pin(pin("802468"))
     assert card.pin_is("802468")
+
+
+# -- instant issuance: the personalisation data travels sealed under the session key -----------------------
+def test_issuance_hands_sealed_personalisation_data_then_confirms(module):
+    import json
+    client = module.client
+    person = demo.by_key("no_card")
+    application = client.apply(person.id_number, "new", photo=True)
+    code = bytes.fromhex("610100D15600000599110199FFFFFFFF")
+    started = client.start_issuance(application["id"], code, module.session_id())
+    assert person.name.encode("gbk", errors="replace").hex() not in started["personalisation"]
+    records = json.loads(module.open_sealed(started["personalisation"]))
+    assert records["ef06"]["08"] == person.id_number.encode().hex() and records["ef05"]["01"] == code.hex().upper()
+    assert client.card_status(person.id_number)["card"] is None          # not a card until it is taken
+    assert client.confirm_issuance(started["card_number"])["state"] == "sealed"
+    assert client.card_status(person.id_number)["card"]["state"] == "sealed"
+
+
+def test_a_voided_issuance_can_be_retried_and_a_replacement_cancels_the_old_card(module):
+    client = module.client
+    person = demo.by_key("gen2")
+    application = client.apply(person.id_number, "replacement", reason="upgrade")
+    code = bytes.fromhex("610100D15600000599110198FFFFFFFF")
+    first = client.start_issuance(application["id"], code, module.session_id())
+    assert client.void_issuance(first["card_number"], "jam at the printer")["state"] == "void"
+    second = client.start_issuance(application["id"], code, module.session_id())
+    assert second["card_number"] != first["card_number"]
+    client.confirm_issuance(second["card_number"])
+    assert client.card(person.card_number)["state"] == "cancelled"
+    assert client.card_status(person.id_number)["card"]["card_number"] == second["card_number"]
+    with pytest.raises(ServiceRefused) as refused:
+        client.confirm_issuance(second["card_number"])
+    assert refused.value.code == "not_issuing"

@@ -199,6 +199,20 @@ class ServiceClient:
     def refund(self, order_id: int, idempotency_key: str | None = None) -> dict:
         return self._post(f"/v1/fee-orders/{order_id}/refund", None, idempotency_key)
 
+    def start_issuance(self, application_id: int, card_id_code: bytes, session_id: str,
+                       idempotency_key: str | None = None) -> dict:
+        return self._post(f"/v1/applications/{application_id}/issuance",
+                          {"card_id_code": card_id_code.hex(), "session_id": session_id}, idempotency_key)
+
+    def confirm_issuance(self, card_number: str, idempotency_key: str | None = None) -> dict:
+        return self._post(f"/v1/issuances/{card_number}/confirm", None, idempotency_key)
+
+    def void_issuance(self, card_number: str, reason: str, idempotency_key: str | None = None) -> dict:
+        return self._post(f"/v1/issuances/{card_number}/void", {"reason": reason}, idempotency_key)
+
+    def enrol_insurance(self, id_number: str, name: str, scheme: str, idempotency_key: str | None = None) -> dict:
+        return self._post(f"/v1/persons/{id_number}/insurance", {"name": name, "scheme": scheme}, idempotency_key)
+
     def change_contact(self, id_number: str, phone: str | None = None, address: str | None = None,
                        idempotency_key: str | None = None) -> dict:
         payload = {k: v for k, v in (("phone", phone), ("address", address)) if v is not None}

@@ -82,9 +82,25 @@ class Application(BaseModel):
     guardian_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
 
 
+class InsuranceEnrolment(BaseModel):
+    name: str = Field(min_length=1, max_length=30)
+    scheme: Literal["employee", "urban_rural_resident", "other"]
+    phone: str | None = Field(default=None, pattern=r"^1\d{10}$")
+    address: str | None = Field(default=None, max_length=100)
+
+
 class ContactChange(BaseModel):
     phone: str | None = Field(default=None, pattern=r"^1\d{10}$")
     address: str | None = Field(default=None, min_length=4, max_length=100)
+
+
+class IssuanceStart(BaseModel):
+    card_id_code: str = Field(pattern=HEX, min_length=32, max_length=32)   # read from the blank card's EF05
+    session_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+
+
+class IssuanceVoid(BaseModel):
+    reason: str = Field(min_length=2, max_length=64)
 
 
 class SessionOpen(BaseModel):
@@ -242,7 +258,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     @app.get("/v1/persons/{id_number}/card-status")
     def card_status(id_number: str):
         person = known_person(id_number)
-        card = store.current_card(id_number)
+        card = store.current_card(id_number) or store.last_card(id_number)
         application = store.open_application(id_number)
         return {
             "person": {"id_number": id_number, "name": person["name"], "insured": bool(person["insured"])},
@@ -250,6 +266,27 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             "application": ({"id": application["id"], "kind": application["kind"], "state": application["state"],
                              "created_at": application["created_at"]} if application else None),
         }
+
+    @app.post("/v1/persons/{id_number}/insurance")
+    def enrol_insurance(id_number: str, body: InsuranceEnrolment, idempotency_key: str = IdemKey,
+                        kiosk_id: str = KioskId):
+        """Insurance enrolment (参保登记): any scheme makes a person insured, and so able to apply."""
+        if idnumber.problem(id_number):
+            raise Refusal(422, "invalid_id_number", "身份证号码格式错误", "The ID number is not valid")
+
+        def work():
+            birth = rules.birth_of(id_number)
+            gender = "1" if int(id_number[16]) % 2 else "2"
+            with store.transaction() as db:
+                if db.execute("SELECT 1 FROM persons WHERE id_number = ?", (id_number,)).fetchone():
+                    db.execute("UPDATE persons SET insured = 1 WHERE id_number = ?", (id_number,))
+                else:
+                    db.execute("INSERT INTO persons (id_number, name, gender, birth_date, address, phone, region, "
+                               "insured) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+                               (id_number, body.name, gender, birth.isoformat(), body.address, body.phone,
+                                policy.region_code))
+            return {"id_number": id_number, "insured": True, "scheme": body.scheme}
+        return idempotent(idempotency_key, kiosk_id, work)
 
     @app.patch("/v1/persons/{id_number}/contact")
     def change_contact(id_number: str, body: ContactChange, idempotency_key: str = IdemKey,
@@ -399,6 +436,91 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                            (now().isoformat(), order_id))
                 db.execute("UPDATE applications SET state = 'void' WHERE id = ?", (order["application_id"],))
             return {"id": order_id, "state": "refunded", "amount_fen": order["amount_fen"]}
+        return idempotent(idempotency_key, kiosk_id, work)
+
+    # -- instant issuance (立等可取) ------------------------------------------------------------------------
+    def seal(session_id: str, kiosk_id: str, plain: bytes) -> str:
+        """SM4-CBC under the kiosk's session key, IV ‖ ciphertext, 80 00… padded: personalisation data."""
+        import os as _os
+        cipher, iv = ciphers.Sm4(session_key(session_id, kiosk_id)), _os.urandom(16)
+        padded, out, previous = ciphers.pad(plain, 16), bytearray(iv), iv
+        for i in range(0, len(padded), 16):
+            previous = cipher.encrypt_block(bytes(a ^ b for a, b in zip(padded[i:i + 16], previous)))
+            out += previous
+        return out.hex()
+
+    @app.post("/v1/applications/{application_id}/issuance")
+    def start_issuance(body: IssuanceStart, application_id: int = row_id(), idempotency_key: str = IdemKey,
+                       kiosk_id: str = KioskId):
+        """Allocate the card number and hand the kiosk the chip's personalisation data, encrypted."""
+        def work():
+            application = known_application(application_id)
+            if application["state"] != "accepted":
+                raise Refusal(409, "not_ready_for_issuance", "此申请尚未受理或未缴费，不能制卡",
+                              "The application is not accepted (or not paid) yet")
+            person = known_person(application["id_number"])
+            issued = today()
+            with store.transaction() as db:
+                last = db.execute("SELECT MAX(card_number) AS n FROM cards WHERE card_number LIKE 'A%'").fetchone()["n"]
+                card_number = f"A{int(last[1:]) + 1 if last else 1:08d}"
+                expiry = issued.replace(year=issued.year + 10)
+                db.execute("INSERT INTO cards (card_number, id_number, region, state, issue_date, expiry_date, "
+                           "lost_until, updated_at) VALUES (?, ?, ?, 'issuing', ?, ?, NULL, ?)",
+                           (card_number, person["id_number"], person["region"], issued.isoformat(),
+                            expiry.isoformat(), now().isoformat()))
+                db.execute("UPDATE applications SET state = 'issuing', card_number = COALESCE(card_number, ?) "
+                           "WHERE id = ?", (card_number, application_id))
+                store.add_event(db, card_number, "issuance_started", kiosk_id, {"application": application_id})
+            name = person["name"].encode("gbk", errors="replace")
+            records = {
+                "ef05": {"01": body.card_id_code.upper(), "02": b"1".hex(), "03": b"3.00".hex(),
+                         "04": (person["region"] + "000000").ljust(24, "F"), "05": issued.strftime("%Y%m%d"),
+                         "06": expiry.strftime("%Y%m%d"), "07": card_number.encode().hex()},
+                "ef06": {"08": person["id_number"].encode().hex(), "09": name[:30].ljust(30, b"\0").hex(),
+                         "0A": person["gender"].encode().hex(), "0B": "01",
+                         "0C": person["region"].ljust(6, "F"), "0D": person["birth_date"].replace("-", "")},
+            }
+            if len(name) > 30:
+                records["ef06"]["4E"] = name[30:50].ljust(20, b"\0").hex()
+            import json as _json
+            return {"card_number": card_number, "application_id": application_id,
+                    "personalisation": seal(body.session_id, kiosk_id, _json.dumps(records).encode())}
+        return idempotent(idempotency_key, kiosk_id, work)
+
+    def issuing_card(card_number: str) -> dict:
+        card = known_card(card_number)
+        if card["state"] != "issuing":
+            raise Refusal(409, "not_issuing", "此卡不在制卡过程中", "This card is not being issued")
+        return card
+
+    @app.post("/v1/issuances/{card_number}/confirm")
+    def confirm_issuance(card_number: str, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+        """The citizen took the card: it is issued sealed (未启用) until the first PIN change."""
+        def work():
+            card = issuing_card(card_number)
+            with store.transaction() as db:
+                store.set_card_state(db, card_number, "sealed", "issued", kiosk_id)
+                application = db.execute("SELECT * FROM applications WHERE state = 'issuing' AND id_number = ? "
+                                         "ORDER BY id DESC LIMIT 1", (card["id_number"],)).fetchone()
+                if application is not None:
+                    db.execute("UPDATE applications SET state = 'done' WHERE id = ?", (application["id"],))
+                    old = application["card_number"]
+                    if old and old != card_number:     # a replacement: the old card is cancelled (taken back)
+                        store.set_card_state(db, old, "cancelled", "replaced", kiosk_id, {"by": card_number})
+            return {"card_number": card_number, "state": "sealed"}
+        return idempotent(idempotency_key, kiosk_id, work)
+
+    @app.post("/v1/issuances/{card_number}/void")
+    def void_issuance(card_number: str, body: IssuanceVoid, idempotency_key: str = IdemKey,
+                      kiosk_id: str = KioskId):
+        """The card was captured (jam, not taken, failed check): void the number; the application may retry."""
+        def work():
+            card = issuing_card(card_number)
+            with store.transaction() as db:
+                store.set_card_state(db, card_number, "void", "issuance_voided", kiosk_id, {"reason": body.reason})
+                db.execute("UPDATE applications SET state = 'accepted' WHERE state = 'issuing' AND id_number = ?",
+                           (card["id_number"],))
+            return {"card_number": card_number, "state": "void"}
         return idempotent(idempotency_key, kiosk_id, work)
 
     # -- key service (the HSM behind a kiosk's security module) -------------------------------------------

@@ -80,8 +80,14 @@ class Store:
         return rows[0] if rows else None
 
     def current_card(self, id_number: str):
-        rows = self.query("SELECT * FROM cards WHERE id_number = ? AND state != 'cancelled' "
+        rows = self.query("SELECT * FROM cards WHERE id_number = ? AND state NOT IN ('cancelled', 'void', 'issuing') "
                           "ORDER BY issue_date DESC LIMIT 1", id_number)
+        return rows[0] if rows else None
+
+    def last_card(self, id_number: str):
+        """The most recent card of any state (to tell a citizen that their card was cancelled)."""
+        rows = self.query("SELECT * FROM cards WHERE id_number = ? AND state NOT IN ('void', 'issuing') "
+                          "ORDER BY issue_date DESC, updated_at DESC LIMIT 1", id_number)
         return rows[0] if rows else None
 
     def card(self, card_number: str):

@@ -156,6 +156,26 @@ class KeyServiceModule:
         self._session = (answer["session_id"], key, time.monotonic() + self.SESSION_REUSE_S)
         return self._session[0], key
 
+    def session_id(self) -> str:
+        return self._open_session()[0]
+
+    def open_sealed(self, data_hex: str) -> bytes:
+        """Decrypt what the service sealed for this kiosk (personalisation data): SM4-CBC, IV ‖ data."""
+        from kiosk.security import ciphers
+        _, key = self._open_session()
+        data = bytes.fromhex(data_hex)
+        if len(data) < 32 or len(data) % 16:
+            raise SecurityModuleError("sealed data has a wrong length", zh="制卡数据错误", en="Card data error")
+        cipher, previous, plain = ciphers.Sm4(key), data[:16], bytearray()
+        for i in range(16, len(data), 16):
+            block = data[i:i + 16]
+            plain += bytes(a ^ b for a, b in zip(cipher.decrypt_block(block), previous))
+            previous = block
+        end = plain.rstrip(b"\x00")
+        if not end.endswith(b"\x80"):
+            raise SecurityModuleError("sealed data padding is wrong", zh="制卡数据错误", en="Card data error")
+        return bytes(end[:-1])
+
     def _pin_block(self, pin: PinBuffer) -> tuple[str, str]:
         import os
         from kiosk.security import ciphers
