@@ -18,6 +18,7 @@ class PolicyProfile:
     photo_exempt_below_age: int = 7        # seeds/000-004: children under 7 need no photo
     free_generation_upgrade: bool = False  # Xi'an: the first 2nd→3rd-generation swap is free (seeds/000)
     formal_loss_releasable: bool = True    # Jilin: a formal loss report can no longer be released
+    temporary_card_months: int | None = None   # a temporary card during replacement (Henan: 3 months, seeds/002)
 
 
 PROFILES = {
@@ -27,7 +28,8 @@ PROFILES = {
                                       "2nd→3rd generation swap free)",), free_generation_upgrade=True),
     "henan": PolicyProfile("henan", "河南省", "410100", initial_pin="123456", guardian_below_age=16,
                            temp_loss_lapse_days=None, replacement_fee_yuan=None,
-                           sources=("seeds/002, seeds/004 (initial PIN 123456, guardian under 16)",)),
+                           sources=("seeds/002, seeds/004 (initial PIN 123456, guardian under 16, temporary "
+                                    "card valid 3 months)",), temporary_card_months=3),
     "sichuan": PolicyProfile("sichuan", "四川省", "510100", initial_pin=None, guardian_below_age=18,
                              temp_loss_lapse_days=7, replacement_fee_yuan=None,
                              sources=("seeds/003 (guardian under 18, 7-day lapse)",)),

@@ -306,3 +306,53 @@ def test_the_uninsured_enrol_then_may_apply(client):
     assert refused.value.code == "person_not_found"
     client.enrol_insurance(newcomer, "钱新来", "urban_rural_resident")
     assert client.apply(newcomer, "new", photo=True)["state"] == "accepted"
+
+
+def test_an_agent_needs_a_power_of_attorney_and_to_be_another_adult(client):
+    holder = demo.by_key("no_card").id_number
+    agent = demo.by_key("normal").id_number
+    with pytest.raises(ServiceRefused) as refused:
+        client.apply(holder, "new", photo=True, agent_id_number=agent)
+    assert refused.value.code == "power_of_attorney_required"
+    with pytest.raises(ServiceRefused) as refused:
+        client.apply(holder, "new", photo=True, agent_id_number=holder, power_of_attorney=True)
+    assert refused.value.code == "agent_not_eligible"
+    assert client.apply(holder, "new", photo=True, agent_id_number=agent, power_of_attorney=True)["state"] == "accepted"
+
+
+def test_temporary_card_only_during_a_replacement_and_only_where_offered(tmp_path, client):
+    with pytest.raises(ServiceRefused) as refused:            # Shaanxi: not offered
+        client.temporary_card(demo.by_key("normal").card_number)
+    assert refused.value.code == "not_offered_in_region"
+    svc = ServiceThread(str(tmp_path / "henan.db"), profile("henan")).start()
+    try:
+        henan = enrolled(svc)
+        card = demo.by_key("lost")
+        with pytest.raises(ServiceRefused) as refused:
+            henan.temporary_card(card.card_number)
+        assert refused.value.code == "no_replacement_pending"
+        with svc.store.transaction() as db:      # Henan states no fee: the application is made at a counter
+            db.execute("INSERT INTO applications (id_number, kind, state, created_at, reason, card_number) "
+                       "VALUES (?, 'replacement', 'accepted', '2026-11-22', 'lost', ?)", (card.id_number, card.card_number))
+        answer = henan.temporary_card(card.card_number)["temporary_card"]
+        valid = dt.date.fromisoformat(answer["valid_until"])
+        assert 85 <= (valid - dt.date.today()).days <= 93 and answer["financial_function"] is False
+    finally:
+        svc.stop()
+
+
+def test_a_formal_loss_report_cannot_be_released_where_the_region_says_so():
+    import dataclasses
+    from kiosk.backend import rules
+    jilin = dataclasses.replace(profile("shaanxi"), key="jilin", formal_loss_releasable=False)
+    with pytest.raises(rules.Refusal) as refused:
+        rules.release(jilin, {"state": "lost"}, replaced=False, id_verified=True)
+    assert refused.value.code == "formal_not_releasable"
+    rules.release(jilin, {"state": "temp_lost"}, replaced=False, id_verified=True)
+
+
+@pytest.mark.parametrize("key,use", [("normal", "usable"), ("temp_lost", "holder_authorisation_required"),
+                                     ("lost", "holder_authorisation_required"), ("cancelled", "unavailable"),
+                                     ("no_card", "unavailable")])
+def test_the_electronic_card_follows_the_physical_card(client, key, use):
+    assert client.card_status(demo.by_key(key).id_number)["ecard"] == use

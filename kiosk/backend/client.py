@@ -185,13 +185,19 @@ class ServiceClient:
         return self._post(f"/v1/cards/{card_number}/release", {"id_verified": id_verified}, idempotency_key)
 
     def apply(self, id_number: str, kind: str, reason: str | None = None, photo: bool = False,
-              guardian_id_number: str | None = None, idempotency_key: str | None = None) -> dict:
+              guardian_id_number: str | None = None, agent_id_number: str | None = None,
+              power_of_attorney: bool = False, idempotency_key: str | None = None) -> dict:
         payload = {"id_number": id_number, "kind": kind, "photo": photo}
+        if agent_id_number:
+            payload.update(agent_id_number=agent_id_number, power_of_attorney=power_of_attorney)
         if reason:
             payload["reason"] = reason
         if guardian_id_number:
             payload["guardian_id_number"] = guardian_id_number
         return self._post("/v1/applications", payload, idempotency_key)
+
+    def temporary_card(self, card_number: str, idempotency_key: str | None = None) -> dict:
+        return self._post(f"/v1/cards/{card_number}/temporary-card", None, idempotency_key)
 
     def pay(self, order_id: int, idempotency_key: str | None = None) -> dict:
         return self._post(f"/v1/fee-orders/{order_id}/pay", None, idempotency_key)

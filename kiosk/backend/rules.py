@@ -135,3 +135,38 @@ def release(policy: PolicyProfile, card, replaced: bool, id_verified: bool) -> N
     if card["state"] == "lost" and not policy.formal_loss_releasable:
         raise Refusal(409, "formal_not_releasable", "本地区正式挂失后不能解挂，请办理补卡",
                       "In this region a formal loss report cannot be released; apply for a replacement")
+
+
+def require_agent(agent: str | None, power_of_attorney: bool, id_number: str, today: dt.date) -> None:
+    """An elderly, disabled or long-absent holder may act through an agent with a power of attorney
+    (seeds/004); the agent must be an adult other than the holder."""
+    if agent is None:
+        return
+    if not power_of_attorney:
+        raise Refusal(403, "power_of_attorney_required", "代办须出示本人签署的授权委托书",
+                      "An agent needs the holder's signed power of attorney")
+    if idnumber.problem(agent) or agent == id_number or age_on(birth_of(agent), today) < 18:
+        raise Refusal(409, "agent_not_eligible", "代办人须为成年人且不能是持卡人本人",
+                      "The agent must be an adult other than the holder")
+
+
+def temporary_card(policy: PolicyProfile, card, replacement_pending: bool, today: dt.date) -> dt.date:
+    """Valid-until date of a temporary card issued while a replacement is made (no financial function)."""
+    if policy.temporary_card_months is None:
+        raise Refusal(409, "not_offered_in_region", "本地区不办理临时卡", "Temporary cards are not offered here")
+    if not replacement_pending:
+        raise Refusal(409, "no_replacement_pending", "补换卡期间方可申领临时卡",
+                      "A temporary card is issued only while a replacement is being made")
+    month = today.month - 1 + policy.temporary_card_months
+    year, month = today.year + month // 12, month % 12 + 1
+    day = min(today.day, 28)
+    return dt.date(year, month, day)
+
+
+def ecard_use(card_state: str | None) -> str:
+    """What the electronic social security card may do, by the physical card's state (seeds/001, 004)."""
+    if card_state in ("normal", "sealed", "pin_locked"):
+        return "usable"
+    if card_state in ("temp_lost", "lost"):
+        return "holder_authorisation_required"
+    return "unavailable"       # cancelled, or no physical card: an e-card needs one

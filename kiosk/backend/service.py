@@ -80,6 +80,8 @@ class Application(BaseModel):
     reason: str | None = Field(default=None, max_length=32)
     photo: bool = False
     guardian_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
+    agent_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
+    power_of_attorney: bool = False
 
 
 class InsuranceEnrolment(BaseModel):
@@ -262,7 +264,8 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         application = store.open_application(id_number)
         return {
             "person": {"id_number": id_number, "name": person["name"], "insured": bool(person["insured"])},
-            "card": public_card(lapse(card)) if card else None,
+            "card": (card := public_card(lapse(card)) if card else None),
+            "ecard": rules.ecard_use(card["state"] if card else None),
             "application": ({"id": application["id"], "kind": application["kind"], "state": application["state"],
                              "created_at": application["created_at"]} if application else None),
         }
@@ -360,6 +363,20 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             return {"card_number": card_number, "state": "normal"}
         return idempotent(idempotency_key, kiosk_id, work)
 
+    @app.post("/v1/cards/{card_number}/temporary-card")
+    def temporary_card(card_number: str, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+        """A temporary card while the replacement is made: social-security function only, limited validity."""
+        def work():
+            card = known_card(card_number)
+            pending = bool(store.query("SELECT 1 FROM applications WHERE card_number = ? AND kind IN "
+                                       "('replacement', 'renewal') AND state NOT IN ('done', 'void')", card_number))
+            valid_until = rules.temporary_card(policy, card, pending, today())
+            with store.transaction() as db:
+                store.add_event(db, card_number, "temporary_card", kiosk_id, {"valid_until": valid_until.isoformat()})
+            return {"card_number": card_number, "temporary_card": {"valid_until": valid_until.isoformat(),
+                                                                    "financial_function": False}}
+        return idempotent(idempotency_key, kiosk_id, work)
+
     # -- applications and fees ----------------------------------------------------------------------------
     def application_view(row) -> dict:
         order = store.query("SELECT * FROM fee_orders WHERE application_id = ? ORDER BY id DESC LIMIT 1", row["id"])
@@ -375,6 +392,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             card = store.current_card(body.id_number)
             card = lapse(card) if card else None
             pending = store.open_application(body.id_number)
+            rules.require_agent(body.agent_id_number, body.power_of_attorney, body.id_number, today())
             fee = 0
             if body.kind == "new":
                 rules.new_card(policy, person, card, pending, body.photo, body.guardian_id_number, today())
