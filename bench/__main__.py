@@ -76,11 +76,7 @@ def bench_card(vpcd: bool):
     from kiosk.security.module import SoftSecurityModule, demo_masters
     issuer = SoftSecurityModule(demo_masters())
 
-    def pin(digits):
-        buf = PinBuffer()
-        for d in digits:
-            buf.push(d)
-        return buf
+    pin = PinBuffer.typed
 
     def services(app, card):
         state = {"pin": card_pin[card.holder]}

@@ -16,6 +16,14 @@ class PinBuffer:
     def __init__(self) -> None:
         self._digits = bytearray()
 
+    @classmethod
+    def typed(cls, digits: str) -> "PinBuffer":
+        """A buffer holding ``digits`` as if typed on the PIN pad (tests, benchmarks, the key service)."""
+        buf = cls()
+        for digit in digits:
+            buf.push(digit)
+        return buf
+
     def push(self, digit: str) -> bool:
         """Append one digit; False when the PIN is already full."""
         if len(digit) != 1 or not digit.isdigit():

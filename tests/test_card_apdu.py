@@ -31,11 +31,7 @@ class Scripted:
         pass
 
 
-def pin(digits):
-    buf = PinBuffer()
-    for d in digits:
-        buf.push(d)
-    return buf
+pin = PinBuffer.typed
 
 
 def test_61xx_is_fetched_with_get_response():

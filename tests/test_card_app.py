@@ -15,11 +15,7 @@ ISSUER = SoftSecurityModule(demo_masters(), name="test issuer")
 STRANGER = SoftSecurityModule({p: bytes(reversed(k)) for p, k in demo_masters().items()}, name="another issuer")
 
 
-def pin(digits):
-    buf = PinBuffer()
-    for d in digits:
-        buf.push(d)
-    return buf
+pin = PinBuffer.typed
 
 
 class Slot:

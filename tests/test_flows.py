@@ -15,11 +15,7 @@ from kiosk.pin import PinBuffer
 from kiosk.runtime import Kiosk
 
 
-def pin(digits):
-    buf = PinBuffer()
-    for d in digits:
-        buf.push(d)
-    return buf
+pin = PinBuffer.typed
 
 
 @pytest.fixture

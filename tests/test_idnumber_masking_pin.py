@@ -18,11 +18,7 @@ def test_masks():
     assert masking.card_number("A00000001") == "A0****001"
 
 
-def pin(digits):
-    buf = PinBuffer()
-    for d in digits:
-        buf.push(d)
-    return buf
+pin = PinBuffer.typed
 
 
 def test_pin_buffer_never_shows_its_digits():

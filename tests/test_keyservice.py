@@ -24,11 +24,7 @@ def module(tmp_path):
     svc.stop()
 
 
-def pin(digits):
-    buf = PinBuffer()
-    for d in digits:
-        buf.push(d)
-    return buf
+pin = PinBuffer.typed
 
 
 def app_for(key, module, **changes):

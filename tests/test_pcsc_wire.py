@@ -27,11 +27,7 @@ def slot(vpcd_reader):
     reader.close()
 
 
-def pin(digits):
-    buf = PinBuffer()
-    for d in digits:
-        buf.push(d)
-    return buf
+pin = PinBuffer.typed
 
 
 def test_reader_is_online_and_empty_until_a_card_is_inserted(slot):

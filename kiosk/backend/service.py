@@ -460,12 +460,8 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     def seal(session_id: str, kiosk_id: str, plain: bytes) -> str:
         """SM4-CBC under the kiosk's session key, IV ‖ ciphertext, 80 00… padded: personalisation data."""
         import os as _os
-        cipher, iv = ciphers.Sm4(session_key(session_id, kiosk_id)), _os.urandom(16)
-        padded, out, previous = ciphers.pad(plain, 16), bytearray(iv), iv
-        for i in range(0, len(padded), 16):
-            previous = cipher.encrypt_block(bytes(a ^ b for a, b in zip(padded[i:i + 16], previous)))
-            out += previous
-        return out.hex()
+        return ciphers.cbc_encrypt(ciphers.Sm4(session_key(session_id, kiosk_id)), _os.urandom(16),
+                                   ciphers.pad(plain, 16)).hex()
 
     @app.post("/v1/applications/{application_id}/issuance")
     def start_issuance(body: IssuanceStart, application_id: int = row_id(), idempotency_key: str = IdemKey,
@@ -557,15 +553,11 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
 
     def open_pin_block(body: PinOperation, kiosk_id: str) -> tuple[int, bytearray]:
         """Decrypt the PIN block the kiosk sent: SM4-CBC, IV ‖ ciphertext, 80 00… padded digits‖BCD."""
-        data = bytes.fromhex(body.pin_block)
-        if len(data) < 32 or len(data) % 16:
-            raise Refusal(422, "bad_pin_block", "密码数据格式错误", "Malformed PIN block")
-        cipher = ciphers.Sm4(session_key(body.session_id, kiosk_id))
-        previous, plain = data[:16], bytearray()
-        for i in range(16, len(data), 16):
-            block = data[i:i + 16]
-            plain += bytes(a ^ b for a, b in zip(cipher.decrypt_block(block), previous))
-            previous = block
+        try:
+            plain = ciphers.cbc_decrypt(ciphers.Sm4(session_key(body.session_id, kiosk_id)),
+                                        bytes.fromhex(body.pin_block))
+        except ValueError:
+            raise Refusal(422, "bad_pin_block", "密码数据格式错误", "Malformed PIN block") from None
         digits = plain[0] if plain else 0
         size = (digits + 1) // 2
         if not 4 <= digits <= 12 or plain[1 + size:2 + size] != b"\x80":
@@ -574,16 +566,12 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
 
     def pin_of(digits: int, bcd: bytearray):
         from kiosk.pin import PinBuffer, wipe
-        pin = PinBuffer()
         try:
-            for ch in bcd.hex().upper()[:digits]:
-                pin.push(ch)
-        except ValueError:
-            pin.clear()
+            return PinBuffer.typed(bcd.hex().upper()[:digits])
+        except ValueError:                 # a nibble that is not a digit
             raise Refusal(422, "bad_pin_block", "密码数据格式错误", "Malformed PIN block") from None
         finally:
             wipe(bcd)
-        return pin
 
     @app.post("/v1/keys/sessions")
     def open_session(body: SessionOpen, kiosk_id: str = KioskId):

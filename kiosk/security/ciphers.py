@@ -96,3 +96,34 @@ def mac(c: BlockCipher, iv: bytes, data: bytes) -> bytes:
     for i in range(0, len(padded), c.block):
         state = c.encrypt_block(bytes(a ^ b for a, b in zip(state, padded[i:i + c.block])))
     return state[:4]
+
+
+def unpad(data: bytes) -> bytes:
+    """Undo :func:`pad`; ValueError when the padding is not 80 00…"""
+    end = data.rstrip(b"\x00")
+    if not end.endswith(b"\x80"):
+        raise ValueError("padding is not ISO/IEC 9797-1 method 2")
+    return end[:-1]
+
+
+def cbc_encrypt(c: BlockCipher, iv: bytes, data: bytes) -> bytes:
+    """IV ‖ CBC ciphertext of whole blocks (pad first)."""
+    _check_blocks(data, c.block)
+    out, previous = bytearray(iv), iv
+    for i in range(0, len(data), c.block):
+        previous = c.encrypt_block(bytes(a ^ b for a, b in zip(data[i:i + c.block], previous)))
+        out += previous
+    return bytes(out)
+
+
+def cbc_decrypt(c: BlockCipher, data: bytes) -> bytearray:
+    """The plaintext of IV ‖ CBC ciphertext; ValueError when it is not whole blocks."""
+    if len(data) < 2 * c.block:
+        raise ValueError("CBC data shorter than IV plus one block")
+    _check_blocks(data, c.block)
+    plain, previous = bytearray(), data[:c.block]
+    for i in range(c.block, len(data), c.block):
+        block = data[i:i + c.block]
+        plain += bytes(a ^ b for a, b in zip(c.decrypt_block(block), previous))
+        previous = block
+    return plain

@@ -163,18 +163,10 @@ class KeyServiceModule:
         """Decrypt what the service sealed for this kiosk (personalisation data): SM4-CBC, IV ‖ data."""
         from kiosk.security import ciphers
         _, key = self._open_session()
-        data = bytes.fromhex(data_hex)
-        if len(data) < 32 or len(data) % 16:
-            raise SecurityModuleError("sealed data has a wrong length", zh="制卡数据错误", en="Card data error")
-        cipher, previous, plain = ciphers.Sm4(key), data[:16], bytearray()
-        for i in range(16, len(data), 16):
-            block = data[i:i + 16]
-            plain += bytes(a ^ b for a, b in zip(cipher.decrypt_block(block), previous))
-            previous = block
-        end = plain.rstrip(b"\x00")
-        if not end.endswith(b"\x80"):
-            raise SecurityModuleError("sealed data padding is wrong", zh="制卡数据错误", en="Card data error")
-        return bytes(end[:-1])
+        try:
+            return ciphers.unpad(bytes(ciphers.cbc_decrypt(ciphers.Sm4(key), bytes.fromhex(data_hex))))
+        except ValueError:
+            raise SecurityModuleError("sealed data is malformed", zh="制卡数据错误", en="Card data error") from None
 
     def _pin_block(self, pin: PinBuffer) -> tuple[str, str]:
         import os
@@ -183,12 +175,7 @@ class KeyServiceModule:
         bcd = pin.bcd()
         block = bytearray(ciphers.pad(bytes([len(pin)]) + bytes(bcd), 16))
         try:
-            cipher, iv = ciphers.Sm4(key), os.urandom(16)
-            out, previous = bytearray(iv), iv
-            for i in range(0, len(block), 16):
-                previous = cipher.encrypt_block(bytes(a ^ b for a, b in zip(block[i:i + 16], previous)))
-                out += previous
-            return session_id, out.hex()
+            return session_id, ciphers.cbc_encrypt(ciphers.Sm4(key), os.urandom(16), bytes(block)).hex()
         finally:
             wipe(bcd)
             wipe(block)
