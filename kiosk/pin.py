@@ -21,7 +21,9 @@ class PinBuffer:
         """A buffer holding ``digits`` as if typed on the PIN pad (tests, benchmarks, the key service)."""
         buf = cls()
         for digit in digits:
-            buf.push(digit)
+            if not buf.push(digit):
+                buf.clear()
+                raise ValueError(f"a PIN has at most {MAX_LEN} digits")
         return buf
 
     def push(self, digit: str) -> bool:
