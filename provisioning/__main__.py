@@ -6,6 +6,8 @@
   probe printer --device SPEC [--test-receipt]   printer status; print a test receipt (file:PATH keeps the bytes)
   simulate idreader [--card NAME] [--fault F]    a GA 467 reader on a pseudo-terminal; prints its path first
   simulate printer [--out DIR]              a network receipt printer on 127.0.0.1; prints its transport first
+  simulate issuer [--hopper N] [--fault F]  a CRT-591 card-issuing module on a pseudo-terminal; path first
+  probe issuer --port PORT [--json]         initialise (capturing any card inside) and show the module's status
   simulate card [--demo NAME] [--vpcd HOST:PORT] [--state FILE]   a demo card in pcscd's vpcd reader
   enroll --backend URL --kiosk-id ID --code CODE [--dir DIR]   make this kiosk's SM2 keys and register it
   probe backend --backend URL [--dir DIR]   one signed heartbeat: round trip, and whether the answer verified
@@ -240,6 +242,38 @@ def simulate_card(args) -> int:
     return _serve_until_killed(bridge.remove)
 
 
+def simulate_issuer(args) -> int:
+    from kiosk.hw.cardissuer.simulator import IssuerSimulator
+    sim = IssuerSimulator(hopper=args.hopper, timing=args.timing)
+    for fault in args.fault or []:
+        sim.inject(fault)
+    print(sim.port, flush=True)
+    return _serve_until_killed(sim.close)
+
+
+def probe_issuer(args) -> int:
+    from kiosk.hw.base import DeviceError
+    from kiosk.hw.cardissuer.issuer import CardIssuer
+    from kiosk.hw.cardissuer.link import Crt591Link
+    link = Crt591Link(args.port, baudrate=args.baud)
+    issuer = CardIssuer(link, args.counts)
+    try:
+        version = issuer.initialize()
+        status = issuer.status()
+    except DeviceError as exc:
+        return _fail(f"card module error: {exc.detail}", EXIT_DEVICE)
+    finally:
+        link.close()
+    out = {"device": status.state.value, "card_position": status.media.get("card_position"),
+           "hopper": status.media.get("hopper"), "reject_bin": status.media.get("reject_bin"),
+           "reject_count": status.media.get("reject_count"), "version": version}
+    if args.json:
+        print(json.dumps(out))
+    else:
+        _show_status(status)
+    return 0
+
+
 # -- the card-management service ------------------------------------------------------------------------
 def _key_paths(folder: str) -> tuple[str, str, str, str]:
     import os
@@ -335,6 +369,12 @@ def parser() -> argparse.ArgumentParser:
     q.set_defaults(run=enroll)
 
     probe = sub.add_parser("probe").add_subparsers(dest="device", required=True)
+    q = probe.add_parser("issuer")
+    q.add_argument("--port", required=True)
+    q.add_argument("--baud", type=int, default=9600)
+    q.add_argument("--json", action="store_true")
+    q.add_argument("--counts", default="var/issuer-counts.json", help="where the kiosk keeps the module's counts")
+    q.set_defaults(run=probe_issuer)
     q = probe.add_parser("backend")
     q.add_argument("--backend", required=True)
     q.add_argument("--dir", default="var/keys")
@@ -367,6 +407,12 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--out", default="var/sim-receipts")
     q.add_argument("--paper", default="ok", choices=("ok", "low", "out"))
     q.set_defaults(run=simulate_printer)
+    q = simulate.add_parser("issuer")
+    q.add_argument("--hopper", type=int, default=50)
+    q.add_argument("--timing", type=float, default=1.0, help="scale of the module's mechanical times (0: instant)")
+    from kiosk.hw.cardissuer.simulator import FAULTS as ISSUER_FAULTS
+    q.add_argument("--fault", action="append", choices=sorted(ISSUER_FAULTS))
+    q.set_defaults(run=simulate_issuer)
     q = simulate.add_parser("card")
     q.add_argument("--demo", default="gen2", help="demo card (gen2: 2nd generation, PIN 123456, 6 tries)")
     q.add_argument("--vpcd", help="HOST:PORT of vpcd (default 127.0.0.1:35963)")

@@ -190,3 +190,25 @@ def test_enroll_makes_openssl_readable_keys_and_probe_backend_verifies(tmp_path)
         assert probe.returncode == 3 and "signature" in probe.stderr
     finally:
         svc.stop()
+
+
+# -- the card-issuing module ----------------------------------------------------------------------------
+def test_probe_issuer_initialises_and_reports_json(tmp_path):
+    sim = subprocess.Popen(CLI + ["simulate", "issuer", "--hopper", "5", "--timing", "0"], stdout=subprocess.PIPE,
+                           text=True)
+    try:
+        port = sim.stdout.readline().strip()
+        result = subprocess.run(CLI + ["probe", "issuer", "--port", port, "--json", "--counts",
+                                       str(tmp_path / "c.json")], capture_output=True, text=True, timeout=30)
+    finally:
+        sim.terminate()
+        sim.wait(timeout=5)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"device": "online", "card_position": "none", "hopper": "low",
+                                         "reject_bin": "ok", "reject_count": 0, "version": "CRT-591-M001"}
+
+
+def test_probe_issuer_exit_3_when_the_module_is_absent(tmp_path):
+    result = subprocess.run(CLI + ["probe", "issuer", "--port", str(tmp_path / "nothing"), "--json", "--counts",
+                                   str(tmp_path / "c.json")], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 3 and len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""

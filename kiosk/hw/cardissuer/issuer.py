@@ -1,0 +1,176 @@
+"""The card issuer: the module's movements behind one port, with the storage model of XFS4IoT
+(anchors.md §1.6): a hopper (ok/low/empty), a reject bin (count, full), the card's position, counts kept
+across restarts, thresholds raising events, and an exchange procedure for staff.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from typing import Callable
+
+from kiosk.hw.base import Action, DeviceError, DeviceOffline, DeviceState, DeviceStatus, DeviceTimeout
+from kiosk.hw.cardissuer import codec
+from kiosk.hw.cardissuer.codec import CardPosition, Command, Hopper, RejectBin
+from kiosk.hw.cardissuer.link import Crt591Link
+
+log = logging.getLogger(__name__)
+
+
+class IssuerError(DeviceError):
+    pass
+
+
+def _error(command: Command, reply: codec.Reply) -> IssuerError:
+    detail, zh, en, action = reply.meaning
+    return IssuerError(f"{command.name}: e1e0 {reply.error} {detail}", zh=zh, en=en,
+                       vendor_code=f"E{reply.error}", action=action)
+
+
+class CardIssuer:
+    def __init__(self, link: Crt591Link, counts_path: str, bin_capacity: int = 30, bin_warning: int = 25,
+                 on_event: Callable[[str], None] | None = None):
+        self.link = link
+        self.counts_path = counts_path
+        self.bin_capacity, self.bin_warning = bin_capacity, bin_warning
+        self.on_event = on_event or (lambda _e: None)
+        self.position = CardPosition.NONE
+        self.last_status: codec.Status | None = None
+        self.version = ""
+        self.exchange = False
+        self._lock = threading.RLock()
+        self.counts = {"reject_count": 0, "dispensed": 0, "issued": 0, "captured": 0}
+        if os.path.exists(counts_path):
+            with open(counts_path, encoding="utf-8") as fh:
+                self.counts.update(json.load(fh))
+
+    # -- counts and events --------------------------------------------------------------------------------
+    def _save(self) -> None:
+        tmp = self.counts_path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(self.counts, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.counts_path)
+
+    def _count(self, name: str) -> None:
+        self.counts[name] += 1
+        if name == "captured":
+            self.counts["reject_count"] += 1
+            if self.counts["reject_count"] == self.bin_warning:
+                self.on_event("reject_bin_near_full")
+        self._save()
+
+    def _observe(self, status: codec.Status | None) -> None:
+        if status is None:
+            return
+        before, self.last_status = self.last_status, status
+        if before is None or before.hopper != status.hopper:
+            if status.hopper in (Hopper.LOW, Hopper.EMPTY):
+                self.on_event(f"hopper_{status.hopper.value}")
+        if (before is None or before.reject_bin != status.reject_bin) and status.reject_bin is RejectBin.FULL:
+            self.on_event("reject_bin_full")
+        if status.position is CardPosition.NONE:
+            self.position = CardPosition.NONE
+        elif status.position is CardPosition.GATE:
+            self.position = CardPosition.GATE
+
+    def _do(self, command: Command, data: bytes = b"") -> codec.Reply:
+        with self._lock:
+            reply = self.link.transact(command, data)
+            self._observe(reply.status)
+            if not reply.ok:
+                raise _error(command, reply)
+            return reply
+
+    # -- operations ---------------------------------------------------------------------------------------
+    def initialize(self) -> str:
+        """Initialize first, always; a card left inside (power cut mid-issuance) goes to the reject bin."""
+        with self._lock:
+            reply = self._do(Command.INIT_CAPTURE_COUNT)
+            self.version = reply.data.decode("ascii", errors="replace")
+            self.position = CardPosition.NONE
+            # The module counts what Initialize captured; our count (kept on disk) says what it was before.
+            module = self.module_counter()
+            expected = self.counts["reject_count"] % 1000
+            if module is not None and module == (expected + 1) % 1000:
+                self._count("captured")
+                self.on_event("leftover_card_captured")
+            elif module is not None and module != expected:
+                log.warning("reject counter: module says %03d, kiosk records %03d; taking the module's", module,
+                            expected)
+                self.counts["reject_count"] = module
+                self._save()
+            return self.version
+
+    def module_counter(self) -> int | None:
+        try:
+            reply = self.link.transact(Command.READ_BIN_COUNTER)
+        except DeviceError:
+            return None
+        if reply.ok and reply.data.isdigit():
+            return int(reply.data)
+        return None
+
+    def dispense_to_chip(self) -> None:
+        """A blank card from the hopper to the IC contact position (for personalisation through PC/SC)."""
+        self._do(Command.MOVE_TO_IC)
+        self.position = CardPosition.INSIDE
+        self._count("dispensed")
+
+    def present(self) -> None:
+        """Hold the card at the gate for the citizen to take."""
+        self._do(Command.MOVE_TO_GATE)
+        self.position = CardPosition.GATE
+
+    def capture(self) -> None:
+        self._do(Command.CAPTURE)
+        self.position = CardPosition.NONE
+        self._count("captured")
+
+    def wait_taken(self, timeout: float, cancelled: threading.Event | None = None, poll: float = 0.3) -> bool:
+        """True when the citizen took the card from the gate within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not (cancelled and cancelled.is_set()):
+            if self._do(Command.STATUS).status.position is CardPosition.NONE:
+                self._count("issued")
+                return True
+            time.sleep(poll)
+        return False
+
+    # -- staff: refill the hopper, empty the reject bin -----------------------------------------------------
+    def start_exchange(self) -> None:
+        self.exchange = True
+
+    def end_exchange(self, bin_emptied: bool) -> None:
+        if bin_emptied:
+            self._do(Command.SET_BIN_COUNTER, b"000")
+            self.counts["reject_count"] = 0
+            self._save()
+        self.exchange = False
+        self._observe(self._do(Command.STATUS).status)
+
+    # -- status -------------------------------------------------------------------------------------------
+    def status(self) -> DeviceStatus:
+        media = {"reject_count": self.counts["reject_count"]}
+        if self.exchange:
+            return DeviceStatus("cardissuer", DeviceState.BUSY, media=media, detail="staff exchange in progress")
+        try:
+            reply = self.link.transact(Command.STATUS)
+        except DeviceOffline as exc:
+            return DeviceStatus("cardissuer", DeviceState.OFFLINE, media=media, detail=exc.detail)
+        except DeviceTimeout as exc:
+            return DeviceStatus("cardissuer", DeviceState.HARDWARE_ERROR, media=media, detail=exc.detail)
+        if not reply.ok:
+            detail, *_ = reply.meaning
+            state = DeviceState.OFFLINE if reply.error == "B0" else DeviceState.HARDWARE_ERROR
+            return DeviceStatus("cardissuer", state, media=media, detail=detail, vendor_code=f"E{reply.error}")
+        self._observe(reply.status)
+        s = reply.status
+        position = self.position.value if s.position is CardPosition.INSIDE else s.position.value
+        media.update(hopper=s.hopper.value, reject_bin=s.reject_bin.value, card_position=position)
+        usable = s.hopper is not Hopper.EMPTY and s.reject_bin is not RejectBin.FULL
+        return DeviceStatus("cardissuer", DeviceState.ONLINE if usable else DeviceState.HARDWARE_ERROR, media=media,
+                            detail=f"{self.version or 'CRT-591'} on {self.link.port}")
