@@ -15,7 +15,9 @@ key, so a technician sees at once what to fix.
     [printer]    transport = "sim"  # or "usb:0416:5011", "serial:/dev/ttyS0:9600", "net:10.0.0.5:9100", "file:/dev/usb/lp0"
     [service]    url = "embedded"   # or the card-management service's URL
                  key_file = "/etc/sbk-kiosk/kiosk-key.pem", service_key_file = "/etc/sbk-kiosk/service-key.pem"
-    [security]   module = "demo"    # demo issuer keys (simulated cards only), "keyservice" or "none"
+    [security]   module = "keyservice"   # the service's key service; "demo" (demo keys, simulated cards); "none"
+    [cardissuer] port = "sim", reader = "sim"   # CRT-591 serial port; the module's PC/SC reader ("vpcd": 00 01)
+    [faceprinter] kind = "sim"      # or "evolis", "evolis:NAME", "cups:QUEUE"
     [ui]         fullscreen = true, session_timeout_s = 90, language = "zh"
 """
 from __future__ import annotations
@@ -55,7 +57,11 @@ class Config:
     cardreader: str = SIM
     printer: str = SIM
     service_url: str = "embedded"
-    security: str = "demo"        # "demo": soft module with the demo issuer keys; "keyservice"; "none"
+    security: str = "keyservice"  # the service's key service; "demo": soft module with demo keys; "none"
+    issuer_port: str = SIM        # the card-issuing module's serial port
+    issuer_reader: str = SIM      # the module's own card reader: "sim", "vpcd" (Virtual PCD 00 01) or a name
+    faceprinter: str = SIM        # "sim", "evolis[:NAME]" or "cups:QUEUE"
+    issuer_timing: float = 0.2    # simulated module: scale of its mechanical times
     key_file: str = ""            # the kiosk's SM2 private key (PKCS#8 PEM); default state_dir/kiosk-key.pem
     service_key_file: str = ""    # the service's public key pinned at enrolment; default state_dir/service-key.pem
     ui: UiConfig = UiConfig()
@@ -71,7 +77,8 @@ class Config:
     @property
     def simulated(self) -> bool:
         """Any simulated device: the simulator panel is shown so a tester can place and insert cards."""
-        return SIM in (self.idreader_port, self.printer) or self.cardreader in (SIM, "vpcd")
+        return (SIM in (self.idreader_port, self.printer, self.issuer_port, self.faceprinter)
+                or self.cardreader in (SIM, "vpcd"))
 
 
 _KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -96,7 +103,7 @@ def load(path: str | None) -> Config:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     base = Config()
     sections = {name: data.pop(name, {}) for name in ("idreader", "cardreader", "printer", "service", "security",
-                                                      "ui")}
+                                                      "cardissuer", "faceprinter", "ui")}
     for name, table in sections.items():
         if not isinstance(table, dict):
             raise ConfigError(f"[{name}] must be a table")
@@ -133,7 +140,10 @@ def load(path: str | None) -> Config:
         cardreader=_take(sections["cardreader"], "reader", str, "cardreader.", SIM),
         printer=_take(sections["printer"], "transport", str, "printer.", SIM),
         service_url=_take(sections["service"], "url", str, "service.", "embedded"),
-        security=_take(sections["security"], "module", str, "security.", "demo"),
+        security=_take(sections["security"], "module", str, "security.", "keyservice"),
+        issuer_port=_take(sections["cardissuer"], "port", str, "cardissuer.", SIM),
+        issuer_reader=_take(sections["cardissuer"], "reader", str, "cardissuer.", SIM),
+        faceprinter=_take(sections["faceprinter"], "kind", str, "faceprinter.", SIM),
         key_file=_take(sections["service"], "key_file", str, "service.", ""),
         service_key_file=_take(sections["service"], "service_key_file", str, "service.", ""),
         ui=ui)

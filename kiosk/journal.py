@@ -31,8 +31,9 @@ def new_txn_id(kiosk_id: str) -> str:
 
 
 class Journal:
-    def __init__(self, path: str):
+    def __init__(self, path: str, after_step=None):
         self._lock = threading.Lock()
+        self.after_step = after_step        # tests: called with (txn, step) once a step is on disk
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -52,6 +53,8 @@ class Journal:
         with self._lock:
             self._db.execute("INSERT INTO steps (txn, at, step, detail) VALUES (?, ?, ?, ?)",
                              (txn, _now(), step, json.dumps(detail, ensure_ascii=False)))
+        if self.after_step is not None:
+            self.after_step(txn, step)
 
     def finish(self, txn: str, outcome: str) -> None:
         with self._lock:
@@ -64,6 +67,16 @@ class Journal:
                 "SELECT t.*, (SELECT step FROM steps s WHERE s.txn = t.txn ORDER BY s.id DESC LIMIT 1) AS last_step "
                 "FROM transactions t WHERE finished_at IS NULL" + (" AND kind = ?" if kind else ""),
                 (kind,) if kind else ()).fetchall()
+        return [dict(r, context=json.loads(r["context"])) for r in rows]
+
+    def details(self, txn: str) -> list[tuple[str, dict]]:
+        with self._lock:
+            rows = self._db.execute("SELECT step, detail FROM steps WHERE txn = ? ORDER BY id", (txn,)).fetchall()
+        return [(r["step"], json.loads(r["detail"])) for r in rows]
+
+    def transactions(self, kind: str) -> list[dict]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM transactions WHERE kind = ? ORDER BY started_at", (kind,)).fetchall()
         return [dict(r, context=json.loads(r["context"])) for r in rows]
 
     def steps(self, txn: str) -> list[str]:

@@ -16,6 +16,7 @@ from kiosk.hw.cardreader.virtualcard import VirtualCard, personalise
 from kiosk.security.module import KeyServiceModule, NoSecurityModule, SoftSecurityModule, demo_masters
 from kiosk.security.sm2 import PrivateKey, PublicKey
 from kiosk.hw.idreader.driver import IdReader
+from kiosk.hw.base import DeviceError
 from kiosk.journal import Journal
 from kiosk.hw.printer.driver import ReceiptPrinter
 from kiosk.policy import profile
@@ -34,6 +35,7 @@ class SimulatorHands:
         self.printer_sim = printer_sim
         # the demo cards are made with the demo issuer keys, as a card factory would with real ones
         self.card_factory = card_factory or SoftSecurityModule(demo_masters(), name="demo card factory")
+        self.issuer_sim = self.station = self.faceprinter_sim = None
         self._cards: dict[str, VirtualCard] = {}   # one card per citizen for the whole run
         self._lock = threading.Lock()
 
@@ -123,6 +125,8 @@ class Kiosk:
 
         journal = Journal(os.path.join(config.state_dir, "journal.db"))
         self._closers.append(journal.close)
+        issuer, issuer_reader, faceprinter = self._issuing_devices(config, hands, policy)
+
         from kiosk.hw.idreader import photo
         if config.security == "demo":
             security = SoftSecurityModule(demo_masters(), name="demo keys (simulated kiosk only)")
@@ -131,10 +135,57 @@ class Kiosk:
         else:
             security = NoSecurityModule()
         self.devices = Devices(idreader, cardreader, printer, client, journal, policy, config.kiosk_id,
-                               photo=photo.load(config.idreader_photo), security=security)
+                               photo=photo.load(config.idreader_photo), security=security, cardissuer=issuer,
+                               issuer_reader=issuer_reader, faceprinter=faceprinter)
         self.hands = hands if config.simulated else None
         for txn, outcome in change_pin.recover(self.devices):
             log.info("recovered %s: %s", txn, outcome)
+        # Initialize first, always, capturing a card a power cut left inside; then settle interrupted issuances
+        from kiosk.flows import issuance
+        try:
+            issuer.initialize()
+        except DeviceError as exc:
+            log.warning("card module not initialised: %s", exc.detail)
+        else:
+            for txn, outcome in issuance.recover(self.devices):
+                log.info("recovered %s: %s", txn, outcome)
+
+    def _issuing_devices(self, config: Config, hands: "SimulatorHands", policy):
+        from kiosk.hw.cardissuer.faceprinter import CupsFacePrinter, EvolisFacePrinter, SimulatedFacePrinter
+        from kiosk.hw.cardissuer.issuer import CardIssuer
+        from kiosk.hw.cardissuer.link import Crt591Link
+        port = config.issuer_port
+        if config.issuer_reader == SIM:
+            reader = slot = InProcessReader()
+        elif config.issuer_reader == "vpcd":
+            from kiosk.hw.cardreader.vpcd import VPCD_PORT, VpcdBridge
+            reader, slot = PcscReader("Virtual PCD 00 01"), VpcdBridge(port=VPCD_PORT + 1)
+            self._closers += [reader.close, slot.remove]
+        else:
+            reader, slot = PcscReader(config.issuer_reader), None
+            self._closers.append(reader.close)
+        if port == SIM:
+            from kiosk.hw.cardissuer.simulator import IssuerSimulator
+            from kiosk.hw.cardissuer.station import SimulatedStation
+            hands.station = SimulatedStation(slot, hands.card_factory, policy.region_code,
+                                             policy.initial_pin or "123456")
+            hands.issuer_sim = IssuerSimulator(link=os.path.join(config.state_dir, "ttyISSUER"),
+                                               timing=config.issuer_timing, on_move=hands.station.on_move)
+            self._closers.append(hands.issuer_sim.close)
+            port = hands.issuer_sim.link
+        link = Crt591Link(port)
+        self._closers.append(link.close)
+        issuer = CardIssuer(link, os.path.join(config.state_dir, "issuer-counts.json"))
+        kind, _, name = config.faceprinter.partition(":")
+        if kind == SIM:
+            faceprinter = hands.faceprinter_sim = SimulatedFacePrinter(os.path.join(config.state_dir, "faces"))
+        elif kind == "evolis":
+            faceprinter = EvolisFacePrinter(name or None)
+        elif kind == "cups" and name:
+            faceprinter = CupsFacePrinter(name)
+        else:
+            raise ValueError(f"faceprinter.kind {config.faceprinter!r}: sim, evolis[:NAME] or cups:QUEUE")
+        return issuer, reader, faceprinter
 
     def close(self) -> None:
         for close in reversed(self._closers):

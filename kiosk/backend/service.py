@@ -485,7 +485,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 db.execute("UPDATE applications SET state = 'issuing', card_number = COALESCE(card_number, ?) "
                            "WHERE id = ?", (card_number, application_id))
                 store.add_event(db, card_number, "issuance_started", kiosk_id, {"application": application_id})
-            name = person["name"].encode("gbk", errors="replace")
+            name = person["name"].encode("gb18030")      # GBK; rare characters in their GB18030 form
             records = {
                 "ef05": {"01": body.card_id_code.upper(), "02": b"1".hex(), "03": b"3.00".hex(),
                          "04": (person["region"] + "000000").ljust(24, "F"), "05": issued.strftime("%Y%m%d"),

@@ -13,7 +13,9 @@ from kiosk.policy import PolicyProfile
 log = logging.getLogger(__name__)
 
 DEVICE_NAMES = {"idreader": ("身份证读卡器", "ID card reader"), "cardreader": ("社保卡读卡器", "card reader"),
-                "security": ("安全模块", "security module"),
+                "security": ("安全模块", "security module"), "cardissuer": ("制卡模块", "card-issuing module"),
+                "issuer_reader": ("制卡芯片读写器", "card module's chip reader"),
+                "faceprinter": ("卡面打印机", "card face printer"),
                 "printer": ("凭条打印机", "receipt printer"), "service": ("社保卡管理系统", "card service")}
 
 
@@ -33,6 +35,9 @@ class Devices:
     kiosk_id: str
     photo: object = None          # the ID photo decoder port (kiosk.hw.idreader.photo)
     security: object = None       # the security module port (kiosk.security.module)
+    cardissuer: object = None     # kiosk.hw.cardissuer.issuer.CardIssuer
+    issuer_reader: object = None  # the card reader inside the issuing module (PC/SC or in process)
+    faceprinter: object = None    # kiosk.hw.cardissuer.faceprinter
 
     def status(self, name: str) -> DeviceStatus:
         if name == "security":
@@ -44,7 +49,11 @@ class Devices:
                 return DeviceStatus("service", DeviceState.ONLINE)
             except ServiceError as exc:
                 return DeviceStatus("service", DeviceState.OFFLINE, detail=exc.detail)
-        return getattr(self, name).status()
+        device = getattr(self, name)
+        if device is None:
+            from kiosk.hw.base import DeviceState
+            return DeviceStatus(name, DeviceState.NO_DEVICE, detail="not configured")
+        return device.status()
 
     def require(self, *names: str) -> None:
         """Raise ServiceUnavailable naming, in plain words, each needed device that is not usable."""

@@ -40,6 +40,7 @@ class CardIssuer:
         self.last_status: codec.Status | None = None
         self.version = ""
         self.exchange = False
+        self.leftover_captured = False     # the last initialize() found a card inside and captured it
         self._lock = threading.RLock()
         self.counts = {"reject_count": 0, "dispensed": 0, "issued": 0, "captured": 0}
         if os.path.exists(counts_path):
@@ -95,7 +96,8 @@ class CardIssuer:
             # The module counts what Initialize captured; our count (kept on disk) says what it was before.
             module = self.module_counter()
             expected = self.counts["reject_count"] % 1000
-            if module is not None and module == (expected + 1) % 1000:
+            self.leftover_captured = module is not None and module == (expected + 1) % 1000
+            if self.leftover_captured:
                 self._count("captured")
                 self.on_event("leftover_card_captured")
             elif module is not None and module != expected:

@@ -34,11 +34,15 @@ FAULTS = {
 
 class IssuerSimulator:
     def __init__(self, hopper: int = 50, bin_capacity: int = 30, low: int = 10, timing: float = 0.0,
-                 link: str | None = None, addr: int = 0):
+                 link: str | None = None, addr: int = 0, on_move=None):
         self.hopper, self.bin_capacity, self.low = hopper, bin_capacity, low
         self.bin_count = 0                 # cards physically in the reject bin
         self.counter = 0                   # the module's own retract counter (A5)
-        self.position = "none"             # none | gate | ic | rf
+        self._position = "none"            # none | gate | ic | rf
+        # the module's own contact station: on_move(position, cause) lets a card slot follow the card (the
+        # blank card appears in the module's PC/SC reader at the IC position and leaves it when moved on);
+        # cause is one of dispense, move, taken, captured, ejected, placed
+        self.on_move = on_move or (lambda _p, _c: None)
         self.initialised = False
         self.timing = timing
         self.link, self.addr = link, addr
@@ -48,6 +52,19 @@ class IssuerSimulator:
         self._lock = threading.Lock()
         self._master = self._slave = -1
         self.plug()
+
+    @property
+    def position(self) -> str:
+        return self._position
+
+    @position.setter
+    def position(self, value: str) -> None:       # a tester placing a card by hand (e.g. a leftover)
+        self._move(value, "placed")
+
+    def _move(self, value: str, cause: str) -> None:
+        if value != self._position:
+            self._position = value
+            self.on_move(value, cause)
 
     # -- cables -------------------------------------------------------------------------------------------
     def plug(self) -> None:
@@ -96,7 +113,7 @@ class IssuerSimulator:
         with self._lock:
             if self.position != "gate":
                 return False
-            self.position = "none"
+            self._move("none", "taken")
             self.taken += 1
             return True
 
@@ -128,7 +145,7 @@ class IssuerSimulator:
         if self.bin_count >= self.bin_capacity:
             return "A1"
         self._wait("capture")
-        self.position = "none"
+        self._move("none", "captured")
         self.bin_count += 1
         if count:
             self.counter = (self.counter + 1) % 1000
@@ -151,7 +168,7 @@ class IssuerSimulator:
                         if error:
                             return fail(error)
                     elif command in (Command.INIT_TO_GATE, Command.INIT_TO_GATE_COUNT):
-                        self.position = "gate"
+                        self._move("gate", "move")
                 return ok(VERSION)
             if not self.initialised:
                 return fail("B0")
@@ -166,12 +183,12 @@ class IssuerSimulator:
                         return fail("A0")
                     self._wait("dispense")
                     self.hopper -= 1
-                    self.position = "ic"
+                    self._move("ic", "dispense")
                     if self._fault("jam_dispense"):
                         return fail("10")
                     return ok()
                 self._wait("move")
-                self.position = "ic"
+                self._move("ic", "move")
                 return ok()
             if command in (Command.MOVE_TO_GATE, Command.MOVE_TO_RF):
                 if self.position == "none":
@@ -179,13 +196,13 @@ class IssuerSimulator:
                 self._wait("move")
                 if command is Command.MOVE_TO_GATE and self._fault("jam_eject"):
                     return fail("10")
-                self.position = "gate" if command is Command.MOVE_TO_GATE else "rf"
+                self._move("gate" if command is Command.MOVE_TO_GATE else "rf", "move")
                 return ok()
             if command is Command.EJECT:
                 if self.position == "none":
                     return fail("02")
                 self._wait("eject")
-                self.position = "none"
+                self._move("none", "ejected")
                 self.taken += 1
                 return ok()
             if command is Command.CAPTURE:

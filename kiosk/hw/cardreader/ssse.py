@@ -97,7 +97,7 @@ def an_ascii(value: bytes) -> str:
 
 
 def an_gbk(value: bytes) -> str:
-    return value.rstrip(b"\x00").decode("gbk", errors="replace").rstrip()
+    return value.rstrip(b"\x00").decode("gb18030", errors="replace").rstrip()
 
 
 def bcd_date(value: bytes) -> dt.date | None:
@@ -194,7 +194,8 @@ class SocialSecurityCard:
             spec_version=an_ascii(v["spec_version"]), init_org=cn(v["init_org"]),
             issue_date=bcd_date(v["issue_date"]), expiry_date=bcd_date(v["expiry_date"]),
             card_number=an_ascii(v["card_number"]), ssn=an_ascii(v["ssn"]),
-            name=an_gbk(v["name"]) + an_gbk(v["name_ext"]), gender=an_ascii(v["gender"]),
+            # joined as bytes first: a GB18030 character may straddle the 30-byte boundary
+            name=an_gbk(v["name"] + v["name_ext"]), gender=an_ascii(v["gender"]),
             nation=cn(v["nation"]), birthplace=cn(v["birthplace"]), birth_date=bcd_date(v["birth_date"]),
             algorithm=self.algorithm, atr=self.connection.atr())
 

@@ -71,7 +71,7 @@ class CardProfile:
     atr: bytes = field(default=bytes.fromhex("3B6C00000A0B0C0D0E0F0102030405060708"))
 
     def records(self) -> dict[int, dict[int, bytes]]:
-        name = self.name.encode("gbk")
+        name = self.name.encode("gb18030")   # GBK, and GB18030 four-byte forms for rare characters
         ef06 = {0x08: self.ssn.encode("ascii"), 0x09: name[:30].ljust(30, b"\x00"),
                 0x0A: self.gender.encode("ascii"), 0x0B: bcd_digits(self.nation, 1),
                 0x0C: bcd_digits(self.birthplace, 3), 0x0D: bcd_digits(self.birth_date.strftime("%Y%m%d"), 4)}
@@ -436,3 +436,20 @@ class VirtualCard:
 def personalise(profile: CardProfile, security_module, path: str | None = None) -> VirtualCard:
     """A card factory: write the profile and the card keys diversified by the issuer's security module."""
     return VirtualCard(profile, security_module.card_keys(profile.identity()), path=path)
+
+
+def blank_card(card_id_code: str, initial_pin: str, security_module, spec_version: str = "3.00",
+               path: str | None = None) -> VirtualCard:
+    """A blank card as a card factory delivers it for instant issuance: keys loaded, EF05's identification
+    code and version written, the region's initial PIN set; the holder's data still to be written."""
+    profile = CardProfile(card_id_code=card_id_code, card_number="", ssn="", name="", gender="", nation="",
+                          birthplace="", birth_date=dt.date(1900, 1, 1), issue_date=dt.date(1900, 1, 1),
+                          expiry_date=dt.date(1900, 1, 1), pin=initial_pin, spec_version=spec_version)
+    card = VirtualCard(profile, security_module.card_keys(profile.identity()), path=path)
+    ef05 = card.records[SFI_EF05]
+    for tag in (0x05, 0x06, 0x07):
+        ef05.pop(tag, None)
+    card.records[SFI_EF06] = {}
+    card.holder = ""
+    card._save()
+    return card
