@@ -26,6 +26,11 @@ reader = "ACS ACR39U"
 transport = "net:192.0.2.10:9100"
 [service]
 url = "https://sbk.example.gov.cn"
+[cardissuer]
+port = "/dev/serial/by-id/usb-crt591"
+reader = "CREATOR CRT-591"
+[faceprinter]
+kind = "evolis"
 '''))
     assert (config.idreader_port, config.cardreader, config.printer, config.policy) == \
         ("/dev/serial/by-id/usb-idreader", "ACS ACR39U", "net:192.0.2.10:9100", "henan")
