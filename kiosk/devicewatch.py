@@ -10,7 +10,8 @@ from kiosk.hw.base import DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
 
-NEEDS = {"status": ("idreader", "service"), "change_pin": ("cardreader", "service")}
+NEEDS = {"status": ("idreader", "service"), "change_pin": ("cardreader", "service"),
+         "issue": ("idreader", "service", "cardissuer", "issuer_reader", "faceprinter")}
 
 
 class DeviceWatch:

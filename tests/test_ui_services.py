@@ -8,6 +8,7 @@ import pathlib
 
 import pytest
 
+from kiosk import demo
 from tests.receipt_tools import qr_texts
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
@@ -56,6 +57,28 @@ def script(d):
     yield d.until("timeout back to attract", lambda: app.sm.current == "attract", timeout=10)
     app.session_timeout_s = 60
     d.shot("attract_after_timeout")
+    hands.remove_id_card()
+
+    # -- apply for a card and take it away (立等可取) ----------------------------------------------------
+    d.service("issue")
+    d.tap(attract.ids.tile_issue)
+    yield d.screen("place_id")
+    d.shot("place_id")
+    hands.place_id_card("no_card")
+    yield d.until("eligibility confirmed", lambda: app.sm.current == "message" and d.current().title == "确认申领社保卡")
+    d.shot("confirm")
+    d.tap_id("primary")
+    yield d.screen("issuing")
+    d.shot("issuing")
+    yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=30)
+    d.shot("take_card")
+    hands.issuer_sim.take_card()
+    yield d.until("card issued", lambda: app.sm.current == "message" and d.current().title == "制卡完成", timeout=30)
+    d.shot("done")
+    import shutil
+    shutil.copy(hands.faceprinter_sim.printed[0], os.path.join(d.shots_root, "issue", "card-face.png"))
+    d.tap_id("primary")
+    yield d.screen("attract")
     hands.remove_id_card()
 
     # -- change PIN: a wrong old PIN, a weak new PIN, then success and a receipt ----------------------
@@ -138,6 +161,7 @@ def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
         jobs = list(kiosk.hands.printer_sim.jobs)
         card_state = kiosk.devices.service.card("A00000001")["state"]
         locked_state = kiosk.devices.service.card("A00000004")["state"]
+        issued = kiosk.devices.service.card_status(demo.by_key("no_card").id_number)["card"]
         unfinished = kiosk.devices.journal.unfinished()
     finally:
         kiosk.close()
@@ -156,6 +180,7 @@ def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
         assert os.path.exists(job.png)
         assert not any(pin in job.decoded.text() for pin in PINS)
     assert card_state == "normal" and locked_state == "pin_locked" and unfinished == []
+    assert issued["state"] == "sealed"
 
     # no PIN anywhere the kiosk wrote: logs, journal, service database, raw receipts
     for path in state.rglob("*"):

@@ -13,14 +13,14 @@ from kivy.uix.screenmanager import NoTransition
 from kiosk.devicewatch import DeviceWatch
 from kiosk.screens import simpanel  # noqa: F401  (registers SimPanel for the kv rules)
 from kiosk.screens.services import CONTROLLERS
-from kiosk.screens.views import (AttractScreen, BusyScreen, KioskRoot, MessageScreen, PinEntryScreen,
-                                 StatusResultScreen, WaitScreen)
+from kiosk.screens.views import (AttractScreen, BusyScreen, IssuingScreen, KioskRoot, MessageScreen,
+                                 PinEntryScreen, StatusResultScreen, WaitScreen)
 from kiosk.screens.worker import Worker
 
 log = logging.getLogger(__name__)
 KV_DIR = os.path.join(os.path.dirname(__file__), "kv")
 KV_FILES = ("widgets.kv", "root.kv", "simpanel.kv", "attract.kv", "wait.kv", "busy.kv", "status_result.kv",
-            "message.kv", "pin_entry.kv")
+            "message.kv", "pin_entry.kv", "issuing.kv")
 COUNTDOWN_FROM = 20      # the countdown becomes visible this many seconds before the session is wiped
 
 
@@ -35,6 +35,7 @@ class KioskApp(App):
         self.worker = Worker()
         self.controller = None
         self.idle_s = 0
+        self.hold_session = False       # True while a card is in the machine for this citizen
         self.watch = DeviceWatch(kiosk.devices)
 
     # -- building ---------------------------------------------------------------------------------
@@ -47,7 +48,7 @@ class KioskApp(App):
         for screen in (AttractScreen(name="attract"), WaitScreen(name="place_id"), WaitScreen(name="insert_card"),
                        BusyScreen(name="busy"), StatusResultScreen(name="status_result"),
                        PinEntryScreen(name="pin_old"), PinEntryScreen(name="pin_new"),
-                       PinEntryScreen(name="pin_again"), MessageScreen(name="message")):
+                       PinEntryScreen(name="pin_again"), MessageScreen(name="message"), IssuingScreen(name="issuing")):
             self.sm.add_widget(screen)
         self.sm.current = "attract"
         root.ids.simpanel.attach(self.kiosk.hands)
@@ -100,7 +101,7 @@ class KioskApp(App):
     def _tick(self, _dt) -> None:
         if self.sm.current == "attract":
             self.sm.get_screen("attract").show_availability(self.watch)
-        if self.sm.current in ("attract", "busy"):
+        if self.sm.current in ("attract", "busy", "issuing") or self.hold_session:
             self.idle_s = 0
             self.root.countdown_text = ""
             return
@@ -126,7 +127,8 @@ class KioskApp(App):
         screen.title, screen.hint, screen.kind = title, hint, kind
         screen.countdown = f"请在{timeout_s}秒内完成"
 
-    def message(self, title: str, body: str, tone: str = "info", secondary: tuple | None = None):
+    def message(self, title: str, body: str, tone: str = "info", secondary: tuple | None = None,
+                primary: tuple | None = None):
         screen = self.show("message")
-        screen.show(title, body, tone, ("完成", self.home), secondary)
+        screen.show(title, body, tone, primary or ("完成", self.home), secondary)
         return screen

@@ -158,4 +158,86 @@ class ChangePinService(Controller):
         self.flow.wipe()
 
 
-CONTROLLERS = {"status": StatusService, "change_pin": ChangePinService}
+class IssueService(Controller):
+    """Apply for a new card and take it away (即时制卡): ID card → eligibility at the service → confirm →
+    the issuance with its steps on screen → the card at the gate."""
+    name = "issue"
+    TAKE_TIMEOUT_S = 60
+    NEEDS = ("idreader", "service", "cardissuer", "issuer_reader", "faceprinter")
+
+    def __init__(self, app):
+        super().__init__(app)
+        self.id_card = None
+        self.application = None
+        self.flow = None
+
+    def start(self) -> None:
+        self.app.busy("正在检查设备")
+        self.run(lambda: self.app.kiosk.devices.require(*self.NEEDS), lambda _: self.ask_id_card())
+
+    def ask_id_card(self) -> None:
+        self.app.wait("请将身份证放在读卡区", "申领新卡需核验本人身份证", "id", WAIT_FOR_CARD_S)
+        devices = self.app.kiosk.devices
+        self.run(lambda: devices.idreader.wait_for_card(WAIT_FOR_CARD_S, self.cancelled), self.got_id_card)
+
+    def got_id_card(self, card) -> None:
+        if card is None:
+            self.app.home()
+            return
+        self.id_card = card
+        self.app.busy("正在核验申领条件")
+        self.run(self._apply, self.confirm)
+
+    def _apply(self) -> dict:
+        """Eligibility is the service's to decide (one card per province, insured, photo…): it refuses in words."""
+        service = self.app.kiosk.devices.service
+        status = service.card_status(self.id_card.id_number)
+        pending = status["application"]
+        if pending and pending["kind"] == "new" and pending["state"] == "accepted":
+            return service._call("GET", f"/v1/applications/{pending['id']}")
+        return service.apply(self.id_card.id_number, "new", photo=True)
+
+    def confirm(self, application) -> None:
+        self.application = application
+        from kiosk import masking
+        self.app.message("确认申领社保卡", f"{masking.name(self.id_card.name)}，您符合申领条件，新卡免费。\n"
+                                          "点击“开始制卡”，约一分钟后在出卡口取卡。", tone="info",
+                         primary=("开始制卡", self.issue), secondary=("返回首页", self.app.home))
+
+    def issue(self) -> None:
+        from kiosk.flows.issuance import STEPS_ZH, IssuanceFlow
+        from kiosk.hw.camera import SimulatedCamera
+        steps = list(STEPS_ZH.items())
+        screen = self.app.show("issuing")
+        screen.show(steps, "dispense")
+
+        def progress(step):
+            from kivy.clock import Clock
+            Clock.schedule_once(lambda _dt: screen.show(steps, step) if self.app.sm.current == "issuing" else None)
+        self.flow = IssuanceFlow(self.app.kiosk.devices, self.application["id"], self.id_card.name,
+                                 self.id_card.id_number, photo=SimulatedCamera().capture().resize((102, 126)),
+                                 on_progress=progress)
+        self.app.hold_session = True        # a card in the machine: the inactivity timer must not wipe this
+        self.run(lambda: self.flow.run(self.TAKE_TIMEOUT_S, self.cancelled), self.done)
+
+    def done(self, outcome) -> None:
+        self.app.hold_session = False
+        initial = self.app.kiosk.devices.policy.initial_pin
+        if outcome.taken:
+            self.app.message("制卡完成", f"请妥善保管您的社保卡（卡号 {outcome.card_number}）。\n"
+                                         f"新卡尚未启用，请选择“修改社保卡密码”，输入初始密码{initial or ''}并设置新密码。",
+                             tone="good")
+        else:
+            self.app.message("卡片已回收", "您未在规定时间内取卡，卡片已被安全回收，申请仍然有效，请重新办理。", tone="warn")
+
+    def failed(self, exc: Exception) -> None:
+        self.app.hold_session = False
+        super().failed(exc)
+
+    def stop(self) -> None:
+        super().stop()
+        if self.id_card:
+            self.id_card.wipe()
+
+
+CONTROLLERS = {"status": StatusService, "change_pin": ChangePinService, "issue": IssueService}

@@ -4,10 +4,10 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.scrollview import ScrollView
 
 
-class SimPanel(BoxLayout):
+class SimPanel(ScrollView):
     active = BooleanProperty(False)
     hands = ObjectProperty(None, allownone=True)
     status_text = StringProperty("")
@@ -45,11 +45,19 @@ class SimPanel(BoxLayout):
         self.hands.remove_card()
         self.refresh()
 
+    def take_issued_card(self) -> None:
+        if self.hands.issuer_sim is not None:
+            self.hands.issuer_sim.take_card()
+        self.refresh()
+
     def refresh(self) -> None:
         h = self.hands
         id_card = h.idreader_sim.card if h.idreader_sim else None
         slot = h.card_slot.card if h.card_slot else None
         jobs = len(h.printer_sim.jobs) if h.printer_sim else 0
+        sim = h.issuer_sim
+        issuer = f"空白卡 {sim.hopper} 张，回收箱 {sim.bin_count} 张，出卡口{'有卡' if sim.position == 'gate' else '无卡'}" \
+            if sim else "无"
         self.status_text = (f"身份证：{id_card.name if id_card else '无'}\n"
                             f"社保卡：{slot.holder if slot else '无'}\n"
-                            f"已打印凭条：{jobs} 张")
+                            f"已打印凭条：{jobs} 张\n制卡模块：{issuer}")

@@ -29,7 +29,8 @@ class Tile(ButtonBehavior, BoxLayout):
 
 class AttractScreen(Screen):
     def show_availability(self, watch) -> None:
-        for service, tile in (("status", self.ids.tile_status), ("change_pin", self.ids.tile_change_pin)):
+        for service, tile in (("status", self.ids.tile_status), ("change_pin", self.ids.tile_change_pin),
+                              ("issue", self.ids.tile_issue)):
             down = watch.unavailable(service)
             tile.notice = f"暂停服务：{'、'.join(down)}未就绪" if down else ""
 
@@ -131,3 +132,19 @@ class PinEntryScreen(Screen):
             self.error = "请输入6位数字密码"
             return
         self.on_confirm()
+
+
+class IssuingScreen(Screen):
+    """Issuance progress: every step listed, the current one highlighted, the finished ones ticked."""
+
+    def show(self, steps: list[tuple[str, str]], current: str | None) -> None:
+        from kivy.uix.label import Label
+        from kiosk.screens import theme
+        box = self.ids.steps
+        box.clear_widgets()
+        keys = [k for k, _ in steps]
+        done = keys.index(current) if current in keys else -1
+        for i, (_, text) in enumerate(steps):
+            mark, colour = ("✓ ", theme.GOOD) if i < done else (("▶ ", theme.PRIMARY) if i == done else ("· ", theme.MUTED))
+            box.add_widget(Label(text=mark + text, font_size="30sp", color=colour, size_hint_y=None, height="52dp",
+                                 halign="left", valign="middle", text_size=(800, None), bold=i == done))

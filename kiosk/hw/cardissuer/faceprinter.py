@@ -30,8 +30,13 @@ class FacePrinter(Protocol):
 class SimulatedFacePrinter:
     FAULTS = ("ribbon_out", "jam")
 
-    def __init__(self, out_dir: str):
+    # An Evolis Primacy 2 prints a single-sided colour card in about 16 s (225 cards/hour, vendor brochure;
+    # a planning value, NOT CONFIRMED on a kiosk model): used by the benchmark, 0 in tests.
+    REAL_PRINT_S = 16.0
+
+    def __init__(self, out_dir: str, print_seconds: float = 0.0):
         self.out_dir = out_dir
+        self.print_seconds = print_seconds
         self.printed: list[str] = []
         self.faults: list[str] = []
         self.ribbon_out = False
@@ -56,6 +61,9 @@ class SimulatedFacePrinter:
         if self.faults:
             self.faults.pop(0)
             raise _failed("card jam in the printer")
+        if self.print_seconds:
+            import time
+            time.sleep(self.print_seconds)
         os.makedirs(self.out_dir, exist_ok=True)
         path = os.path.join(self.out_dir, f"face-{len(self.printed) + 1:03d}.png")
         face.save(path, dpi=(300, 300))

@@ -1,0 +1,21 @@
+"""The applicant's photo (申领照片). A kiosk camera driver comes with its own issue; the simulated camera
+draws a neutral portrait so the whole issuance can be exercised without hardware (it is a device simulator,
+like the others, and says so in its status)."""
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+from kiosk.hw.base import DeviceState, DeviceStatus
+
+
+class SimulatedCamera:
+    def status(self) -> DeviceStatus:
+        return DeviceStatus("camera", DeviceState.ONLINE, detail="simulated camera")
+
+    def capture(self) -> Image.Image:
+        """A 358 × 441 portrait (the common 35 × 45 mm ID photo ratio), white background."""
+        image = Image.new("RGB", (358, 441), (255, 255, 255))
+        draw = ImageDraw.Draw(image)
+        draw.ellipse((114, 70, 244, 220), fill=(120, 130, 145))
+        draw.rounded_rectangle((60, 230, 298, 441), radius=90, fill=(120, 130, 145))
+        return image
