@@ -19,6 +19,9 @@ class PolicyProfile:
     free_generation_upgrade: bool = False  # Xi'an: the first 2nd→3rd-generation swap is free (seeds/000)
     formal_loss_releasable: bool = True    # Jilin: a formal loss report can no longer be released
     temporary_card_months: int | None = None   # a temporary card during replacement (Henan: 3 months, seeds/002)
+    # a failed instant issuance: keep the fee with the open application (retry without paying again), or
+    # refund it. The seeds say nothing; keeping it is the project's default, a province may choose otherwise.
+    refund_fee_on_failed_issuance: bool = False
 
 
 PROFILES = {

@@ -61,3 +61,16 @@ def test_receipt(*, kiosk_id: str, txn: str, when: dt.datetime) -> Receipt:
     r.add("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789")
     r.add("大字", large=True)
     return _footer(r)
+
+
+def issuance_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, name: str, id_number: str,
+                     card_number: str, initial_pin_hint: bool) -> Receipt:
+    r = _frame("社保卡即时制卡", kiosk_id, txn, when)
+    r.add(f"姓    名：{masking.name(name)}")
+    r.add(f"证件号码：{masking.id_number(id_number)}")
+    r.add(f"社保卡号：{masking.card_number(card_number)}")
+    r.add("办理结果：制卡完成，已领取", bold=True)
+    if initial_pin_hint:
+        r.add("新卡尚未启用：请用初始密码在自助机“修改社保卡密码”设置新密码后启用。")
+    r.add("金融功能请到合作银行网点激活。")
+    return _footer(r)

@@ -36,3 +36,10 @@ def test_personal_data_is_masked(form):
     text = decode(builder.build(FORMS[form]())).text()
     assert "王*明" in text and "6101**********0016" in text and "A0****001" in text
     assert "王小明" not in text and ID_NUMBER not in text and "A00000001" not in text
+
+
+def test_issuance_receipt_masks_and_never_shows_a_pin():
+    text = decode(builder.build(receipts.issuance_receipt(kiosk_id="XA-0001", txn=TXN, when=WHEN, name="王小明",
+                                                          id_number=ID_NUMBER, card_number="A00000001",
+                                                          initial_pin_hint=True))).text()
+    assert "王*明" in text and "A0****001" in text and "666666" not in text and ID_NUMBER not in text

@@ -75,6 +75,9 @@ def script(d):
     hands.issuer_sim.take_card()
     yield d.until("card issued", lambda: app.sm.current == "message" and d.current().title == "制卡完成", timeout=30)
     d.shot("done")
+    d.tap_id("secondary")
+    yield d.until("issuance receipt printed", lambda: app.sm.current == "message" and len(hands.printer_sim.jobs) == 2)
+    d.shot("receipt_printed")
     import shutil
     shutil.copy(hands.faceprinter_sim.printed[0], os.path.join(d.shots_root, "issue", "card-face.png"))
     d.tap_id("primary")
@@ -106,7 +109,7 @@ def script(d):
     d.shot("changed")
     d.tap_id("secondary")
     yield d.until("PIN receipt printed",
-                  lambda: app.sm.current == "message" and len(hands.printer_sim.jobs) == 2)
+                  lambda: app.sm.current == "message" and len(hands.printer_sim.jobs) == 3)
     d.shot("receipt_printed")
     d.tap_id("primary")
     yield d.screen("attract")
@@ -172,10 +175,12 @@ def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
     status_text = jobs[0].decoded.text()
     assert "临时挂失" in status_text and "张*国" in status_text and "6101**********0037" in status_text
     assert "610104194807210037" not in status_text
-    pin_text = jobs[1].decoded.text()
+    issue_text = jobs[1].decoded.text()
+    assert "制卡完成" in issue_text and "刘*" in issue_text
+    pin_text = jobs[2].decoded.text()
     assert "密码修改成功" in pin_text and "王*明" in pin_text
-    assert [qr_texts(job.decoded)[0].startswith("SIM-0001-") for job in jobs] == [True, True]
-    assert "业务流水：" + qr_texts(jobs[1].decoded)[0] in pin_text      # the QR is the transaction number
+    assert [qr_texts(job.decoded)[0].startswith("SIM-0001-") for job in jobs] == [True, True, True]
+    assert "业务流水：" + qr_texts(jobs[2].decoded)[0] in pin_text      # the QR is the transaction number
     for job in jobs:
         assert os.path.exists(job.png)
         assert not any(pin in job.decoded.text() for pin in PINS)

@@ -147,8 +147,27 @@ class IssuanceFlow:
         except DeviceError as capture_error:
             self._step("capture_failed", reason=capture_error.vendor_code or type(capture_error).__name__)
         self._void(f"issuance failed: {type(exc).__name__}")
+        self._refund_if_policy()
         if "voided" in self.devices.journal.steps(self.txn) or self.card_number is None:
             self.devices.journal.finish(self.txn, "failed")
+
+    def _refund_if_policy(self) -> None:
+        if not self.devices.policy.refund_fee_on_failed_issuance:
+            return
+        try:
+            application = self.devices.service._call("GET", f"/v1/applications/{self.application_id}")
+            order = application.get("fee_order")
+            if order and order["state"] == "paid":
+                self.devices.service.refund(order["id"], idempotency_key=f"{self.txn}:refund")
+                self._step("refunded", order=order["id"])
+        except ServiceError as exc:
+            log.warning("refund for %s not delivered: %s", self.txn, exc.detail)
+
+    def receipt(self, card_number: str):
+        from kiosk import receipts
+        return receipts.issuance_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=dt.datetime.now(),
+                                         name=self.name, id_number=self.id_number, card_number=card_number,
+                                         initial_pin_hint=bool(self.devices.policy.initial_pin))
 
 
 def recover(devices: Devices) -> list[tuple[str, str]]:

@@ -226,9 +226,18 @@ class IssueService(Controller):
         if outcome.taken:
             self.app.message("制卡完成", f"请妥善保管您的社保卡（卡号 {outcome.card_number}）。\n"
                                          f"新卡尚未启用，请选择“修改社保卡密码”，输入初始密码{initial or ''}并设置新密码。",
-                             tone="good")
+                             tone="good", secondary=("打印凭条", lambda: self.print_receipt(outcome.card_number)))
         else:
             self.app.message("卡片已回收", "您未在规定时间内取卡，卡片已被安全回收，申请仍然有效，请重新办理。", tone="warn")
+
+    def print_receipt(self, card_number: str) -> None:
+        self.app.busy("正在打印凭条")
+        devices = self.app.kiosk.devices
+
+        def work():
+            devices.require("printer")
+            devices.printer.print_receipt(self.flow.receipt(card_number))
+        self.run(work, lambda _: self.app.message("凭条已打印", "请取走凭条和身份证，谢谢。", tone="good"))
 
     def failed(self, exc: Exception) -> None:
         self.app.hold_session = False
