@@ -10,11 +10,11 @@ import os
 import select
 import threading
 import time
-import tty
 from collections import deque
 
 from kiosk.hw.cardissuer import codec
 from kiosk.hw.cardissuer.codec import ACK, EOT, NAK, Command
+from kiosk.hw.ptydevice import PtyDevice
 
 VERSION = b"CRT-591-M001"
 SERIAL = b"SIM0000591"
@@ -32,7 +32,9 @@ FAULTS = {
 }
 
 
-class IssuerSimulator:
+class IssuerSimulator(PtyDevice):
+    thread_name = "issuer-sim"
+
     def __init__(self, hopper: int = 50, bin_capacity: int = 30, low: int = 10, timing: float = 0.0,
                  link: str | None = None, addr: int = 0, on_move=None):
         self.hopper, self.bin_capacity, self.low = hopper, bin_capacity, low
@@ -45,12 +47,12 @@ class IssuerSimulator:
         self.on_move = on_move or (lambda _p, _c: None)
         self.initialised = False
         self.timing = timing
-        self.link, self.addr = link, addr
+        super().__init__(link)
+        self.addr = addr
         self.taken = 0                     # cards the citizen took from the gate
         self.faults: deque[str] = deque()
         self.requests: list[Command | None] = []
         self._lock = threading.Lock()
-        self._master = self._slave = -1
         self.plug()
 
     @property
@@ -66,36 +68,8 @@ class IssuerSimulator:
             self._position = value
             self.on_move(value, cause)
 
-    # -- cables -------------------------------------------------------------------------------------------
-    def plug(self) -> None:
-        self._master, self._slave = os.openpty()
-        tty.setraw(self._slave)
-        self.port = os.ttyname(self._slave)
+    def on_plug(self) -> None:
         self.initialised = False           # power-on: Initialize must come first
-        if self.link:
-            tmp = self.link + ".new"
-            if os.path.lexists(tmp):
-                os.unlink(tmp)
-            os.symlink(self.port, tmp)
-            os.replace(tmp, self.link)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(self._master, self._stop), daemon=True,
-                                        name="issuer-sim")
-        self._thread.start()
-
-    def unplug(self) -> None:
-        self._stop.set()
-        if self._thread is not threading.current_thread():
-            self._thread.join(timeout=2)
-        for fd in (self._master, self._slave):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        if self.link and os.path.lexists(self.link):
-            os.unlink(self.link)
-
-    close = unplug
 
     # -- hands --------------------------------------------------------------------------------------------
     def inject(self, fault: str) -> None:

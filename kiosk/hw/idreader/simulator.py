@@ -15,11 +15,11 @@ import os
 import select
 import threading
 import time
-import tty
 from collections import deque
 from dataclasses import dataclass
 
 from kiosk.hw.idreader import codec
+from kiosk.hw.ptydevice import PtyDevice
 from kiosk.hw.idreader.codec import Command
 from kiosk.hw.idreader.idcard import PHOTO_LEN, IdCard, encode_text
 
@@ -48,53 +48,18 @@ class SimCard:
     appended_address: str = ""         # 追加住址, written by the police after an address change
 
 
-class IdReaderSimulator:
+class IdReaderSimulator(PtyDevice):
+    thread_name = "idreader-sim"
+
     def __init__(self, baud: int | None = 115200, link: str | None = None):
+        super().__init__(link)
         self.baud = baud
-        self.link = link
         self._card: SimCard | None = None
         self._selected = False
-        self._faults: deque[str] = deque()
+        self._faults: deque = deque()
         self._lock = threading.Lock()
         self.requests: list[Command | None] = []
-        self._master = self._slave = -1
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
         self.plug()
-
-    # -- cables ---------------------------------------------------------------------------------------
-    def plug(self) -> None:
-        """Connect the reader: a new pseudo-terminal (and the link pointed at it)."""
-        self._master, self._slave = os.openpty()
-        tty.setraw(self._slave)      # raw from the start: a cooked pty echoes and rewrites bytes
-        self.port = os.ttyname(self._slave)
-        if self.link:
-            tmp = self.link + ".new"
-            if os.path.lexists(tmp):
-                os.unlink(tmp)
-            os.symlink(self.port, tmp)
-            os.replace(tmp, self.link)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(self._master, self._stop),
-                                        name="idreader-sim", daemon=True)
-        self._thread.start()
-
-    def unplug(self) -> None:
-        """Pull the cable: the pseudo-terminal goes away and the link dangles."""
-        self._stop.set()
-        if self._thread and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2)
-        for fd in (self._master, self._slave):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self._master = self._slave = -1
-        if self.link and os.path.lexists(self.link):
-            os.unlink(self.link)
-
-    def close(self) -> None:
-        self.unplug()
 
     # -- what a tester does with hands ------------------------------------------------------------------
     def place(self, card: IdCard | SimCard) -> None:

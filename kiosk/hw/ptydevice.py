@@ -1,0 +1,57 @@
+"""A simulated serial device on a pseudo-terminal: the real driver opens the slave end through pyserial, the
+simulator answers on the master end. ``link`` plays udev's stable name (/dev/serial/by-id/…): it always
+points at the current pseudo-terminal, so unplug() and plug() behave like pulling and reconnecting USB."""
+from __future__ import annotations
+
+import os
+import threading
+import tty
+
+
+class PtyDevice:
+    thread_name = "pty-device"
+
+    def __init__(self, link: str | None = None):
+        self.link = link
+        self.port = ""
+        self._master = self._slave = -1
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def plug(self) -> None:
+        self._master, self._slave = os.openpty()
+        tty.setraw(self._slave)          # raw from the start: a cooked pty echoes and rewrites bytes
+        self.port = os.ttyname(self._slave)
+        if self.link:
+            tmp = self.link + ".new"
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
+            os.symlink(self.port, tmp)
+            os.replace(tmp, self.link)
+        self.on_plug()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(self._master, self._stop),
+                                        name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def on_plug(self) -> None:
+        """Power-on state of the device (override)."""
+
+    def unplug(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)
+        for fd in (self._master, self._slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._master = self._slave = -1
+        if self.link and os.path.lexists(self.link):
+            os.unlink(self.link)
+
+    def close(self) -> None:
+        self.unplug()
+
+    def _serve(self, master: int, stop: threading.Event) -> None:
+        raise NotImplementedError
