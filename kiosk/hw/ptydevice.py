@@ -4,6 +4,7 @@ points at the current pseudo-terminal, so unplug() and plug() behave like pullin
 from __future__ import annotations
 
 import os
+import select
 import threading
 import tty
 
@@ -54,4 +55,22 @@ class PtyDevice:
         self.unplug()
 
     def _serve(self, master: int, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                ready, _, _ = select.select([master], [], [], 0.1)
+                if not ready:
+                    continue
+                data = os.read(master, 4096)
+            except (OSError, ValueError):     # EIO while no one holds the slave open; fd closed on unplug
+                if stop.wait(0.05):
+                    return
+                continue
+            try:
+                if not self.received(master, data):
+                    return
+            except OSError:                   # unplugged while answering
+                return
+
+    def received(self, master: int, data: bytes) -> bool:
+        """Handle bytes from the host, answering on ``master``; False when the device stops (override)."""
         raise NotImplementedError

@@ -7,7 +7,6 @@ and the benchmark can run at the real pace.
 from __future__ import annotations
 
 import os
-import select
 import threading
 import time
 from collections import deque
@@ -70,6 +69,8 @@ class IssuerSimulator(PtyDevice):
 
     def on_plug(self) -> None:
         self.initialised = False           # power-on: Initialize must come first
+        self._decoder = codec.FrameDecoder()
+        self._pending_reply: bytes | None = None
 
     # -- hands --------------------------------------------------------------------------------------------
     def inject(self, fault: str) -> None:
@@ -201,47 +202,34 @@ class IssuerSimulator(PtyDevice):
                 return ok()
             return fail("03")     # chip and memory-card commands: this module's chip goes through PC/SC
 
-    def _serve(self, master: int, stop: threading.Event) -> None:
-        decoder = codec.FrameDecoder()
-        pending_reply: bytes | None = None
-        while not stop.is_set():
-            try:
-                ready, _, _ = select.select([master], [], [], 0.1)
-                if not ready:
-                    continue
-                decoder.feed(os.read(master, 4096))
-            except (OSError, ValueError):
-                if stop.wait(0.05):
-                    return
-                continue
-            while (item := decoder.next()) is not None:
+    def received(self, master: int, data: bytes) -> bool:
+        self._decoder.feed(data)
+        while (item := self._decoder.next()) is not None:
+            if item == ACK:
+                self._pending_reply = None
+            elif item == NAK and self._pending_reply is not None:
+                os.write(master, self._pending_reply)          # the host got a corrupt reply: send again
+            elif item == EOT:
+                os.write(master, bytes([EOT]))
+            elif isinstance(item, bytes):
                 try:
-                    if item == ACK:
-                        pending_reply = None
-                    elif item == NAK and pending_reply is not None:
-                        os.write(master, pending_reply)           # the host got a corrupt reply: send again
-                    elif item == EOT:
-                        os.write(master, bytes([EOT]))
-                    elif isinstance(item, bytes):
-                        try:
-                            request = codec.decode_request(item)
-                        except codec.FrameError:
-                            os.write(master, bytes([NAK]))
-                            continue
-                        if self._fault("no_ack"):
-                            continue                               # silent: the host resends
-                        os.write(master, bytes([ACK]))
-                        self.requests.append(request.command)
-                        if self._fault("power_cut"):
-                            self.unplug()                          # everything stops mid-command
-                            return
-                        reply = self._execute(request)
-                        pending_reply = reply
-                        if self._fault("garbled_reply"):
-                            bad = bytearray(reply)
-                            bad[-1] ^= 0xFF
-                            os.write(master, bytes(bad))
-                        else:
-                            os.write(master, reply)
-                except OSError:
-                    return
+                    request = codec.decode_request(item)
+                except codec.FrameError:
+                    os.write(master, bytes([NAK]))
+                    continue
+                if self._fault("no_ack"):
+                    continue                                    # silent: the host resends
+                os.write(master, bytes([ACK]))
+                self.requests.append(request.command)
+                if self._fault("power_cut"):
+                    self.unplug()                               # everything stops mid-command
+                    return False
+                reply = self._execute(request)
+                self._pending_reply = reply
+                if self._fault("garbled_reply"):
+                    bad = bytearray(reply)
+                    bad[-1] ^= 0xFF
+                    os.write(master, bytes(bad))
+                else:
+                    os.write(master, reply)
+        return True

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import select
 import threading
 import time
 from collections import deque
@@ -51,6 +50,9 @@ class SimCard:
 class IdReaderSimulator(PtyDevice):
     thread_name = "idreader-sim"
 
+    def on_plug(self) -> None:
+        self._decoder = codec.FrameDecoder()
+
     def __init__(self, baud: int | None = 115200, link: str | None = None):
         super().__init__(link)
         self.baud = baud
@@ -59,6 +61,7 @@ class IdReaderSimulator(PtyDevice):
         self._faults: deque = deque()
         self._lock = threading.Lock()
         self.requests: list[Command | None] = []
+        self._decoder = codec.FrameDecoder()
         self.plug()
 
     # -- what a tester does with hands ------------------------------------------------------------------
@@ -159,33 +162,22 @@ class IdReaderSimulator(PtyDevice):
             return
         self._send(master, bytes(frame))
 
-    def _serve(self, master: int, stop: threading.Event) -> None:
-        decoder = codec.FrameDecoder()
-        while not stop.is_set():
+    def received(self, master: int, data: bytes) -> bool:
+        self._decoder.feed(data)
+        while True:
             try:
-                ready, _, _ = select.select([master], [], [], 0.1)
-                if not ready:
-                    continue
-                decoder.feed(os.read(master, 4096))
-            except (OSError, ValueError):     # EIO while no one holds the slave open; fd closed on unplug
-                if stop.wait(0.05):
-                    return
+                body = self._decoder.next_body()
+            except codec.FrameError:
+                self._send(master, codec.encode_response(0x10))   # the SAM's own checksum error
                 continue
-            while True:
-                try:
-                    body = decoder.next_body()
-                except codec.FrameError:
-                    self._send(master, codec.encode_response(0x10))   # the SAM's own checksum error
-                    continue
-                if body is None:
-                    break
-                try:
-                    command = codec.decode_request_body(body)[0]
-                except codec.FrameError:
-                    self._send(master, codec.encode_response(0x11))
-                    continue
-                self.requests.append(command)
-                try:
-                    self._respond(master, command)
-                except OSError:
-                    return
+            if body is None:
+                return True
+            try:
+                command = codec.decode_request_body(body)[0]
+            except codec.FrameError:
+                self._send(master, codec.encode_response(0x11))
+                continue
+            self.requests.append(command)
+            self._respond(master, command)
+            if self._master != master:        # unplugged mid-answer
+                return False
