@@ -196,6 +196,12 @@ class ServiceClient:
             payload["guardian_id_number"] = guardian_id_number
         return self._post("/v1/applications", payload, idempotency_key)
 
+    def application(self, application_id: int) -> dict:
+        body = self._call("GET", f"/v1/applications/{application_id}")
+        if not isinstance(body.get("state"), str):
+            raise _unavailable("application: answer has no state")
+        return body
+
     def temporary_card(self, card_number: str, idempotency_key: str | None = None) -> dict:
         return self._post(f"/v1/cards/{card_number}/temporary-card", None, idempotency_key)
 

@@ -155,7 +155,7 @@ class IssuanceFlow:
         if not self.devices.policy.refund_fee_on_failed_issuance:
             return
         try:
-            application = self.devices.service._call("GET", f"/v1/applications/{self.application_id}")
+            application = self.devices.service.application(self.application_id)
             order = application.get("fee_order")
             if order and order["state"] == "paid":
                 self.devices.service.refund(order["id"], idempotency_key=f"{self.txn}:refund")

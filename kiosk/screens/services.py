@@ -194,7 +194,7 @@ class IssueService(Controller):
         status = service.card_status(self.id_card.id_number)
         pending = status["application"]
         if pending and pending["kind"] == "new" and pending["state"] == "accepted":
-            return service._call("GET", f"/v1/applications/{pending['id']}")
+            return service.application(pending["id"])
         return service.apply(self.id_card.id_number, "new", photo=True)
 
     def confirm(self, application) -> None:
