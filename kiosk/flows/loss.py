@@ -1,0 +1,110 @@
+"""Report a loss (挂失) and release it (解挂): the rules are the service's (domain.md §6-7, by region),
+the kiosk proves who is asking.
+
+- A report needs the holder's ID card; a temporary report lapses by itself after the region's period
+  (and is not offered where the region has none); a formal one leads to replacement.
+- A release needs the ID card and the card itself, and the card must be the holder's own (the social
+  security number on the chip is the ID number: protocols.md §3).
+"""
+from __future__ import annotations
+
+import threading
+
+from kiosk import receipts
+from kiosk.flows.base import Devices, now
+from kiosk.hw.base import Action, DeviceError
+from kiosk.hw.cardreader.ssse import SocialSecurityCard
+from kiosk.hw.idreader.idcard import IdCard
+from kiosk.journal import new_txn_id
+
+
+class NotTheHolder(DeviceError):
+    action = Action.CLEAR
+
+
+class NothingToReport(DeviceError):
+    action = Action.CLEAR
+
+
+class LossReportFlow:
+    def __init__(self, devices: Devices):
+        self.devices = devices
+        self.id_card: IdCard | None = None
+        self.card: dict | None = None
+        self.result: dict | None = None
+        self.txn = new_txn_id(devices.kiosk_id)
+
+    def check_devices(self) -> None:
+        self.devices.require("idreader", "service")
+
+    def kinds(self) -> list[str]:
+        """What the region offers: temporary only where a lapse period is set."""
+        return (["temporary"] if self.devices.policy.temp_loss_lapse_days else []) + ["formal"]
+
+    def wait_for_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:
+        self.id_card = self.devices.idreader.wait_for_card(timeout, cancelled)
+        if self.id_card is None:
+            return None
+        status = self.devices.service.card_status(self.id_card.id_number)
+        if status["card"] is None or status["card"]["state"] in ("cancelled",):
+            raise NothingToReport("no active card", zh="未查询到您名下可挂失的社保卡", en="You have no card to report lost")
+        self.card = status["card"]
+        return self.id_card
+
+    def report(self, kind: str) -> dict:
+        self.result = self.devices.service.report_loss(self.card["card_number"], kind, id_verified=True,
+                                                       idempotency_key=f"{self.txn}:{kind}")
+        return self.result
+
+    def receipt(self):
+        kind = "临时挂失" if self.result["state"] == "temp_lost" else "正式挂失"
+        until = self.result.get("lapses_at")
+        advice = (f"临时挂失将于{until[:10]}自动解除；如确已丢失，请办理正式挂失并补卡。" if until
+                  else "请尽快办理补卡，原卡已不能使用。")
+        return receipts.status_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(),
+                                       name=self.id_card.name, id_number=self.id_card.id_number,
+                                       card_number=self.card["card_number"], state_label=kind, advice=advice)
+
+    def wipe(self) -> None:
+        if self.id_card:
+            self.id_card.wipe()
+        self.id_card = self.card = self.result = None
+
+
+class ReleaseFlow:
+    def __init__(self, devices: Devices):
+        self.devices = devices
+        self.id_card: IdCard | None = None
+        self.card_number: str | None = None
+        self.txn = new_txn_id(devices.kiosk_id)
+
+    def check_devices(self) -> None:
+        self.devices.require("idreader", "cardreader", "service")
+
+    def wait_for_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:
+        self.id_card = self.devices.idreader.wait_for_card(timeout, cancelled)
+        return self.id_card
+
+    def wait_for_card(self, timeout: float, cancelled: threading.Event) -> str | None:
+        """Read the found card and check it is this holder's."""
+        connection = self.devices.cardreader.wait_for_card(timeout, cancelled)
+        if connection is None:
+            return None
+        try:
+            info = SocialSecurityCard(connection, self.devices.security).read_info()
+        finally:
+            connection.disconnect()
+        if info.ssn != self.id_card.id_number:
+            raise NotTheHolder("card and ID card belong to different people",
+                               zh="社保卡与身份证不是同一人，请持本人证件办理",
+                               en="The card and the ID card are not the same person's")
+        self.card_number = info.card_number
+        return self.card_number
+
+    def release(self) -> dict:
+        return self.devices.service.release(self.card_number, id_verified=True, idempotency_key=f"{self.txn}:release")
+
+    def wipe(self) -> None:
+        if self.id_card:
+            self.id_card.wipe()
+        self.id_card = self.card_number = None
