@@ -11,7 +11,8 @@ from kiosk.hw.base import DeviceState, DeviceStatus
 log = logging.getLogger(__name__)
 
 NEEDS = {"status": ("idreader", "service"), "change_pin": ("cardreader", "service"),
-         "issue": ("idreader", "service", "cardissuer", "issuer_reader", "faceprinter")}
+         "issue": ("idreader", "service", "cardissuer", "issuer_reader", "faceprinter"),
+         "loss": ("idreader", "service"), "release": ("idreader", "cardreader", "service")}
 
 
 class DeviceWatch:

@@ -123,7 +123,8 @@ def test_power_cut_then_replug(sim, issuer):
         issuer.present()
     assert issuer.status().state is DeviceState.OFFLINE
     sim.plug()
-    assert issuer.status().vendor_code == "EB0"            # back, but not initialised
+    replugged = issuer.status()
+    assert replugged.vendor_code == "EB0", replugged            # back, but not initialised
     issuer.initialize()                                    # the card still inside goes to the bin
     assert sim.bin_count == 1 and issuer.status().state is DeviceState.ONLINE
 

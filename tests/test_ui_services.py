@@ -128,6 +128,34 @@ def script(d):
     yield d.screen("attract")
     hands.remove_card()
 
+    # -- report a loss (temporary), then release another card's loss with ID card + card ---------------
+    d.service("loss")
+    d.tap(attract.ids.tile_loss)
+    yield d.screen("place_id")
+    hands.place_id_card("gen2")
+    yield d.until("kinds offered", lambda: app.sm.current == "message" and d.current().title == "请选择挂失方式")
+    d.shot("choose")
+    d.tap_id("secondary")                                     # 临时挂失
+    yield d.until("reported", lambda: app.sm.current == "message" and d.current().title == "挂失成功")
+    d.shot("done")
+    d.tap_id("primary")
+    yield d.screen("attract")
+    hands.remove_id_card()
+
+    d.service("release")
+    d.tap(attract.ids.tile_release)
+    yield d.screen("place_id")
+    hands.place_id_card("temp_lost")
+    yield d.screen("insert_card")
+    d.shot("insert_card")
+    hands.insert_card("temp_lost")
+    yield d.until("released", lambda: app.sm.current == "message" and d.current().title == "已解除挂失")
+    d.shot("done")
+    d.tap_id("primary")
+    yield d.screen("attract")
+    hands.remove_id_card()
+    hands.remove_card()
+
     # -- the ID reader is unplugged: the start screen says which service is paused, and why -----------
     d.service("device_offline")
     hands.idreader_sim.unplug()
@@ -165,6 +193,8 @@ def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
         card_state = kiosk.devices.service.card("A00000001")["state"]
         locked_state = kiosk.devices.service.card("A00000004")["state"]
         issued = kiosk.devices.service.card_status(demo.by_key("no_card").id_number)["card"]
+        released = kiosk.devices.service.card(demo.by_key("temp_lost").card_number)["state"]
+        reported = kiosk.devices.service.card(demo.by_key("gen2").card_number)["state"]
         unfinished = kiosk.devices.journal.unfinished()
     finally:
         kiosk.close()
@@ -185,7 +215,7 @@ def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
         assert os.path.exists(job.png)
         assert not any(pin in job.decoded.text() for pin in PINS)
     assert card_state == "normal" and locked_state == "pin_locked" and unfinished == []
-    assert issued["state"] == "sealed"
+    assert issued["state"] == "sealed" and released == "normal" and reported == "temp_lost"
 
     # no PIN anywhere the kiosk wrote: logs, journal, service database, raw receipts
     for path in state.rglob("*"):

@@ -18,8 +18,15 @@ class PtyDevice:
         self._master = self._slave = -1
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # plug and unplug never interleave: an unplug running in the serving thread (a power cut) must not
+        # close the descriptors or remove the link of the plug that follows it
+        self._cable = threading.RLock()
 
     def plug(self) -> None:
+        with self._cable:
+            self._plug()
+
+    def _plug(self) -> None:
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)          # raw from the start: a cooked pty echoes and rewrites bytes
         self.port = os.ttyname(self._slave)
@@ -39,17 +46,20 @@ class PtyDevice:
         """Power-on state of the device (override)."""
 
     def unplug(self) -> None:
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2)
-        for fd in (self._master, self._slave):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self._master = self._slave = -1
-        if self.link and os.path.lexists(self.link):
-            os.unlink(self.link)
+        with self._cable:
+            if self._master < 0:
+                return                        # already unplugged
+            self._stop.set()
+            if self._thread is not None and self._thread is not threading.current_thread():
+                self._thread.join(timeout=2)
+            if self.link and os.path.lexists(self.link):
+                os.unlink(self.link)
+            for fd in (self._master, self._slave):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self._master = self._slave = -1
 
     def close(self) -> None:
         self.unplug()

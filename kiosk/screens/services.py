@@ -249,4 +249,97 @@ class IssueService(Controller):
             self.id_card.wipe()
 
 
-CONTROLLERS = {"status": StatusService, "change_pin": ChangePinService, "issue": IssueService}
+class LossService(Controller):
+    """Report a lost card (挂失): the holder's ID card, then temporary (where offered) or formal."""
+    name = "loss"
+
+    def __init__(self, app):
+        super().__init__(app)
+        from kiosk.flows.loss import LossReportFlow
+        self.flow = LossReportFlow(app.kiosk.devices)
+
+    def start(self) -> None:
+        self.app.busy("正在检查设备")
+        self.run(self.flow.check_devices, lambda _: self.ask_id_card())
+
+    def ask_id_card(self) -> None:
+        self.app.wait("请将身份证放在读卡区", "挂失须核验本人身份证", "id", WAIT_FOR_CARD_S)
+        self.run(lambda: self.flow.wait_for_id_card(WAIT_FOR_CARD_S, self.cancelled), self.choose)
+
+    def choose(self, card) -> None:
+        if card is None:
+            self.app.home()
+            return
+        lapse = self.app.kiosk.devices.policy.temp_loss_lapse_days
+        body = "正式挂失后原卡不能再使用，需办理补卡。"
+        temporary = None
+        if "temporary" in self.flow.kinds():
+            body = f"临时挂失{lapse}天后自动解除，适合暂时找不到卡片；" + body
+            temporary = ("临时挂失", lambda: self.report("temporary"))
+        self.app.message("请选择挂失方式", body, tone="info", primary=("正式挂失", lambda: self.report("formal")),
+                         secondary=temporary)
+
+    def report(self, kind: str) -> None:
+        self.app.busy("正在办理挂失")
+        self.run(lambda: self.flow.report(kind), self.done)
+
+    def done(self, result) -> None:
+        if result["state"] == "temp_lost":
+            body = f"已临时挂失，将于{result['lapses_at'][:10]}自动解除。找到卡片后可持身份证和社保卡解除挂失。"
+        else:
+            body = "已正式挂失，原卡已停用。请办理补卡，账户资金不受影响。"
+        self.app.message("挂失成功", body, tone="good", secondary=("打印凭条", self.print_receipt))
+
+    def print_receipt(self) -> None:
+        self.app.busy("正在打印凭条")
+        devices = self.app.kiosk.devices
+
+        def work():
+            devices.require("printer")
+            devices.printer.print_receipt(self.flow.receipt())
+        self.run(work, lambda _: self.app.message("凭条已打印", "请取走凭条和身份证，谢谢。", tone="good"))
+
+    def stop(self) -> None:
+        super().stop()
+        self.flow.wipe()
+
+
+class ReleaseService(Controller):
+    """Release a loss report (解挂): ID card and the holder's own card."""
+    name = "release"
+
+    def __init__(self, app):
+        super().__init__(app)
+        from kiosk.flows.loss import ReleaseFlow
+        self.flow = ReleaseFlow(app.kiosk.devices)
+
+    def start(self) -> None:
+        self.app.busy("正在检查设备")
+        self.run(self.flow.check_devices, lambda _: self.ask_id_card())
+
+    def ask_id_card(self) -> None:
+        self.app.wait("请将身份证放在读卡区", "解除挂失须本人身份证和社保卡", "id", WAIT_FOR_CARD_S)
+        self.run(lambda: self.flow.wait_for_id_card(WAIT_FOR_CARD_S, self.cancelled), self.ask_card)
+
+    def ask_card(self, id_card) -> None:
+        if id_card is None:
+            self.app.home()
+            return
+        self.app.wait("请插入找回的社保卡", "芯片朝上，插入下方社保卡插口", "card", WAIT_FOR_CARD_S)
+        self.run(lambda: self.flow.wait_for_card(WAIT_FOR_CARD_S, self.cancelled), self.release)
+
+    def release(self, card_number) -> None:
+        if card_number is None:
+            self.app.home()
+            return
+        self.app.busy("正在解除挂失")
+        self.run(self.flow.release, lambda _: self.app.message(
+            "已解除挂失", "您的社保卡已恢复正常使用。请取走社保卡和身份证。", tone="good"))
+
+    def stop(self) -> None:
+        super().stop()
+        self.flow.wipe()
+
+
+CONTROLLERS = {"status": StatusService, "change_pin": ChangePinService, "issue": IssueService,
+               "loss": LossService, "release": ReleaseService}

@@ -30,7 +30,8 @@ class Tile(ButtonBehavior, BoxLayout):
 class AttractScreen(Screen):
     def show_availability(self, watch) -> None:
         for service, tile in (("status", self.ids.tile_status), ("change_pin", self.ids.tile_change_pin),
-                              ("issue", self.ids.tile_issue)):
+                              ("issue", self.ids.tile_issue), ("loss", self.ids.tile_loss),
+                              ("release", self.ids.tile_release)):
             down = watch.unavailable(service)
             tile.notice = f"暂停服务：{'、'.join(down)}未就绪" if down else ""
 
