@@ -142,9 +142,6 @@ class ChangePinFlow:
                                            name=self.info.name, id_number=self.info.ssn,
                                            card_number=self.info.card_number, activated=self.activating)
 
-    def print_receipt(self) -> None:
-        self.devices.require("printer")
-        self.devices.printer.print_receipt(self.receipt())
 
     def wipe(self) -> None:
         if self.info:

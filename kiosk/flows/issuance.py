@@ -38,7 +38,6 @@ class IssuanceFailed(DeviceError):
 class Outcome:
     card_number: str | None
     taken: bool
-    face_png: str | None = None
 
 
 class IssuanceFlow:

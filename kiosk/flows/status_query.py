@@ -53,9 +53,6 @@ class StatusQueryFlow:
                                        id_number=r.id_number, card_number=r.card_number,
                                        state_label=r.state.label_zh, advice=r.state.advice_zh)
 
-    def print_receipt(self) -> None:
-        self.devices.require("printer")
-        self.devices.printer.print_receipt(self.receipt())
 
     def wipe(self) -> None:
         if self.id_card:

@@ -25,6 +25,26 @@ class Controller:
     def run(self, fn, then) -> None:
         self.app.worker.run(fn, then, self.failed)
 
+    def begin(self, check, then) -> None:
+        """Check the devices the service needs (on a worker), then go on."""
+        self.app.busy("正在检查设备")
+        self.run(check, lambda _: then())
+
+    def ask_id_card(self, hint: str, wait, then) -> None:
+        """"Place your ID card": ``wait`` blocks on a worker; no card in time goes back to the start."""
+        self.app.wait("请将身份证放在读卡区", hint, "id", WAIT_FOR_CARD_S)
+        self.run(lambda: wait(WAIT_FOR_CARD_S, self.cancelled), lambda card: self.app.home() if card is None
+                 else then(card))
+
+    def print_receipt(self, make_receipt, take: str = "凭条和身份证") -> None:
+        self.app.busy("正在打印凭条")
+        devices = self.app.kiosk.devices
+
+        def work():
+            devices.require("printer")
+            devices.printer.print_receipt(make_receipt())
+        self.run(work, lambda _: self.app.message("凭条已打印", f"请取走{take}，谢谢。", tone="good"))
+
     def failed(self, exc: Exception) -> None:
         if isinstance(exc, DeviceError):
             log.info("%s refused: %s", self.name, exc.detail)
@@ -45,28 +65,15 @@ class StatusService(Controller):
         self.flow = StatusQueryFlow(app.kiosk.devices)
 
     def start(self) -> None:
-        self.app.busy("正在检查设备")
-        self.run(self.flow.check_devices, lambda _: self.ask_id_card())
+        self.begin(self.flow.check_devices, lambda: self.ask_id_card(
+            "请将身份证平放在下方读卡区，读取完成前请勿移动", self.flow.wait_for_id_card, self.got_id_card))
 
-    def ask_id_card(self) -> None:
-        self.app.wait("请将身份证放在读卡区", "请将身份证平放在下方读卡区，读取完成前请勿移动", "id",
-                      WAIT_FOR_CARD_S)
-        self.run(lambda: self.flow.wait_for_id_card(WAIT_FOR_CARD_S, self.cancelled), self.got_id_card)
-
-    def got_id_card(self, card) -> None:
-        if card is None:
-            self.app.home()
-            return
+    def got_id_card(self, _card) -> None:
         self.app.busy("正在查询")
         self.run(self.flow.query, self.show)
 
     def show(self, result) -> None:
-        self.app.show("status_result").show(result, on_print=self.print_receipt)
-
-    def print_receipt(self) -> None:
-        self.app.busy("正在打印凭条")
-        self.run(self.flow.print_receipt,
-                 lambda _: self.app.message("凭条已打印", "请取走凭条和身份证，谢谢。", tone="good"))
+        self.app.show("status_result").show(result, on_print=lambda: self.print_receipt(self.flow.receipt))
 
     def stop(self) -> None:
         super().stop()
@@ -82,8 +89,7 @@ class ChangePinService(Controller):
         self.old, self.new, self.again = PinBuffer(), PinBuffer(), PinBuffer()
 
     def start(self) -> None:
-        self.app.busy("正在检查设备")
-        self.run(self.flow.check_devices, lambda _: self.ask_card())
+        self.begin(self.flow.check_devices, self.ask_card)
 
     def ask_card(self) -> None:
         self.app.wait("请插入社保卡", "芯片朝上，插入下方社保卡插口", "card", WAIT_FOR_CARD_S)
@@ -144,12 +150,8 @@ class ChangePinService(Controller):
         for pin in (self.old, self.new, self.again):
             pin.clear()
         body = ("社保功能已启用。" if self.flow.activating else "") + "请牢记新密码，并取走社保卡。"
-        self.app.message("密码修改成功", body, tone="good", secondary=("打印凭条", self.print_receipt))
-
-    def print_receipt(self) -> None:
-        self.app.busy("正在打印凭条")
-        self.run(self.flow.print_receipt,
-                 lambda _: self.app.message("凭条已打印", "请取走凭条和社保卡，谢谢。", tone="good"))
+        self.app.message("密码修改成功", body, tone="good",
+                         secondary=("打印凭条", lambda: self.print_receipt(self.flow.receipt, "凭条和社保卡")))
 
     def stop(self) -> None:
         super().stop()
@@ -172,18 +174,11 @@ class IssueService(Controller):
         self.flow = None
 
     def start(self) -> None:
-        self.app.busy("正在检查设备")
-        self.run(lambda: self.app.kiosk.devices.require(*self.NEEDS), lambda _: self.ask_id_card())
-
-    def ask_id_card(self) -> None:
-        self.app.wait("请将身份证放在读卡区", "申领新卡需核验本人身份证", "id", WAIT_FOR_CARD_S)
         devices = self.app.kiosk.devices
-        self.run(lambda: devices.idreader.wait_for_card(WAIT_FOR_CARD_S, self.cancelled), self.got_id_card)
+        self.begin(lambda: devices.require(*self.NEEDS), lambda: self.ask_id_card(
+            "申领新卡需核验本人身份证", devices.idreader.wait_for_card, self.got_id_card))
 
     def got_id_card(self, card) -> None:
-        if card is None:
-            self.app.home()
-            return
         self.id_card = card
         self.app.busy("正在核验申领条件")
         self.run(self._apply, self.confirm)
@@ -226,18 +221,10 @@ class IssueService(Controller):
         if outcome.taken:
             self.app.message("制卡完成", f"请妥善保管您的社保卡（卡号 {outcome.card_number}）。\n"
                                          f"新卡尚未启用，请选择“修改社保卡密码”，输入初始密码{initial or ''}并设置新密码。",
-                             tone="good", secondary=("打印凭条", lambda: self.print_receipt(outcome.card_number)))
+                             tone="good", secondary=("打印凭条", lambda: self.print_receipt(
+                                 lambda: self.flow.receipt(outcome.card_number))))
         else:
             self.app.message("卡片已回收", "您未在规定时间内取卡，卡片已被安全回收，申请仍然有效，请重新办理。", tone="warn")
-
-    def print_receipt(self, card_number: str) -> None:
-        self.app.busy("正在打印凭条")
-        devices = self.app.kiosk.devices
-
-        def work():
-            devices.require("printer")
-            devices.printer.print_receipt(self.flow.receipt(card_number))
-        self.run(work, lambda _: self.app.message("凭条已打印", "请取走凭条和身份证，谢谢。", tone="good"))
 
     def failed(self, exc: Exception) -> None:
         self.app.hold_session = False
@@ -259,17 +246,10 @@ class LossService(Controller):
         self.flow = LossReportFlow(app.kiosk.devices)
 
     def start(self) -> None:
-        self.app.busy("正在检查设备")
-        self.run(self.flow.check_devices, lambda _: self.ask_id_card())
+        self.begin(self.flow.check_devices, lambda: self.ask_id_card(
+            "挂失须核验本人身份证", self.flow.wait_for_id_card, self.choose))
 
-    def ask_id_card(self) -> None:
-        self.app.wait("请将身份证放在读卡区", "挂失须核验本人身份证", "id", WAIT_FOR_CARD_S)
-        self.run(lambda: self.flow.wait_for_id_card(WAIT_FOR_CARD_S, self.cancelled), self.choose)
-
-    def choose(self, card) -> None:
-        if card is None:
-            self.app.home()
-            return
+    def choose(self, _card) -> None:
         lapse = self.app.kiosk.devices.policy.temp_loss_lapse_days
         body = "正式挂失后原卡不能再使用，需办理补卡。"
         temporary = None
@@ -288,16 +268,8 @@ class LossService(Controller):
             body = f"已临时挂失，将于{result['lapses_at'][:10]}自动解除。找到卡片后可持身份证和社保卡解除挂失。"
         else:
             body = "已正式挂失，原卡已停用。请办理补卡，账户资金不受影响。"
-        self.app.message("挂失成功", body, tone="good", secondary=("打印凭条", self.print_receipt))
-
-    def print_receipt(self) -> None:
-        self.app.busy("正在打印凭条")
-        devices = self.app.kiosk.devices
-
-        def work():
-            devices.require("printer")
-            devices.printer.print_receipt(self.flow.receipt())
-        self.run(work, lambda _: self.app.message("凭条已打印", "请取走凭条和身份证，谢谢。", tone="good"))
+        self.app.message("挂失成功", body, tone="good",
+                         secondary=("打印凭条", lambda: self.print_receipt(self.flow.receipt)))
 
     def stop(self) -> None:
         super().stop()
@@ -314,17 +286,10 @@ class ReleaseService(Controller):
         self.flow = ReleaseFlow(app.kiosk.devices)
 
     def start(self) -> None:
-        self.app.busy("正在检查设备")
-        self.run(self.flow.check_devices, lambda _: self.ask_id_card())
+        self.begin(self.flow.check_devices, lambda: self.ask_id_card(
+            "解除挂失须本人身份证和社保卡", self.flow.wait_for_id_card, self.ask_card))
 
-    def ask_id_card(self) -> None:
-        self.app.wait("请将身份证放在读卡区", "解除挂失须本人身份证和社保卡", "id", WAIT_FOR_CARD_S)
-        self.run(lambda: self.flow.wait_for_id_card(WAIT_FOR_CARD_S, self.cancelled), self.ask_card)
-
-    def ask_card(self, id_card) -> None:
-        if id_card is None:
-            self.app.home()
-            return
+    def ask_card(self, _id_card) -> None:
         self.app.wait("请插入找回的社保卡", "芯片朝上，插入下方社保卡插口", "card", WAIT_FOR_CARD_S)
         self.run(lambda: self.flow.wait_for_card(WAIT_FOR_CARD_S, self.cancelled), self.release)
 

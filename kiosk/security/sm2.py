@@ -16,7 +16,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from asn1crypto import algos, core, keys, pem
+from asn1crypto import algos, keys, pem
 from gmssl import sm2 as _sm2, sm3 as _sm3
 
 keys.NamedCurve.register("sm2p256v1", "1.2.156.10197.1.301", 32)
@@ -183,4 +183,4 @@ def sm3(data: bytes) -> bytes:
     return bytes.fromhex(_sm3.sm3_hash(list(data)))
 
 
-__all__ = ["PrivateKey", "PublicKey", "Sm2Error", "sm3", "DEFAULT_ID", "core"]
+__all__ = ["PrivateKey", "PublicKey", "Sm2Error", "sm3", "DEFAULT_ID"]
