@@ -34,7 +34,8 @@ def main(argv=None) -> int:
     from kiosk.screens.app import KioskApp
     kiosk = Kiosk(config)
     try:
-        KioskApp(kiosk, config.ui.session_timeout_s).run()
+        KioskApp(kiosk, config.ui.session_timeout_s, language=config.ui.language,
+                  randomise_pin_pad=config.ui.pin_pad == "random").run()
     finally:
         kiosk.close()
     return 0

@@ -249,6 +249,44 @@ def bench_service():
             server.wait(timeout=10)
 
 
+VOICE_PROMPTS = ["请将身份证放在读卡区", "请插入社保卡", "请输入六位密码", "请再次输入新密码", "请取走您的社保卡",
+                 "正在办理，请稍候", "请取走凭条", "密码错误，还可以输入3次。", "请在90秒内取走您的卡", "谢谢使用，再见"]
+
+
+def bench_voice():
+    from kiosk.voice import DEFAULT_RATE, DEFAULT_VOICE, EspeakNg, RecordingPlayer, Voice, VoiceCache, wav_seconds
+    engine = EspeakNg()
+    engine.version                                  # the one `espeak-ng --version` call, outside the timing
+    cold, hit, spoken = [], [], []
+    for _ in range(3):
+        with tempfile.TemporaryDirectory() as tmp:
+            cache = VoiceCache(tmp, engine)
+            for text in VOICE_PROMPTS:
+                cold += timed(lambda: cache.get(text), runs=1)
+                spoken.append(wav_seconds(cache.path_for(text)) * 1000)
+            for text in VOICE_PROMPTS:
+                hit += timed(lambda: cache.get(text), runs=3)
+    header(f"Voice prompts: espeak-ng {DEFAULT_VOICE} at {DEFAULT_RATE} words/min, {len(VOICE_PROMPTS)} kiosk prompts")
+    row("synthesize one prompt to WAV (cold: an espeak-ng process)", cold, None,
+        f"spoken: {min(spoken) / 1000:.1f}-{max(spoken) / 1000:.1f} s, median {statistics.median(spoken) / 1000:.1f} s")
+    row("cache hit (sha256 name + WAV header check)", hit)
+    with tempfile.TemporaryDirectory() as tmp:
+        player = RecordingPlayer()
+        with Voice(tmp, player) as voice:
+            def say_until_playing(text):
+                count = len(player.played)
+                start = time.perf_counter()
+                voice.say(text)
+                player.wait_for(lambda p: len(p.played) > count)
+                elapsed = (time.perf_counter() - start) * 1000
+                voice.wait_idle()
+                return elapsed
+            first = [say_until_playing(t) for t in VOICE_PROMPTS]
+            again = [say_until_playing(t) for t in VOICE_PROMPTS * 3]
+    row("say() until the player starts, first time (synthesis)", first)
+    row("say() until the player starts, cached", again)
+
+
 def main():
     vpcd = False
     try:
@@ -262,6 +300,7 @@ def main():
     bench_issuance()
     bench_sm2()
     bench_service()
+    bench_voice()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,9 @@ key, so a technician sees at once what to fix.
     [security]   module = "keyservice"   # the service's key service; "demo" (demo keys, simulated cards); "none"
     [cardissuer] port = "sim", reader = "sim"   # CRT-591 serial port; the module's PC/SC reader ("vpcd": 00 01)
     [faceprinter] kind = "sim"      # or "evolis", "evolis:NAME", "cups:QUEUE"
-    [ui]         fullscreen = true, session_timeout_s = 90, language = "zh"
+    [ui]         fullscreen = true, session_timeout_s = 90, language = "zh", pin_pad = "fixed"|"random"
+    [voice]      enabled = true, rate = 140, player = "aplay"   # espeak-ng words/min (80-300); "aplay:DEVICE", "none"
+                 voice = "cmn-latn-pinyin"                      # the espeak-ng voice (kiosk/voice.py says why)
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 
 from kiosk.hw.idreader.photo import CONVENTIONS, PhotoConfig
 from kiosk.policy import PROFILES
+from kiosk.voice import DEFAULT_RATE, DEFAULT_VOICE, MAX_RATE, MIN_RATE, valid_player
 
 SIM = "sim"
 
@@ -44,6 +47,15 @@ class UiConfig:
     language: str = "zh"
     width: int = 1280
     height: int = 800
+    pin_pad: str = "fixed"      # "random": the digit keys move on every PIN prompt (against shoulder surfing)
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    enabled: bool = True
+    rate: int = DEFAULT_RATE       # espeak-ng words per minute, slower than its 175 for elderly listeners
+    player: str = "aplay"          # "aplay", "aplay:DEVICE" (an ALSA device) or "none"
+    voice: str = DEFAULT_VOICE
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,7 @@ class Config:
     key_file: str = ""            # the kiosk's SM2 private key (PKCS#8 PEM); default state_dir/kiosk-key.pem
     service_key_file: str = ""    # the service's public key pinned at enrolment; default state_dir/service-key.pem
     ui: UiConfig = UiConfig()
+    voice: VoiceConfig = VoiceConfig()
 
     @property
     def kiosk_key_path(self) -> str:
@@ -82,6 +95,7 @@ class Config:
 
 
 _KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_VOICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+-]{0,63}$")
 
 
 def _take(table: dict, key: str, kind: type, where: str, default):
@@ -103,7 +117,7 @@ def load(path: str | None) -> Config:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     base = Config()
     sections = {name: data.pop(name, {}) for name in ("idreader", "cardreader", "printer", "service", "security",
-                                                      "cardissuer", "faceprinter", "ui")}
+                                                      "cardissuer", "faceprinter", "ui", "voice")}
     for name, table in sections.items():
         if not isinstance(table, dict):
             raise ConfigError(f"[{name}] must be a table")
@@ -119,11 +133,26 @@ def load(path: str | None) -> Config:
                   session_timeout_s=_take(ui_table, "session_timeout_s", int, "ui.", 90),
                   language=_take(ui_table, "language", str, "ui.", "zh"),
                   width=_take(ui_table, "width", int, "ui.", 1280),
-                  height=_take(ui_table, "height", int, "ui.", 800))
+                  height=_take(ui_table, "height", int, "ui.", 800),
+                  pin_pad=_take(ui_table, "pin_pad", str, "ui.", "fixed"))
     if not 15 <= ui.session_timeout_s <= 600:
         raise ConfigError("ui.session_timeout_s: between 15 and 600 seconds")
     if ui.language not in ("zh", "en"):
         raise ConfigError("ui.language: zh or en")
+    if ui.pin_pad not in ("fixed", "random"):
+        raise ConfigError("ui.pin_pad: fixed or random")
+    vt = sections["voice"]
+    voice = VoiceConfig(enabled=_take(vt, "enabled", bool, "voice.", True),
+                        rate=_take(vt, "rate", int, "voice.", DEFAULT_RATE),
+                        player=_take(vt, "player", str, "voice.", "aplay"),
+                        voice=_take(vt, "voice", str, "voice.", DEFAULT_VOICE))
+    if not MIN_RATE <= voice.rate <= MAX_RATE:
+        raise ConfigError(f"voice.rate {voice.rate}: between {MIN_RATE} and {MAX_RATE} words per minute "
+                          f"(espeak-ng's default is 175)")
+    if not valid_player(voice.player):
+        raise ConfigError(f"voice.player {voice.player!r}: aplay, aplay:DEVICE or none")
+    if not _VOICE_NAME.match(voice.voice):
+        raise ConfigError(f"voice.voice {voice.voice!r}: an espeak-ng voice name, e.g. cmn-latn-pinyin")
     idr = sections["idreader"]
     photo = PhotoConfig(library=_take(idr, "photo_library", str, "idreader.", ""),
                         function=_take(idr, "photo_function", str, "idreader.", ""),
@@ -146,7 +175,7 @@ def load(path: str | None) -> Config:
         faceprinter=_take(sections["faceprinter"], "kind", str, "faceprinter.", SIM),
         key_file=_take(sections["service"], "key_file", str, "service.", ""),
         service_key_file=_take(sections["service"], "service_key_file", str, "service.", ""),
-        ui=ui)
+        ui=ui, voice=voice)
     leftovers = [k for k in data] + [f"{n}.{k}" for n, t in sections.items() for k in t]
     if leftovers:
         raise ConfigError(f"unknown config keys: {', '.join(leftovers)}")

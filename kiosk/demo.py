@@ -29,6 +29,7 @@ class DemoCitizen:
     application: str | None = None  # a pending application's state, e.g. "producing"
     note: str = ""
     spec_version: str = "3.00"      # 3rd generation: SM4, holder data behind key 0A
+    expires_in_days: int | None = None  # the card expires this many days after today (renewal demo); else 2031
 
     @property
     def id_number(self) -> str:
@@ -42,10 +43,14 @@ class DemoCitizen:
     def card_profile(self) -> CardProfile | None:
         if self.card_state is None:
             return None
+        issue, expiry = dt.date(2021, 6, 1), dt.date(2031, 6, 1)
+        if self.expires_in_days is not None:      # relative to today, so the renewal window is always open
+            expiry = dt.date.today() + dt.timedelta(days=self.expires_in_days)
+            issue = expiry.replace(year=expiry.year - 10, day=min(expiry.day, 28))
         return CardProfile(card_id_code=f"610100D1560000059911{self.card_number[-4:]}",
                            card_number=self.card_number, ssn=self.id_number, name=self.name,
                            gender=self.gender, nation="01", birthplace="610113", birth_date=self.birth,
-                           issue_date=dt.date(2021, 6, 1), expiry_date=dt.date(2031, 6, 1), pin=self.pin,
+                           issue_date=issue, expiry_date=expiry, pin=self.pin,
                            pin_tries_left=self.pin_tries_left, spec_version=self.spec_version,
                            algorithm=0x03 if self.spec_version.startswith("3") else 0x01)
 
@@ -65,6 +70,8 @@ CITIZENS = (
                 "lost", "A00000010", "580312", note="正式挂失"),
     DemoCitizen("cancelled", "郑国强", "1", dt.date(1944, 2, 14), "61010319440214011", "陕西省西安市碑林区南门11号",
                 "cancelled", "A00000011", "440214", note="已注销"),
+    DemoCitizen("expiring", "陈志强", "1", dt.date(1972, 10, 3), "61011619721003012", "陕西省西安市长安区韦曲街12号",
+                "normal", "A00000012", "314159", note="即将到期（30天内）", expires_in_days=30),
     DemoCitizen("producing", "孙丽", "2", dt.date(1990, 9, 9), "61011319900909006", "陕西省西安市雁塔区科技路5号",
                 None, application="producing", note="制卡中"),
     DemoCitizen("no_card", "刘䶮", "1", dt.date(1985, 4, 30), "61011319850430007", "陕西省西安市未央区凤城6号",

@@ -7,12 +7,17 @@ import threading
 
 from kiosk.flows.base import DEVICE_NAMES, Devices
 from kiosk.hw.base import DeviceState, DeviceStatus
+from kiosk.i18n import both
 
 log = logging.getLogger(__name__)
 
+_ISSUING = ("idreader", "service", "cardissuer", "issuer_reader", "faceprinter")
 NEEDS = {"status": ("idreader", "service"), "change_pin": ("cardreader", "service"),
-         "issue": ("idreader", "service", "cardissuer", "issuer_reader", "faceprinter"),
-         "loss": ("idreader", "service"), "release": ("idreader", "cardreader", "service")}
+         "activate": ("cardreader", "service"), "reset_pin": ("idreader", "cardreader", "security", "service"),
+         "unlock": ("idreader", "cardreader", "security", "service"), "issue": _ISSUING, "replace": _ISSUING,
+         "loss": ("idreader", "service"), "release": ("idreader", "cardreader", "service"),
+         "contact": ("idreader", "service"), "ecard": ("idreader", "service"), "agent": ("idreader", "service"),
+         "cancel": ()}
 
 
 class DeviceWatch:
@@ -58,6 +63,6 @@ class DeviceWatch:
             self._stop.wait(self.interval)
 
     def unavailable(self, service: str) -> list[str]:
-        """Citizen-facing names of the devices ``service`` needs that are down (unknown counts as up)."""
-        return [DEVICE_NAMES[n][0] for n in NEEDS[service]
-                if n in self.statuses and not self.statuses[n].usable]
+        """Citizen-facing names (zh, with their English) of the devices ``service`` needs that are down
+        (unknown counts as up)."""
+        return [both(*DEVICE_NAMES[n]) for n in NEEDS[service] if n in self.statuses and not self.statuses[n].usable]

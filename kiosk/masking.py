@@ -22,3 +22,10 @@ def card_number(value: str) -> str:
     if len(value) < 6:
         return "*" * len(value)
     return value[:2] + "*" * (len(value) - 5) + value[-3:]
+
+
+def phone(value: str) -> str:
+    """138****0000: the operator prefix and the last four only."""
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]

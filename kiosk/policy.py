@@ -22,20 +22,37 @@ class PolicyProfile:
     # a failed instant issuance: keep the fee with the open application (retry without paying again), or
     # refund it. The seeds say nothing; keeping it is the project's default, a province may choose otherwise.
     refund_fee_on_failed_issuance: bool = False
+    # a PIN reset (密码重置) on a card whose PIN is locked also unlocks it: Sichuan names one service "for a
+    # forgotten PIN or a locked card" (seeds/003); Henan has two procedures (seeds/002)
+    reset_clears_pin_lock: bool = False
+    # cancellation (注销): the bank account first, then the social-security side (seeds/000 Xi'an, seeds/002
+    # Henan); Sichuan says the social-security side first, then the bank (seeds/003)
+    cancellation_bank_first: bool = True
+    # rules the seeds leave open and the project decided, each with its reason (shown to reviewers, not citizens)
+    decisions: tuple[str, ...] = ()
 
 
 PROFILES = {
     "shaanxi": PolicyProfile("shaanxi", "陕西省（西安）", "610100", initial_pin="666666",
-                             guardian_below_age=None, temp_loss_lapse_days=7, replacement_fee_yuan=20,
+                             guardian_below_age=18, temp_loss_lapse_days=7, replacement_fee_yuan=20,
                              sources=("seeds/000 (Xi'an: initial PIN 666666, 7-day lapse, 20 yuan fee, first "
-                                      "2nd→3rd generation swap free)",), free_generation_upgrade=True),
+                                      "2nd→3rd generation swap free, cancellation: bank first)",),
+                             free_generation_upgrade=True,
+                             decisions=("guardian_below_age=18: not stated in the seeds; project decision after the "
+                                        "Civil Code (民法典 art. 17: adults are 18 or older; art. 27: parents are "
+                                        "a minor's guardians)",
+                                        "reset_clears_pin_lock=False: not stated; project decision, as Henan "
+                                        "(seeds/002): a locked PIN is cleared by the unlock service")),
     "henan": PolicyProfile("henan", "河南省", "410100", initial_pin="123456", guardian_below_age=16,
                            temp_loss_lapse_days=None, replacement_fee_yuan=None,
                            sources=("seeds/002, seeds/004 (initial PIN 123456, guardian under 16, temporary "
-                                    "card valid 3 months)",), temporary_card_months=3),
+                                    "card valid 3 months; reset and unlock are separate; cancellation after the "
+                                    "bank business is settled)",), temporary_card_months=3),
     "sichuan": PolicyProfile("sichuan", "四川省", "510100", initial_pin=None, guardian_below_age=18,
                              temp_loss_lapse_days=7, replacement_fee_yuan=None,
-                             sources=("seeds/003 (guardian under 18, 7-day lapse)",)),
+                             sources=("seeds/003 (guardian under 18, 7-day lapse, reset also for a locked card, "
+                                      "cancellation: social-security side first, then the bank)",),
+                             reset_clears_pin_lock=True, cancellation_bank_first=False),
 }
 
 

@@ -74,3 +74,75 @@ def issuance_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, name: str, i
         r.add("新卡尚未启用：请用初始密码在自助机“修改社保卡密码”设置新密码后启用。")
     r.add("金融功能请到合作银行网点激活。")
     return _footer(r)
+
+
+def replacement_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, name: str, id_number: str,
+                        reason_label: str, old_card_number: str, old_card_taken: bool, card_number: str,
+                        fee_fen: int, order_id: int | None, initial_pin_hint: bool) -> Receipt:
+    """补换卡: the reason, the old card (taken back, or reported lost) and the new card, and the fee paid."""
+    r = _frame("社保卡补换卡", kiosk_id, txn, when)
+    r.add(f"姓    名：{masking.name(name)}")
+    r.add(f"证件号码：{masking.id_number(id_number)}")
+    r.add(f"补换原因：{reason_label}")
+    r.add(f"原卡卡号：{masking.card_number(old_card_number)}")
+    r.add("原卡处理：" + ("已由本机回收，将统一销毁" if old_card_taken else "原卡已挂失"))
+    r.add(f"新卡卡号：{masking.card_number(card_number)}")
+    if fee_fen:
+        r.add(f"缴费金额：¥{fee_fen // 100}.{fee_fen % 100:02d} 元（已支付" + (f"，订单号 {order_id}" if order_id else "")
+              + "）")
+    else:
+        r.add("缴费金额：免费")
+    r.add("办理结果：新卡已领取，原卡已注销", bold=True)
+    r.add("原卡账户资金不受影响，已随新卡延续。")
+    if initial_pin_hint:
+        r.add("新卡尚未启用：请用初始密码在自助机“修改社保卡密码”设置新密码后启用。")
+    r.add("金融功能请到合作银行网点激活。")
+    return _footer(r)
+
+
+def _holder(r: Receipt, name: str, id_number: str, card_number: str | None = None) -> None:
+    r.add(f"姓    名：{masking.name(name)}")
+    r.add(f"证件号码：{masking.id_number(id_number)}")
+    if card_number:
+        r.add(f"社保卡号：{masking.card_number(card_number)}")
+
+
+def pin_service_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, service: str, result: str, name: str,
+                        id_number: str, card_number: str) -> Receipt:
+    """密码重置 / 密码解锁 / 社保功能启用: which service, its result; never the PIN."""
+    r = _frame(service, kiosk_id, txn, when)
+    _holder(r, name, id_number, card_number)
+    r.add(f"办理结果：{result}", bold=True)
+    r.add("新密码仅您本人知晓，请勿告知他人。金融账户密码请到合作银行办理。")
+    return _footer(r)
+
+
+def contact_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, name: str, id_number: str,
+                    phone: str | None, address_changed: bool) -> Receipt:
+    """非关键信息变更: the new phone masked; the address only said to be changed (it is personal data)."""
+    r = _frame("非关键信息变更", kiosk_id, txn, when)
+    _holder(r, name, id_number)
+    if phone:
+        r.add(f"联系电话：{masking.phone(phone)}（已变更）")
+    if address_changed:
+        r.add("通讯地址：已变更")
+    r.add("办理结果：信息变更成功，无需换卡", bold=True)
+    return _footer(r)
+
+
+def ecard_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, name: str, id_number: str) -> Receipt:
+    """电子社保卡申领指引: where to sign up (seeds/001); the sign-up QR code is on the screen, not on paper."""
+    r = _frame("电子社保卡申领指引", kiosk_id, txn, when)
+    _holder(r, name, id_number)
+    r.add("可通过电子社保卡APP、国家政务服务平台、掌上12333、合作银行APP等渠道，经本人实名认证后申领。")
+    r.add("实体卡挂失期间，电子社保卡须经本人授权后使用；实体卡注销后不可用。")
+    return _footer(r)
+
+
+def cancellation_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, steps: list[str]) -> Receipt:
+    """社保卡注销办理指引: the steps in the region's order; nothing personal (the kiosk performs nothing)."""
+    r = _frame("社保卡注销办理指引", kiosk_id, txn, when)
+    for number, step in enumerate(steps, 1):
+        r.add(f"第{number}步：{step}")
+    r.add("本机不能办理注销，请按以上顺序到窗口和银行办理。", bold=True)
+    return _footer(r)

@@ -36,6 +36,7 @@ class SimulatorHands:
         # the demo cards are made with the demo issuer keys, as a card factory would with real ones
         self.card_factory = card_factory or SoftSecurityModule(demo_masters(), name="demo card factory")
         self.issuer_sim = self.station = self.faceprinter_sim = None
+        self.payer = None                     # a ServiceClient: pays fee orders as the citizen's phone would
         self._cards: dict[str, VirtualCard] = {}   # one card per citizen for the whole run
         self._lock = threading.Lock()
 
@@ -66,6 +67,19 @@ class SimulatorHands:
 
     def remove_card(self) -> None:
         self.card_slot.remove()
+
+    def insert_old_card(self, key: str) -> bool:
+        """Push the citizen's card into the card module's gate (handing it back at a replacement); False
+        when the gate is closed or the module is not empty, as a real gate would refuse it."""
+        card = self.card_of(key)
+        return card is not None and self.issuer_sim.insert_at_gate(card)
+
+    def pay(self, order: int | str) -> dict:
+        """Pay a fee order the way the citizen's phone would after scanning the QR code: by the order's id
+        or the QR payload itself (sbkpay://order/N). The embedded service's pay endpoint stands in for the
+        payment provider."""
+        order_id = int(str(order).rsplit("/", 1)[-1])
+        return self.payer.pay(order_id)
 
 
 class Kiosk:
@@ -122,6 +136,7 @@ class Kiosk:
         self._closers.append(client.close)
         if self.service is not None:            # the embedded service is new each start: enrol with it
             save_public(config.service_key_path, client.enrol(self.service.enrolment_code))
+        hands.payer = client
 
         journal = Journal(os.path.join(config.state_dir, "journal.db"))
         self._closers.append(journal.close)
@@ -138,7 +153,12 @@ class Kiosk:
                                photo=photo.load(config.idreader_photo), security=security, cardissuer=issuer,
                                issuer_reader=issuer_reader, faceprinter=faceprinter)
         self.hands = hands if config.simulated else None
-        for txn, outcome in change_pin.recover(self.devices):
+        from kiosk.voice import Voice
+        self.voice = Voice.from_config(config)      # Mandarin prompts, synthesized offline and cached
+        self._closers.append(self.voice.close)
+        from kiosk.flows import reset_pin, unlock   # PIN set without the old one: same write-ahead recovery
+        for txn, outcome in [*change_pin.recover(self.devices), *reset_pin.recover(self.devices),
+                             *unlock.recover(self.devices)]:
             log.info("recovered %s: %s", txn, outcome)
         # Initialize first, always, capturing a card a power cut left inside; then settle interrupted issuances
         from kiosk.flows import issuance
@@ -148,6 +168,9 @@ class Kiosk:
             log.warning("card module not initialised: %s", exc.detail)
         else:
             for txn, outcome in issuance.recover(self.devices):
+                log.info("recovered %s: %s", txn, outcome)
+            from kiosk.flows import replacement
+            for txn, outcome in replacement.recover(self.devices):
                 log.info("recovered %s: %s", txn, outcome)
 
     def _issuing_devices(self, config: Config, hands: "SimulatorHands", policy):

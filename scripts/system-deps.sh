@@ -8,7 +8,9 @@ PACKAGES=(
   xvfb xauth              # the UI tests' X server
   libgl1 libgl1-mesa-dri libmtdev1  # Kivy's OpenGL (Mesa llvmpipe) and touch input library
   fonts-noto-cjk          # Chinese (and CJK Extension A) text on screen and on receipts
+  fonts-hanazono          # rare name characters beyond Noto: CJK Extensions B–F (HanaMin A/B), on screen
   libusb-1.0-0            # USB receipt printers (pyusb)
+  espeak-ng alsa-utils    # Mandarin voice prompts: offline synthesis (voice "cmn") and aplay
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

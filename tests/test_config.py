@@ -47,6 +47,13 @@ kind = "evolis"
     ('colour = "blue"', "unknown config keys: colour"),
     ('[idreader]\nbaud = 9600', "idreader.baud"),
     ('kiosk_id = ', "not valid TOML"),
+    ('[voice]\nenabled = "no"', "voice.enabled: expected bool"),
+    ('[voice]\nrate = 40', "voice.rate 40: between 80 and 300"),
+    ('[voice]\nrate = 140.0', "voice.rate: expected int"),
+    ('[voice]\nplayer = "paplay"', "voice.player 'paplay'"),
+    ('[voice]\nvoice = "-x"', "voice.voice"),
+    ('[voice]\nvolume = 5', "unknown config keys: voice.volume"),
+    ('voice = "cmn"', "must be a table"),
 ])
 def test_bad_values_name_the_key(tmp_path, text, words):
     with pytest.raises(ConfigError, match=words):
@@ -56,3 +63,11 @@ def test_bad_values_name_the_key(tmp_path, text, words):
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load(str(tmp_path / "nope.toml"))
+
+
+def test_voice_table(tmp_path):
+    assert load(None).voice.enabled and load(None).voice.rate == 140 and load(None).voice.player == "aplay"
+    voice = load(write(tmp_path, '[voice]\nenabled = false\nrate = 110\nplayer = "aplay:plughw:1,0"\n'
+                                 'voice = "cmn"\n')).voice
+    assert (voice.enabled, voice.rate, voice.player, voice.voice) == (False, 110, "aplay:plughw:1,0", "cmn")
+    assert load(write(tmp_path, '[voice]\nplayer = "none"')).voice.player == "none"

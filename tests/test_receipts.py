@@ -19,6 +19,11 @@ FORMS = {
                                                       id_number=ID_NUMBER, card_number="A00000001",
                                                       activated=True),
     "test": lambda: receipts.test_receipt(kiosk_id="XA-0001", txn=TXN, when=WHEN),
+    "replacement": lambda: receipts.replacement_receipt(kiosk_id="XA-0001", txn=TXN, when=WHEN, name="王小明",
+                                                        id_number=ID_NUMBER, reason_label="卡片损坏",
+                                                        old_card_number="A00000001", old_card_taken=True,
+                                                        card_number="A00000013", fee_fen=2000, order_id=7,
+                                                        initial_pin_hint=True),
 }
 
 
@@ -31,7 +36,7 @@ def test_every_form_carries_kiosk_transaction_time_and_qr(form):
     assert ("cut",) in decoded.items and not decoded.unknown
 
 
-@pytest.mark.parametrize("form", ["status", "change_pin"])
+@pytest.mark.parametrize("form", ["status", "change_pin", "replacement"])
 def test_personal_data_is_masked(form):
     text = decode(builder.build(FORMS[form]())).text()
     assert "王*明" in text and "6101**********0016" in text and "A0****001" in text
@@ -43,3 +48,15 @@ def test_issuance_receipt_masks_and_never_shows_a_pin():
                                                           id_number=ID_NUMBER, card_number="A00000001",
                                                           initial_pin_hint=True))).text()
     assert "王*明" in text and "A0****001" in text and "666666" not in text and ID_NUMBER not in text
+
+
+def test_the_replacement_receipt_shows_the_fee_paid_and_both_cards_masked():
+    text = decode(builder.build(FORMS["replacement"]())).text()
+    assert "20.00 元（已支付，订单号 7）" in text and "补换原因：卡片损坏" in text   # ¥ prints as GB18030's ￥
+    assert "新卡卡号：A0****013" in text and "A00000013" not in text and "已由本机回收" in text
+    free = receipts.replacement_receipt(kiosk_id="XA-0001", txn=TXN, when=WHEN, name="王小明", id_number=ID_NUMBER,
+                                        reason_label="二代卡换三代卡", old_card_number="A00000001",
+                                        old_card_taken=False, card_number="A00000013", fee_fen=0, order_id=None,
+                                        initial_pin_hint=False)
+    text = decode(builder.build(free)).text()
+    assert "缴费金额：免费" in text and "原卡已挂失" in text and "已支付" not in text

@@ -10,6 +10,7 @@ import pytest
 
 from kiosk import demo
 from tests.receipt_tools import qr_texts
+from tests.ui_touches import record_touches
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
 PINS = ("135790", "802468", "111111", "975310")   # every PIN typed in this test
@@ -28,13 +29,13 @@ def script(d):
     d.press_key(282, 58)              # F1 must not open Kivy's settings panel
     yield d.until("keys ignored", lambda: app.sm.current == "attract" and app._app_settings is None)
     d.shot("attract")
-    d.tap(attract.ids.tile_status)
+    yield from d.open("status")
     yield d.screen("place_id")
     d.shot("place_id")
     hands.place_id_card("temp_lost")
     yield d.screen("status_result")
     d.shot("status_result")
-    assert d.current().label == "临时挂失", d.current().label
+    assert d.current().label == "卡片状态：临时挂失", d.current().label
     d.tap_id("print_receipt")
     yield d.until("status receipt printed",
                   lambda: app.sm.current == "message" and len(hands.printer_sim.jobs) == 1)
@@ -45,12 +46,12 @@ def script(d):
 
     # -- query card status: no card yet; the session times out back to the attract screen -------------
     d.service("status_no_card")
-    d.tap(attract.ids.tile_status)
+    yield from d.open("status")
     yield d.screen("place_id")
     hands.place_id_card("no_card")
     yield d.screen("status_result")
     d.shot("status_result")
-    assert d.current().label == "未申领", d.current().label
+    assert d.current().label == "卡片状态：未申领", d.current().label
     app.session_timeout_s = 4
     yield d.until("countdown shown", lambda: "秒后返回首页" in app.root.countdown_text, timeout=10)
     d.shot("countdown")
@@ -61,7 +62,7 @@ def script(d):
 
     # -- apply for a card and take it away (立等可取) ----------------------------------------------------
     d.service("issue")
-    d.tap(attract.ids.tile_issue)
+    yield from d.open("issue")
     yield d.screen("place_id")
     d.shot("place_id")
     hands.place_id_card("no_card")
@@ -86,7 +87,7 @@ def script(d):
 
     # -- change PIN: a wrong old PIN, a weak new PIN, then success and a receipt ----------------------
     d.service("change_pin")
-    d.tap(attract.ids.tile_change_pin)
+    yield from d.open("change_pin")
     yield d.screen("insert_card")
     d.shot("insert_card")
     hands.insert_card("normal")
@@ -117,7 +118,7 @@ def script(d):
 
     # -- change PIN on a card whose PIN is blocked: the card answers 6983 -----------------------------
     d.service("change_pin_blocked")
-    d.tap(attract.ids.tile_change_pin)
+    yield from d.open("change_pin")
     yield d.screen("insert_card")
     hands.insert_card("pin_locked")
     yield d.screen("pin_old")
@@ -130,12 +131,12 @@ def script(d):
 
     # -- report a loss (temporary), then release another card's loss with ID card + card ---------------
     d.service("loss")
-    d.tap(attract.ids.tile_loss)
+    yield from d.open("loss")
     yield d.screen("place_id")
     hands.place_id_card("gen2")
-    yield d.until("kinds offered", lambda: app.sm.current == "message" and d.current().title == "请选择挂失方式")
+    yield d.until("kinds offered", lambda: app.sm.current == "choice" and d.current().title == "请选择挂失方式")
     d.shot("choose")
-    d.tap_id("secondary")                                     # 临时挂失
+    d.tap_id("choice_temporary")
     yield d.until("reported", lambda: app.sm.current == "message" and d.current().title == "挂失成功")
     d.shot("done")
     d.tap_id("primary")
@@ -143,7 +144,7 @@ def script(d):
     hands.remove_id_card()
 
     d.service("release")
-    d.tap(attract.ids.tile_release)
+    yield from d.open("release")
     yield d.screen("place_id")
     hands.place_id_card("temp_lost")
     yield d.screen("insert_card")
@@ -158,18 +159,22 @@ def script(d):
 
     # -- the ID reader is unplugged: the start screen says which service is paused, and why -----------
     d.service("device_offline")
+    menu = app.sm.get_screen("menu")
     hands.idreader_sim.unplug()
     app.watch.poll_once()
-    yield d.until("status tile paused", lambda: "暂停服务" in attract.ids.tile_status.notice)
-    assert attract.ids.tile_change_pin.notice == ""
-    d.shot("attract_idreader_offline")
-    d.tap(attract.ids.tile_status)
+    d.tap_id("start")
+    yield d.until("status tile paused", lambda: app.sm.current == "menu" and "暂停服务" in menu.ids.tile_status.notice)
+    assert menu.ids.tile_change_pin.notice == ""
+    d.shot("menu_idreader_offline")
+    yield from d.open("status")
     yield d.until("refused early", lambda: app.sm.current == "message" and "身份证读卡器" in d.current().body)
     d.shot("status_refused")
     d.tap_id("primary")
     hands.idreader_sim.plug()
     app.watch.poll_once()
-    yield d.until("status tile back", lambda: attract.ids.tile_status.notice == "")
+    yield d.screen("attract")
+    d.tap_id("start")
+    yield d.until("status tile back", lambda: app.sm.current == "menu" and menu.ids.tile_status.notice == "")
 
 
 def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
@@ -226,5 +231,6 @@ def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
                 if path.suffix in (".db", ".log", ".db-wal"):
                     assert bytes.fromhex(pin) not in data, f"BCD PIN found in {path}"
 
+    record_touches(driver.touches)
     print("touches per service:", driver.touches)
     print("screenshots:", *[os.path.relpath(s, ARTIFACTS) for s in driver.shots], sep="\n  ")

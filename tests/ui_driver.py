@@ -57,6 +57,18 @@ class Driver:
         touch.touch_up()
         self.touches[self._service] = self.touches.get(self._service, 0) + 1
 
+    def open(self, service: str):
+        """From the attract screen: touch to start, turn the menu's pages, touch the service's tile.
+        A generator: ``yield from d.open("status")``."""
+        menu = self.app.sm.get_screen("menu")
+        if self.app.sm.current == "attract":
+            self.tap(self.app.sm.get_screen("attract").ids.start)
+            yield self.screen("menu")
+        while f"tile_{service}" not in menu.ids or menu.ids[f"tile_{service}"].parent is None:
+            self.tap(menu.ids.next_page)
+            yield self.until(f"menu page with {service}", lambda: True, timeout=1)
+        self.tap(menu.ids[f"tile_{service}"])
+
     def tap_id(self, widget_id: str, screen=None) -> None:
         self.tap((screen or self.current()).ids[widget_id])
 

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kiosk import idnumber
+from kiosk import idnumber, masking
 from kiosk.backend import rules
 from kiosk.backend.auth import SignatureMiddleware, service_key
 from kiosk.backend.rules import Refusal
@@ -63,6 +63,11 @@ class Enrolment(BaseModel):
 
 class Heartbeat(BaseModel):
     devices: list[dict] = Field(default_factory=list, max_length=20)
+
+
+class StaffCall(BaseModel):
+    screen: str = Field(max_length=40, pattern=r"^[a-z_]*$")
+    service: str | None = Field(default=None, max_length=40, pattern=r"^[a-z_]*$")
 
 
 class LossReport(BaseModel):
@@ -256,6 +261,15 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         store.heartbeat(kiosk_id, body.devices)
         return {"kiosk_id": kiosk_id, "server_time": int(time.time())}
 
+    @app.post("/v1/kiosks/{kiosk}/staff-calls")
+    def call_staff(kiosk: str, body: StaffCall, kiosk_id: str = KioskId):
+        """A citizen pressed "call staff": the hall's staff console lists open calls (which screen, which
+        service; never who the citizen is)."""
+        if kiosk != kiosk_id:
+            raise Refusal(403, "other_kiosk", "不能代替其他终端呼叫", "A kiosk calls only for itself")
+        call_id = store.staff_call(kiosk_id, body.screen, body.service)
+        return {"kiosk_id": kiosk_id, "call_id": call_id, "state": "open"}
+
     # -- persons and cards --------------------------------------------------------------------------------
     @app.get("/v1/persons/{id_number}/card-status")
     def card_status(id_number: str):
@@ -263,7 +277,9 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         card = store.current_card(id_number) or store.last_card(id_number)
         application = store.open_application(id_number)
         return {
-            "person": {"id_number": id_number, "name": person["name"], "insured": bool(person["insured"])},
+            "person": {"id_number": id_number, "name": person["name"], "insured": bool(person["insured"]),
+                       # masked: the kiosk shows it to confirm a change, and never needs the whole number
+                       "phone_masked": masking.phone(person["phone"]) if person["phone"] else None},
             "card": (card := public_card(lapse(card)) if card else None),
             "ecard": rules.ecard_use(card["state"] if card else None),
             "application": ({"id": application["id"], "kind": application["kind"], "state": application["state"],

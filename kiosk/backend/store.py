@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS card_events (
 CREATE TABLE IF NOT EXISTS kiosks (
     kiosk_id TEXT PRIMARY KEY, public_key TEXT NOT NULL, enrolled_at TEXT NOT NULL, last_seen TEXT,
     devices TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS staff_calls (id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, at TEXT NOT NULL,
+    screen TEXT NOT NULL, service TEXT, state TEXT NOT NULL DEFAULT 'open');
 CREATE TABLE IF NOT EXISTS nonces (
     kiosk_id TEXT NOT NULL, nonce TEXT NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (kiosk_id, nonce));
 CREATE INDEX IF NOT EXISTS nonces_expiry ON nonces(expires);
@@ -134,6 +136,11 @@ class Store:
         with self.transaction() as db:
             db.execute("UPDATE kiosks SET last_seen = ?, devices = ? WHERE kiosk_id = ?",
                        (now().isoformat(), json.dumps(devices, ensure_ascii=False), kiosk_id))
+
+    def staff_call(self, kiosk_id: str, screen: str, service: str | None) -> int:
+        with self.transaction() as db:
+            return db.execute("INSERT INTO staff_calls (kiosk_id, at, screen, service) VALUES (?, ?, ?, ?)",
+                              (kiosk_id, now().isoformat(), screen, service)).lastrowid
 
     def use_nonce(self, kiosk_id: str, nonce: str, expires: int) -> bool:
         """Record a nonce; False when it was used before (a replay)."""

@@ -13,6 +13,8 @@ import threading
 from kiosk import receipts
 from kiosk.backend.client import ServiceError
 from kiosk.flows.base import Devices, now
+from kiosk.flows import pin_rules
+from kiosk.flows.pin_rules import PinRuleBroken, rule_error  # noqa: F401  (re-exported)
 from kiosk.hw.base import Action, DeviceError
 from kiosk.hw.cardreader.apdu import PinBlocked, PinWrong
 from kiosk.hw.cardreader.ssse import CardInfo, SocialSecurityCard
@@ -22,25 +24,6 @@ from kiosk.pin import PinBuffer
 log = logging.getLogger(__name__)
 NEEDS = ("cardreader", "service")
 KIND = "change_pin"
-
-
-class PinRuleBroken(DeviceError):
-    action = Action.RETRY
-
-
-RULES = {
-    "all_same": ("新密码不能是6位相同数字", "The new PIN may not be six equal digits"),
-    "straight_run": ("新密码不能是连续数字", "The new PIN may not be a straight run such as 123456"),
-    "initial": ("新密码不能与初始密码相同", "The new PIN may not be the initial PIN"),
-    "same_as_old": ("新密码不能与原密码相同", "The new PIN must differ from the current one"),
-    "mismatch": ("两次输入的新密码不一致，请重新设置", "The two new PINs differ; please set it again"),
-    "incomplete": ("请输入6位数字密码", "Please enter 6 digits"),
-}
-
-
-def rule_error(key: str) -> PinRuleBroken:
-    zh, en = RULES[key]
-    return PinRuleBroken(f"new PIN rule: {key}", zh=zh, en=en)
 
 
 class CardNotUsable(DeviceError):
@@ -102,21 +85,10 @@ class ChangePinFlow:
             raise
 
     def check_new(self, old: PinBuffer, new: PinBuffer) -> None:
-        if not new.complete:
-            raise rule_error("incomplete")
-        initial = self.devices.policy.initial_pin   # first: the most specific reason for the citizen
-        if initial and new.equals_text(initial):
-            raise rule_error("initial")
-        weakness = new.weakness()
-        if weakness:
-            raise rule_error(weakness)
-        if new.same_as(old):
-            raise rule_error("same_as_old")
+        pin_rules.check_new(self.devices.policy, new, old)
 
     def change(self, old: PinBuffer, new: PinBuffer, again: PinBuffer) -> None:
-        if not new.same_as(again):
-            raise rule_error("mismatch")
-        self.check_new(old, new)
+        pin_rules.check_twice(self.devices.policy, new, again, old)
         journal: Journal = self.devices.journal
         journal.begin(self.txn, KIND, card_number=self.info.card_number, activating=self.activating)
         journal.step(self.txn, "card_change_sent")

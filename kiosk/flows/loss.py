@@ -3,23 +3,20 @@ the kiosk proves who is asking.
 
 - A report needs the holder's ID card; a temporary report lapses by itself after the region's period
   (and is not offered where the region has none); a formal one leads to replacement.
-- A release needs the ID card and the card itself, and the card must be the holder's own (the social
-  security number on the chip is the ID number: protocols.md §3).
+- A release needs the ID card and the card itself, and the card must be the holder's own and their
+  current one (kiosk.flows.identity).
 """
 from __future__ import annotations
 
 import threading
 
 from kiosk import receipts
+from kiosk.flows import identity
 from kiosk.flows.base import Devices, now
+from kiosk.flows.identity import NotCurrentCard, NotTheHolder  # noqa: F401  (re-exported for callers)
 from kiosk.hw.base import Action, DeviceError
-from kiosk.hw.cardreader.ssse import SocialSecurityCard
 from kiosk.hw.idreader.idcard import IdCard
 from kiosk.journal import new_txn_id
-
-
-class NotTheHolder(DeviceError):
-    action = Action.CLEAR
 
 
 class NothingToReport(DeviceError):
@@ -86,19 +83,13 @@ class ReleaseFlow:
         return self.id_card
 
     def wait_for_card(self, timeout: float, cancelled: threading.Event) -> str | None:
-        """Read the found card and check it is this holder's."""
-        connection = self.devices.cardreader.wait_for_card(timeout, cancelled)
-        if connection is None:
+        """Read the found card and check it is this holder's current card."""
+        found = identity.read_holders_card(self.devices, self.id_card, timeout, cancelled)
+        if found is None:
             return None
-        try:
-            info = SocialSecurityCard(connection, self.devices.security).read_info()
-        finally:
-            connection.disconnect()
-        if info.ssn != self.id_card.id_number:
-            raise NotTheHolder("card and ID card belong to different people",
-                               zh="社保卡与身份证不是同一人，请持本人证件办理",
-                               en="The card and the ID card are not the same person's")
-        self.card_number = info.card_number
+        found.card.connection.disconnect()      # a release needs only the card number
+        self.card_number = found.info.card_number
+        found.info.wipe()
         return self.card_number
 
     def release(self) -> dict:

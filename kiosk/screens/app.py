@@ -1,20 +1,26 @@
-"""The Kivy application: one ScreenManager, one .kv per screen, one inactivity timer for the whole app."""
+"""The Kivy application: one ScreenManager, one .kv per screen, one inactivity timer for the whole app,
+and the settings a citizen may change for their own session: language, elderly mode, voice."""
 from __future__ import annotations
 
 import logging
 import os
+import threading
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition
 
+from kiosk import fonts
 from kiosk.devicewatch import DeviceWatch
+from kiosk.i18n import _, tr
 from kiosk.screens import simpanel  # noqa: F401  (registers SimPanel for the kv rules)
-from kiosk.screens.services import CONTROLLERS
-from kiosk.screens.views import (AttractScreen, BusyScreen, IssuingScreen, KioskRoot, MessageScreen,
-                                 PinEntryScreen, StatusResultScreen, WaitScreen)
+from kiosk.screens import theme
+from kiosk.screens.menu import CONTROLLERS, menu_for
+from kiosk.screens.views import (AttractScreen, BusyScreen, ChoiceScreen, IssuingScreen, KioskRoot, MenuScreen,
+                                 MessageScreen, PinEntryScreen, QrScreen, StatusResultScreen, WaitScreen)
 from kiosk.screens.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -22,41 +28,80 @@ KV_DIR = os.path.join(os.path.dirname(__file__), "kv")
 KV_FILES = ("widgets.kv", "root.kv", "simpanel.kv", "attract.kv", "wait.kv", "busy.kv", "status_result.kv",
             "message.kv", "pin_entry.kv", "issuing.kv")
 COUNTDOWN_FROM = 20      # the countdown becomes visible this many seconds before the session is wiped
+ELDERLY_TIME_FACTOR = 2  # elderly mode: twice the time before the session ends or a card wait gives up
+STAFF_NOTICE_S = 30      # how long the "staff called" confirmation stays in the top bar
+RESTING_SCREENS = ("attract", "busy", "issuing")   # no inactivity countdown on these
 
 
 class KioskApp(App):
     title = "社会保障卡自助服务"
     use_kivy_settings = False
 
-    def __init__(self, kiosk, session_timeout_s: int = 90, **kw):
+    lang = StringProperty("zh")
+    elderly = BooleanProperty(False)
+    scale = NumericProperty(1.0)
+    pal = ObjectProperty(theme.STANDARD)
+    voice_label = StringProperty(_("语音：开"))
+
+    def __init__(self, kiosk, session_timeout_s: int = 90, language: str = "zh", randomise_pin_pad: bool = False,
+                 **kw):
         super().__init__(**kw)
         self.kiosk = kiosk
         self.session_timeout_s = session_timeout_s
+        self.default_language = self.lang = language
+        self.randomise_pin_pad = randomise_pin_pad
         self.worker = Worker()
         self.controller = None
         self.idle_s = 0
         self.hold_session = False       # True while a card is in the machine for this citizen
         self.watch = DeviceWatch(kiosk.devices)
+        self.voice = getattr(kiosk, "voice", None)
+        self.touches = 0                # counted for the README's "touches per service" (tests read it)
+        self.staff_calls = 0
+        self._staff_reset = None
+        self.coverage = None            # set in build(): which characters the main face lacks
 
     # -- building ---------------------------------------------------------------------------------
     def build(self):
+        from kiosk.screens import boot
+        try:
+            self.coverage = fonts.Coverage(boot.main_font) if boot.main_font else None
+        except Exception:      # no fallback information: every text in the main face, as before
+            log.warning("font coverage unknown; rare characters may not be drawn", exc_info=True)
         for name in KV_FILES:
-            Builder.load_file(os.path.join(KV_DIR, name))
+            path = os.path.join(KV_DIR, name)
+            if path not in Builder.files:      # once per process (a second app in one test run reuses them)
+                Builder.load_file(path)
         root = KioskRoot()
         self.sm = root.ids.sm
         self.sm.transition = NoTransition()     # instant changes: calmer for the elderly, exact for tests
-        for screen in (AttractScreen(name="attract"), WaitScreen(name="place_id"), WaitScreen(name="insert_card"),
-                       BusyScreen(name="busy"), StatusResultScreen(name="status_result"),
-                       PinEntryScreen(name="pin_old"), PinEntryScreen(name="pin_new"),
-                       PinEntryScreen(name="pin_again"), MessageScreen(name="message"), IssuingScreen(name="issuing")):
+        for screen in (AttractScreen(name="attract"), MenuScreen(name="menu"), WaitScreen(name="place_id"),
+                       WaitScreen(name="insert_card"), BusyScreen(name="busy"),
+                       StatusResultScreen(name="status_result"),
+                       PinEntryScreen(name="pin_old", randomise=self.randomise_pin_pad),
+                       PinEntryScreen(name="pin_new", randomise=self.randomise_pin_pad),
+                       PinEntryScreen(name="pin_again", randomise=self.randomise_pin_pad),
+                       PinEntryScreen(name="digits", randomise=False), MessageScreen(name="message"),
+                       ChoiceScreen(name="choice"), QrScreen(name="qr"), IssuingScreen(name="issuing")):
             self.sm.add_widget(screen)
         self.sm.current = "attract"
         root.ids.simpanel.attach(self.kiosk.hands)
         root.bind(on_touch_down=lambda *_: self.touched())
         Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
         Clock.schedule_interval(self._tick, 1.0)
+        self.bind(lang=self._relabel)
         self.watch.start()
+        if self.voice is not None:     # first start: synthesize every fixed prompt once, off the UI thread
+            threading.Thread(target=self._prewarm_voice, name="voice-prewarm", daemon=True).start()
         return root
+
+    def _prewarm_voice(self) -> None:
+        from kiosk.i18n_en import EN
+        try:
+            made = self.voice.prewarm(text for text in EN if "{" not in text)
+            log.info("voice prompts: %d synthesized, the rest cached", made)
+        except Exception:
+            log.exception("voice prompts not prepared")
 
     def open_settings(self, *_):
         return False          # F1 must not open Kivy's settings panel on a public kiosk
@@ -75,12 +120,84 @@ class KioskApp(App):
     def on_stop(self):
         self.end_session()
         self.watch.stop()
+        if self.voice is not None:
+            self.voice.close()
+
+    # -- the citizen's own settings -----------------------------------------------------------------
+    def tr(self, text, lang: str) -> str:
+        """What a label shows: ``text`` in ``lang`` as Kivy markup, rare characters in a fallback face."""
+        return fonts.with_fallbacks(tr(text, lang), self.coverage)
+
+    def switch_language(self) -> None:
+        self.lang = "en" if self.lang == "zh" else "zh"
+
+    def _relabel(self, *_args) -> None:
+        """Screens that build widgets in code re-label them; the .kv rules follow app.lang by themselves."""
+        for name in ("choice", "pin_old", "pin_new", "pin_again", "digits", "issuing"):
+            self.sm.get_screen(name).relabel()
+
+    def toggle_elderly(self) -> None:
+        self.set_elderly(not self.elderly)
+
+    def set_elderly(self, on: bool) -> None:
+        self.elderly = on
+        self.scale = theme.ELDERLY_SCALE if on else 1.0
+        self.pal = theme.HIGH_CONTRAST if on else theme.STANDARD
+        self.sm.get_screen("menu").build(menu_for(self.kiosk.devices.policy), self.watch)
+        self.sm.get_screen("issuing").relabel()
+
+    def toggle_voice(self) -> None:
+        if self.voice is None:
+            return
+        if self.voice.muted:
+            self.voice.unmute()
+        else:
+            self.voice.mute()
+        self.voice_label = _("语音：关") if self.voice.muted else _("语音：开")
+
+    def say(self, text) -> None:
+        """Speak the step's instruction in Mandarin (whatever language is on screen: the voice is for
+        citizens who read Chinese with difficulty)."""
+        if self.voice is not None and text:
+            self.voice.say(str(text))
+
+    def timeout_s(self, seconds: float) -> int:
+        return int(seconds * (ELDERLY_TIME_FACTOR if self.elderly else 1))
+
+    # -- call staff: from every screen, without losing the citizen's place ---------------------------
+    def call_staff(self) -> None:
+        self.staff_calls += 1
+        screen = self.sm.current
+        service = self.controller.name if self.controller else None
+        self.root.staff_text = _("正在呼叫…")
+
+        def work():
+            try:
+                self.kiosk.devices.service.call_staff(screen=screen, service=service)
+                text = _("已呼叫，请稍候")
+            except Exception as exc:     # the service is down: say where help is instead
+                log.warning("staff call not delivered: %s", getattr(exc, "detail", exc))
+                text = _("请到服务窗口求助")
+            Clock.schedule_once(lambda _dt: self._staff_answered(text))
+        threading.Thread(target=work, name="staff-call", daemon=True).start()
+
+    def _staff_answered(self, text) -> None:
+        self.root.staff_text = text
+        if self._staff_reset is not None:
+            self._staff_reset.cancel()
+        self._staff_reset = Clock.schedule_once(lambda _dt: setattr(self.root, "staff_text", _("呼叫工作人员")),
+                                                STAFF_NOTICE_S)
 
     # -- sessions ---------------------------------------------------------------------------------
-    def start_service(self, name: str) -> None:
+    def show_menu(self) -> None:
+        self.show("menu").build(menu_for(self.kiosk.devices.policy), self.watch)
+
+    def start_service(self, name: str, **kwargs) -> None:
+        """``kwargs``: e.g. acting= when a guardian or an agent has chosen the service for a holder."""
         self.end_session()
         self.watch.paused.set()
-        self.controller = CONTROLLERS[name](self)
+        self.controller = CONTROLLERS[name](self, **kwargs)
+        self.root.title_text = self.controller.title
         self.controller.start()
 
     def end_session(self) -> None:
@@ -88,6 +205,16 @@ class KioskApp(App):
             self.controller.stop()
             self.controller = None
         self.worker.new_session()
+        if self.root is not None:
+            self.root.title_text = _("社会保障卡自助服务")
+
+    def cancel(self) -> None:
+        """The citizen leaves (a cancel button, or the inactivity timeout): the controller may have
+        something to hand back first (an old card held in the module); otherwise straight home."""
+        if self.controller is not None and hasattr(self.controller, "cancel"):
+            self.controller.cancel()
+        else:
+            self.home()
 
     def home(self) -> None:
         self.end_session()
@@ -95,22 +222,29 @@ class KioskApp(App):
         self.show("attract")
 
     def touched(self) -> None:
+        self.touches += 1
         self.idle_s = 0
         self.root.countdown_text = ""
 
     def _tick(self, _dt) -> None:
-        if self.sm.current == "attract":
-            self.sm.get_screen("attract").show_availability(self.watch)
-        if self.sm.current in ("attract", "busy", "issuing") or self.hold_session:
+        if self.sm.current == "menu":
+            self.sm.get_screen("menu").show_availability(self.watch)
+        if self.sm.current in RESTING_SCREENS or self.hold_session:
             self.idle_s = 0
             self.root.countdown_text = ""
             return
         self.idle_s += 1
-        remaining = self.session_timeout_s - self.idle_s
-        self.root.countdown_text = f"{remaining} 秒后返回首页" if remaining <= COUNTDOWN_FROM else ""
+        remaining = self.timeout_s(self.session_timeout_s) - self.idle_s
+        self.root.countdown_text = _("{n} 秒后返回首页", n=remaining) if remaining <= COUNTDOWN_FROM else ""
         if remaining <= 0:
             log.info("session timed out on %s", self.sm.current)
-            self.home()
+            self.cancel()
+            # the next person at the kiosk starts from the defaults, not the last citizen's choices
+            self.lang = self.default_language
+            if self.elderly:
+                self.set_elderly(False)
+            if self.voice is not None and self.voice.muted:
+                self.toggle_voice()
 
     # -- what controllers show ----------------------------------------------------------------------
     def show(self, name: str):
@@ -119,16 +253,30 @@ class KioskApp(App):
         self.sm.current = name
         return self.sm.get_screen(name)
 
-    def busy(self, text: str) -> None:
+    def busy(self, text) -> None:
         self.show("busy").text = text
 
-    def wait(self, title: str, hint: str, kind: str, timeout_s: int) -> None:
+    def wait(self, title, hint, kind: str, timeout_s: int) -> None:
         screen = self.show("place_id" if kind == "id" else "insert_card")
         screen.title, screen.hint, screen.kind = title, hint, kind
-        screen.countdown = f"请在{timeout_s}秒内完成"
+        screen.countdown = _("请在{n}秒内完成", n=timeout_s)
+        self.say(title)
 
-    def message(self, title: str, body: str, tone: str = "info", secondary: tuple | None = None,
+    def message(self, title, body, tone: str = "info", secondary: tuple | None = None,
                 primary: tuple | None = None):
         screen = self.show("message")
-        screen.show(title, body, tone, primary or ("完成", self.home), secondary)
+        screen.show(title, body, tone, primary or (_("完成"), self.home), secondary)
+        self.say(title)
         return screen
+
+    def choose(self, title, body, options: list[tuple]) -> None:
+        self.show("choice").show(title, body, options)
+        self.say(title)
+
+    def keypad(self, name: str, prompt, hint, buffer, on_confirm, error="", secret: bool = True) -> None:
+        self.show(name).ask(prompt, hint, buffer, on_confirm, error, secret=secret)
+        self.say(error or prompt)
+
+    def qr(self, title, body, note, payload: str, cancel: tuple) -> None:
+        self.show("qr").show(title, body, note, payload, cancel)
+        self.say(title)

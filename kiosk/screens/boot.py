@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+main_font: str | None = None     # the default face's file, once prepare() ran (the app checks its coverage)
+
 
 def prepare(state_dir: str, fullscreen: bool, width: int, height: int) -> None:
     os.environ.setdefault("KIVY_NO_ARGS", "1")          # our own argv is not Kivy's
@@ -29,5 +31,6 @@ def prepare(state_dir: str, fullscreen: bool, width: int, height: int) -> None:
     from kiosk import fonts
     from kivy.core.text import LabelBase, DEFAULT_FONT
     font_dir = os.path.join(state_dir, "fonts")
-    LabelBase.register(DEFAULT_FONT, fn_regular=fonts.sc_font_file(font_dir, "Regular"),
-                       fn_bold=fonts.sc_font_file(font_dir, "Bold"))
+    global main_font
+    main_font = fonts.sc_font_file(font_dir, "Regular")
+    LabelBase.register(DEFAULT_FONT, fn_regular=main_font, fn_bold=fonts.sc_font_file(font_dir, "Bold"))

@@ -11,6 +11,7 @@ class SimPanel(ScrollView):
     active = BooleanProperty(False)
     hands = ObjectProperty(None, allownone=True)
     status_text = StringProperty("")
+    last_action = ""
 
     def attach(self, hands) -> None:
         self.hands = hands
@@ -27,6 +28,11 @@ class SimPanel(ScrollView):
                 button.citizen = citizen.key
                 button.bind(on_release=lambda b: self.insert_card(b.citizen))
                 self.ids.ss_cards.add_widget(button)
+                if hands.issuer_sim is not None:
+                    button = Factory.SimButton(text=f"{citizen.name}的卡 · {citizen.note}")
+                    button.citizen = citizen.key
+                    button.bind(on_release=lambda b: self.insert_old_card(b.citizen))
+                    self.ids.gate_cards.add_widget(button)
         Clock.schedule_interval(lambda _dt: self.refresh(), 0.5)
 
     def place_id_card(self, key: str) -> None:
@@ -45,6 +51,30 @@ class SimPanel(ScrollView):
         self.hands.remove_card()
         self.refresh()
 
+    def insert_old_card(self, key: str) -> None:
+        self.last_action = "原卡已插入入卡口" if self.hands.insert_old_card(key) else "入卡口未打开，卡片插不进去"
+        self.refresh()
+
+    def pay_shown_qr(self) -> None:
+        """The citizen's phone: scan the fee QR on screen and pay (off the UI thread: a signed HTTP call)."""
+        import threading
+        from kivy.app import App
+        screen = App.get_running_app().sm.current_screen
+        payload = getattr(screen, "payload", "")
+        if not payload.startswith("sbkpay://"):
+            self.last_action = "屏幕上没有缴费二维码"
+            self.refresh()
+            return
+
+        def work():
+            try:
+                self.hands.pay(payload)
+                self.last_action = "已支付"
+            except Exception as exc:      # a tester's tool: show why, never crash the kiosk
+                self.last_action = f"支付失败：{getattr(exc, 'zh', exc)}"
+            Clock.schedule_once(lambda _dt: self.refresh())
+        threading.Thread(target=work, name="sim-pay", daemon=True).start()
+
     def take_issued_card(self) -> None:
         if self.hands.issuer_sim is not None:
             self.hands.issuer_sim.take_card()
@@ -60,4 +90,4 @@ class SimPanel(ScrollView):
             if sim else "无"
         self.status_text = (f"身份证：{id_card.name if id_card else '无'}\n"
                             f"社保卡：{slot.holder if slot else '无'}\n"
-                            f"已打印凭条：{jobs} 张\n制卡模块：{issuer}")
+                            f"已打印凭条：{jobs} 张\n制卡模块：{issuer}\n{self.last_action}")

@@ -1,19 +1,28 @@
-"""Screen classes: thin views. They show what a controller tells them and report touches back."""
+"""Screen classes: thin views. They show what a controller tells them and report touches back.
+Texts they are given are kiosk.i18n Texts (or plain data); the .kv rules show them in app.lang."""
 from __future__ import annotations
 
+import io
 import random
 
+from kivy.app import App
+from kivy.core.image import Image as CoreImage
 from kivy.factory import Factory
-from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.metrics import dp
+from kivy.properties import (BooleanProperty, NumericProperty, ObjectProperty, OptionProperty,
+                             StringProperty)
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from kiosk import masking
+from kiosk.i18n import _, both, listing, tr
 
 
 class KioskRoot(BoxLayout):
     countdown_text = StringProperty("")
+    title_text = StringProperty(_("社会保障卡自助服务"))
+    staff_text = StringProperty(_("呼叫工作人员"))
 
 
 class Tile(ButtonBehavior, BoxLayout):
@@ -28,12 +37,55 @@ class Tile(ButtonBehavior, BoxLayout):
 
 
 class AttractScreen(Screen):
+    pass
+
+
+class MenuScreen(Screen):
+    """The services as large tiles, a page at a time: nine per page, four in elderly mode."""
+    page = NumericProperty(0)
+    has_next = BooleanProperty(False)
+    page_text = StringProperty("")
+
+    def build(self, menu, watch) -> None:
+        self.menu, self.watch = menu, watch
+        self.page = 0
+        self.refresh()
+
+    def per_page(self) -> int:
+        return 4 if App.get_running_app().elderly else 9
+
+    def turn(self, step: int) -> None:
+        self.page += step
+        self.refresh()
+
+    def page_of(self, service: str) -> int:
+        keys = [entry.key for entry in self.menu]
+        return keys.index(service) // self.per_page()
+
+    def refresh(self) -> None:
+        grid = self.ids.grid
+        grid.clear_widgets()
+        n = self.per_page()
+        pages = max(1, -(-len(self.menu) // n))
+        self.page = min(self.page, pages - 1)
+        for entry in self.menu[self.page * n:(self.page + 1) * n]:
+            tile = Tile(glyph=entry.glyph, title=entry.title, subtitle=entry.subtitle)
+            tile.service = entry.key
+            down = self.watch.unavailable(entry.key)
+            tile.notice = _("暂停服务：{down}未就绪", down=listing(down)) if down else ""
+            tile.bind(on_release=lambda t: App.get_running_app().start_service(t.service))
+            self.ids[f"tile_{entry.key}"] = tile
+            grid.add_widget(tile)
+        for _filler in range(n - len(grid.children)):
+            grid.add_widget(Factory.Widget())
+        self.has_next = self.page < pages - 1
+        self.page_text = _("第{page}页，共{pages}页", page=self.page + 1, pages=pages) if pages > 1 else ""
+
     def show_availability(self, watch) -> None:
-        for service, tile in (("status", self.ids.tile_status), ("change_pin", self.ids.tile_change_pin),
-                              ("issue", self.ids.tile_issue), ("loss", self.ids.tile_loss),
-                              ("release", self.ids.tile_release)):
-            down = watch.unavailable(service)
-            tile.notice = f"暂停服务：{'、'.join(down)}未就绪" if down else ""
+        for name, tile in list(self.ids.items()):
+            if name.startswith("tile_"):
+                down = watch.unavailable(tile.service)
+                tile.notice = _("暂停服务：{down}未就绪", down=listing(down)) if down else ""
 
 
 class WaitScreen(Screen):
@@ -45,7 +97,7 @@ class WaitScreen(Screen):
 
 
 class BusyScreen(Screen):
-    text = StringProperty("正在处理")
+    text = StringProperty(_("正在处理"))
 
 
 class StatusResultScreen(Screen):
@@ -59,33 +111,115 @@ class StatusResultScreen(Screen):
     def show(self, result, on_print) -> None:
         self.on_print = on_print
         self.who = f"{masking.name(result.name)}  {masking.id_number(result.id_number)}"
-        self.label = result.state.label_zh
-        self.advice = result.state.advice_zh
+        self.label = _("卡片状态：{state}", state=both(result.state.label_zh, result.state.label_en))
+        self.advice = both(result.state.advice_zh, result.state.advice_en)
         self.tone = result.state.tone
-        self.extra = f"社保卡号：{masking.card_number(result.card_number)}" if result.card_number else ""
+        self.extra = _("社保卡号：{number}", number=masking.card_number(result.card_number)) \
+            if result.card_number else ""
 
 
 class MessageScreen(Screen):
     title = StringProperty("")
     body = StringProperty("")
     tone = StringProperty("info")
-    primary_text = StringProperty("完成")
+    primary_text = StringProperty(_("完成"))
     secondary_text = StringProperty("")
     on_primary = None
     on_secondary = None
 
-    def show(self, title: str, body: str, tone: str, primary: tuple, secondary: tuple | None) -> None:
+    def show(self, title, body, tone: str, primary: tuple, secondary: tuple | None) -> None:
         self.title, self.body, self.tone = title, body, tone
         self.primary_text, self.on_primary = primary
         self.secondary_text, self.on_secondary = secondary or ("", None)
 
 
+class ChoiceScreen(Screen):
+    """A question with a few large answers, one under another (e.g. which kind of loss report)."""
+    title = StringProperty("")
+    body = StringProperty("")
+
+    def show(self, title, body, options: list[tuple]) -> None:
+        """``options``: (key, label, action) — the key names the button for tests (ids.choice_<key>)."""
+        self.title, self.body = title, body
+        box = self.ids.options
+        box.clear_widgets()
+        for name in [n for n in self.ids if n.startswith("choice_")]:
+            del self.ids[name]
+        for key, label, action in options:
+            button = Factory.BigButton()
+            button.bind(on_release=lambda _b, act=action: act())
+            button.label = label
+            self.ids[f"choice_{key}"] = button
+            box.add_widget(button)
+        self.relabel()
+
+    def relabel(self, *_args) -> None:
+        app = App.get_running_app()
+        for name, button in self.ids.items():
+            if name.startswith("choice_"):
+                button.markup = True
+                button.text = app.tr(button.label, app.lang)
+
+
+class QrScreen(Screen):
+    """A QR code to scan with a phone (pay a fee, sign up for the e-card), with what to do in words."""
+    title = StringProperty("")
+    body = StringProperty("")
+    note = StringProperty("")
+    cancel_text = StringProperty(_("返回首页"))
+    on_cancel = None
+    payload = ""
+
+    def show(self, title, body, note, payload: str, cancel: tuple) -> None:
+        import qrcode    # python-escpos depends on it already; the receipt prints the same codes
+        self.title, self.body, self.note, self.payload = title, body, note, payload
+        self.cancel_text, self.on_cancel = cancel
+        image = qrcode.make(payload, box_size=10, border=2).get_image()
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        buffer.seek(0)
+        self.ids.qr.texture = CoreImage(buffer, ext="png").texture
+        self.ids.qr.texture.mag_filter = "nearest"     # crisp modules, not blurred edges
+
+
+class DigitBuffer:
+    """Digits typed on the keypad that are not secret (a phone number): shown as typed."""
+
+    def __init__(self, length: int):
+        self.length = length
+        self.digits: list[str] = []
+
+    def push(self, digit: str) -> None:
+        if len(self.digits) < self.length:
+            self.digits.append(digit)
+
+    def pop(self) -> None:
+        if self.digits:
+            self.digits.pop()
+
+    def clear(self) -> None:
+        self.digits.clear()
+
+    def __len__(self) -> int:
+        return len(self.digits)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.digits) == self.length
+
+    def text(self) -> str:
+        return "".join(self.digits)
+
+
 class PinEntryScreen(Screen):
-    """An on-screen PIN pad writing into a PinBuffer it is given; the digits are never shown or kept."""
+    """An on-screen keypad writing into the buffer it is given. For a PIN (a kiosk.pin.PinBuffer) the
+    digits are never shown or kept here; with ``randomise`` the digit keys move on every prompt, so a
+    watcher cannot read the PIN from the finger's position."""
     prompt = StringProperty("")
     hint = StringProperty("")
     error = StringProperty("")
     dots = StringProperty("")
+    secret = BooleanProperty(True)
     randomise = BooleanProperty(False)
     pin = ObjectProperty(None, allownone=True)
 
@@ -101,28 +235,46 @@ class PinEntryScreen(Screen):
             random.SystemRandom().shuffle(digits)
         keypad = self.ids.keypad
         keypad.clear_widgets()
-        for label in digits[:9] + ["清除", digits[9], "退格"]:
-            key = Factory.PinKey(text=label, font_size="44sp" if label.isdigit() else "28sp")
-            key.bind(on_release=self._key)
-            keypad.add_widget(key)
+        for key in digits[:9] + ["clear", digits[9], "back"]:
+            button = Factory.PinKey(font_size=dp(44) if key.isdigit() else dp(26))
+            button.key = key
+            button.bind(on_release=self._key)
+            self.ids[f"key_{key}"] = button
+            keypad.add_widget(button)
+        self.relabel()
 
-    def ask(self, prompt: str, hint: str, pin, on_confirm, error: str = "") -> None:
+    def relabel(self, *_args) -> None:
+        lang = App.get_running_app().lang if App.get_running_app() else "zh"
+        labels = {"clear": _("清除"), "back": _("退格")}
+        for button in self.ids.keypad.children:
+            button.text = tr(labels[button.key], lang) if button.key in labels else button.key
+
+    def ask(self, prompt, hint, pin, on_confirm, error="", secret: bool = True) -> None:
         self.prompt, self.hint, self.error, self.pin, self.on_confirm = prompt, hint, error, pin, on_confirm
+        self.secret = secret
+        if self.randomise:
+            self._build_keys()
         self._refresh()
 
     def _refresh(self) -> None:
-        filled = len(self.pin) if self.pin is not None else 0
-        self.dots = "●" * filled + "○" * (6 - filled)
+        if self.pin is None:
+            self.dots = ""
+        elif self.secret:
+            filled = len(self.pin)
+            self.dots = "●" * filled + "○" * (6 - filled)
+        else:
+            typed = self.pin.text()
+            self.dots = typed + "_" * (self.pin.length - len(typed))
 
     def _key(self, button) -> None:
         if self.pin is None:
             return
-        if button.text == "清除":
+        if button.key == "clear":
             self.pin.clear()
-        elif button.text == "退格":
+        elif button.key == "back":
             self.pin.pop()
         else:
-            self.pin.push(button.text)
+            self.pin.push(button.key)
             self.error = ""
         self._refresh()
 
@@ -130,7 +282,7 @@ class PinEntryScreen(Screen):
         if self.pin is None:
             return
         if not self.pin.complete:
-            self.error = "请输入6位数字密码"
+            self.error = _("请输入6位数字密码") if self.secret else _("请输入{n}位数字", n=self.pin.length)
             return
         self.on_confirm()
 
@@ -139,13 +291,22 @@ class IssuingScreen(Screen):
     """Issuance progress: every step listed, the current one highlighted, the finished ones ticked."""
 
     def show(self, steps: list[tuple[str, str]], current: str | None) -> None:
+        self.steps, self.current = steps, current
+        self.relabel()
+
+    def relabel(self, *_args) -> None:
         from kivy.uix.label import Label
-        from kiosk.screens import theme
+        if not hasattr(self, "steps"):
+            return
+        app = App.get_running_app()
         box = self.ids.steps
         box.clear_widgets()
-        keys = [k for k, _ in steps]
-        done = keys.index(current) if current in keys else -1
-        for i, (_, text) in enumerate(steps):
-            mark, colour = ("✓ ", theme.GOOD) if i < done else (("▶ ", theme.PRIMARY) if i == done else ("· ", theme.MUTED))
-            box.add_widget(Label(text=mark + text, font_size="30sp", color=colour, size_hint_y=None, height="52dp",
-                                 halign="left", valign="middle", text_size=(800, None), bold=i == done))
+        keys = [k for k, _t in self.steps]
+        done = keys.index(self.current) if self.current in keys else -1
+        for i, (_k, text) in enumerate(self.steps):
+            mark, colour = ("✓ ", app.pal.GOOD) if i < done else (("▶ ", app.pal.PRIMARY) if i == done
+                                                                   else ("· ", app.pal.MUTED))
+            box.add_widget(Label(text=mark + app.tr(text, app.lang), markup=True, font_size=dp(30) * app.scale,
+                                 color=colour,
+                                 size_hint_y=None, height=dp(52) * app.scale, halign="left", valign="middle",
+                                 text_size=(800, None), bold=i == done))

@@ -132,6 +132,37 @@ class CardIssuer:
         self.position = CardPosition.NONE
         self._count("captured")
 
+    def accept_card(self, timeout: float, cancelled: threading.Event | None = None, poll: float = 0.3,
+                    on_open: Callable[[], None] | None = None) -> bool:
+        """Take a card from the citizen through the gate (an old card handed back) and bring it to the IC
+        contact position. True when one came in within ``timeout``.
+
+        The module takes a card only while entry is enabled and puts it at the RF position (hardware.md
+        §1.4); entry is disabled again however this ends, so nothing else can be pushed in afterwards.
+        ``on_open`` is called once the gate accepts cards (the screen then says "insert now")."""
+        with self._lock:
+            if self._do(Command.STATUS).status.position is not CardPosition.NONE:
+                raise IssuerError("a card is already in the channel", zh="制卡模块内有卡片，暂不能收卡，请联系工作人员",
+                                  en="A card is already inside the card module; please call staff",
+                                  action=Action.CLEAR)
+            self._do(Command.GATE_ENTRY_ENABLE)
+        try:
+            if on_open is not None:
+                on_open()
+            self._poll(lambda position: position is CardPosition.INSIDE, timeout, cancelled, poll)
+        finally:
+            try:
+                self._do(Command.GATE_ENTRY_DISABLE)
+            except DeviceError as exc:     # a failed close is for staff to see; the card question is below
+                log.warning("gate entry not disabled: %s", exc.detail)
+                self.on_event("gate_entry_not_disabled")
+        # asked once more after closing: a card pushed in at the last moment is inside and must not be forgotten
+        if self._do(Command.STATUS).status.position is not CardPosition.INSIDE:
+            return False
+        self._do(Command.MOVE_TO_IC)
+        self.position = CardPosition.INSIDE
+        return True
+
     def wait_taken(self, timeout: float, cancelled: threading.Event | None = None, poll: float = 0.3) -> bool:
         """True when the citizen took the card from the gate within ``timeout``."""
         deadline = time.monotonic() + timeout
@@ -140,6 +171,26 @@ class CardIssuer:
                 self._count("issued")
                 return True
             time.sleep(poll)
+        return False
+
+    def give_back(self, timeout: float, cancelled: threading.Event | None = None, poll: float = 0.3) -> bool:
+        """Hold a card the citizen inserted at the gate for them to take back (not an issued card: not
+        counted). True when taken within ``timeout``; otherwise it stays at the gate for the caller to
+        capture."""
+        self.present()
+        return self._poll(lambda position: position is CardPosition.NONE, timeout, cancelled, poll)
+
+    def _poll(self, reached, timeout: float, cancelled: threading.Event | None, poll: float) -> bool:
+        """Ask the status until the card's position is ``reached`` or the time is up; a cancel ends the wait
+        at once instead of after a poll interval."""
+        deadline = time.monotonic() + timeout
+        while not (cancelled and cancelled.is_set()):
+            if reached(self._do(Command.STATUS).status.position):
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            (cancelled.wait if cancelled else time.sleep)(min(poll, left))
         return False
 
     # -- staff: refill the hopper, empty the reject bin -----------------------------------------------------

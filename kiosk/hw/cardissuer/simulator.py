@@ -1,5 +1,10 @@
 """A Creator CRT-591 card-issuing module on a pseudo-terminal: a hopper of blank cards, a reject bin, a
-gate where the citizen takes the card (or leaves it), the ACK/NAK/EOT handshake, and scripted faults.
+gate where the citizen takes the card (or leaves it, or inserts one), the ACK/NAK/EOT handshake, and
+scripted faults.
+
+Card entry from the gate is as the module's manual has it (hardware.md §1.4): command 33/30 enables it,
+33/31 or any Initialize disables it, and an inserted card goes to the RF position. A card pushed at a
+closed gate, or while another card is in the channel, simply does not go in.
 
 Mechanical times are scaled by ``timing`` (1.0 = the module's own, see MECHANICS) so tests can run fast
 and the benchmark can run at the real pace.
@@ -42,9 +47,11 @@ class IssuerSimulator(PtyDevice):
         self._position = "none"            # none | gate | ic | rf
         # the module's own contact station: on_move(position, cause) lets a card slot follow the card (the
         # blank card appears in the module's PC/SC reader at the IC position and leaves it when moved on);
-        # cause is one of dispense, move, taken, captured, ejected, placed
-        self.on_move = on_move or (lambda _p, _c: None)
+        # cause is one of dispense, move, taken, captured, ejected, placed, inserted; an inserted card comes
+        # as a third argument (the module cannot tell one card from another, the station can)
+        self.on_move = on_move or (lambda _p, _c, _card=None: None)
         self.initialised = False
+        self.entry_enabled = False         # card entry from the gate (33/30)
         self.timing = timing
         super().__init__(link)
         self.addr = addr
@@ -69,6 +76,7 @@ class IssuerSimulator(PtyDevice):
 
     def on_plug(self) -> None:
         self.initialised = False           # power-on: Initialize must come first
+        self.entry_enabled = False
         self._decoder = codec.FrameDecoder()
         self._pending_reply: bytes | None = None
 
@@ -90,6 +98,16 @@ class IssuerSimulator(PtyDevice):
                 return False
             self._move("none", "taken")
             self.taken += 1
+            return True
+
+    def insert_at_gate(self, card=None) -> bool:
+        """The citizen pushes a card into the gate: it goes in only while entry is enabled and the channel
+        is empty, and then waits at the RF position."""
+        with self._lock:
+            if not self.entry_enabled or self.position != "none":
+                return False
+            self._position = "rf"
+            self.on_move("rf", "inserted", card)
             return True
 
     def refill(self, cards: int) -> None:
@@ -137,6 +155,7 @@ class IssuerSimulator(PtyDevice):
             if command.name.startswith("INIT"):
                 self._wait("init")
                 self.initialised = True
+                self.entry_enabled = False          # Initialize disables entry (hardware.md §1.4)
                 if self.position != "none":
                     if command in (Command.INIT_CAPTURE, Command.INIT_CAPTURE_COUNT):
                         error = self._capture(count=command is Command.INIT_CAPTURE_COUNT)
@@ -186,6 +205,7 @@ class IssuerSimulator(PtyDevice):
                 error = self._capture(count=True)
                 return fail(error) if error else ok()
             if command in (Command.GATE_ENTRY_ENABLE, Command.GATE_ENTRY_DISABLE):
+                self.entry_enabled = command is Command.GATE_ENTRY_ENABLE
                 return ok()
             if command is Command.READ_BIN_COUNTER:
                 return ok(b"%03d" % self.counter)

@@ -1,6 +1,7 @@
 """The simulated module's contact station: blank cards appear in the module's PC/SC reader when the module
 dispenses to the IC position, leave it when the card moves on, and end in the citizen's hand or the
-reject bin. Tests read from here where every card went."""
+reject bin. A card the citizen inserted at the gate (an old card handed back) is the one the reader sees
+when it reaches the IC position, not a blank. Tests read from here where every card went."""
 from __future__ import annotations
 
 import threading
@@ -25,8 +26,12 @@ class SimulatedStation:
         self.serial += 1
         return blank_card(code, self.initial_pin, self.factory)
 
-    def on_move(self, position: str, cause: str) -> None:
+    def on_move(self, position: str, cause: str, card: VirtualCard | None = None) -> None:
         with self._lock:
+            if cause == "inserted":
+                self.card = card              # at the RF position: not in the contact reader yet
+                self.slot.remove()
+                return
             if position == "ic":
                 if self.card is None:
                     self.card = self._new_blank()

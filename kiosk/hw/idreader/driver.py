@@ -200,6 +200,18 @@ class IdReader:
             cancelled.wait(poll)
         return None
 
+    def wait_for_removal(self, timeout: float, cancelled: threading.Event | None = None,
+                         poll: float = 0.3) -> bool:
+        """True once no card is on the reader (e.g. the agent took their own ID card back before the
+        holder's is placed); False when ``timeout`` passes or ``cancelled`` is set first."""
+        deadline = time.monotonic() + timeout
+        cancelled = cancelled or threading.Event()
+        while time.monotonic() < deadline and not cancelled.is_set():
+            if not self.card_present():
+                return True
+            cancelled.wait(poll)
+        return False
+
     def sam_id(self) -> str:
         """The SAM's management number, formatted as vendor tools show it (protocols.md §2.4)."""
         d = self._read(Command.READ_SAM_ID)

@@ -1,0 +1,122 @@
+"""Activate the social-security function (社保功能启用/激活, domain.md §2): replace the region's initial PIN
+on a sealed card. Financial activation is the bank's, never this kiosk's (seeds/000, 004).
+
+ID card + card → the card must be sealed at the service → the kiosk itself verifies the region's initial
+PIN (the profile knows it, so the holder types only the new PIN, twice) → CHANGE PIN through ChangePinFlow's
+machinery: the same rules (never the initial PIN: seeds/004), the same journal kind with activating=True,
+the service told "changed" (sealed → normal) and change_pin.recover() after a crash.
+
+Why the ID card, which a PIN change does not need: the initial PIN is published (seeds/000, 002, 004), so
+knowing it proves nothing about who holds the card — whoever found a sealed card could otherwise set its
+PIN. Henan and Sichuan ask for the card and the holder's ID for this (seeds/002, 003).
+
+The kiosk's own VERIFY is sent once, and only when the card says it has at least SAFE_TRIES tries left,
+so an automatic attempt is never the one that locks the holder's card. A card that will not tell its
+counter (no 63Cx to an empty VERIFY) is tried once all the same: a sealed card has normally never seen a
+PIN, and refusing would make activation impossible on such cards. Where the profile has no initial PIN
+(Sichuan: not stated in the seeds) the kiosk does not offer activation and says so.
+"""
+from __future__ import annotations
+
+from kiosk import receipts
+from kiosk.flows.base import Devices, now
+from kiosk.flows.change_pin import ChangePinFlow
+from kiosk.flows.holder_card import CANCELLED, LOST, HolderCardFlow, refuse_state
+from kiosk.flows.representation import HOLDER, Acting
+from kiosk.hw.base import Action, DeviceError
+from kiosk.hw.cardreader.apdu import PinWrong
+from kiosk.pin import PinBuffer
+from kiosk.policy import PolicyProfile
+
+SAFE_TRIES = 2
+
+
+class ActivationNotOffered(DeviceError):
+    """This region's initial PIN is not configured, so the kiosk cannot verify it: activation is at a counter."""
+    action = Action.CLEAR
+
+
+class InitialPinNotAccepted(DeviceError):
+    """The card does not take the region's initial PIN (changed already, or tries nearly used up)."""
+    action = Action.CLEAR
+
+
+NOT_SEALED = {
+    "normal": ("此卡社保功能已启用，无需再次启用；如需修改密码请选择“修改社保卡密码”",
+               "This card is already activated; to change its PIN choose 'Change PIN'"),
+    "pin_locked": ("此卡密码已锁定，请选择“密码解锁”", "This card's PIN is locked; choose 'Unlock PIN'"),
+    "temp_lost": LOST, "lost": LOST, "cancelled": CANCELLED,
+}
+OTHER_STATE = ("此卡当前状态不能启用，请到窗口办理", "This card cannot be activated in its present state; please go "
+                                                   "to a counter")
+
+
+class ActivateFlow(HolderCardFlow):
+    SERVICE = "activate"
+
+    def __init__(self, devices: Devices, acting: Acting = HOLDER):
+        super().__init__(devices, acting)
+        self._changer: ChangePinFlow | None = None
+
+    @staticmethod
+    def offered(policy: PolicyProfile) -> bool:
+        """Whether a screen should show the service at all in this region."""
+        return bool(policy.initial_pin)
+
+    def check_devices(self) -> None:
+        if not self.offered(self.devices.policy):
+            raise ActivationNotOffered(f"no initial PIN in profile {self.devices.policy.key}",
+                                       zh="本机暂不能办理社保功能启用，请持身份证和社保卡到窗口办理",
+                                       en="Activation is not available at this kiosk; please go to a counter "
+                                          "with your ID card and the card")
+        super().check_devices()
+
+    def _initial(self) -> PinBuffer:
+        return PinBuffer.typed(self.devices.policy.initial_pin)
+
+    def check_card(self) -> None:
+        state = self.record["state"]
+        if state != "sealed":
+            refuse_state(state, {state: NOT_SEALED.get(state, OTHER_STATE)})
+        tries = self.card.pin_tries_left()
+        if tries is not None and tries < SAFE_TRIES:
+            raise InitialPinNotAccepted(f"{tries} tries left: not risking the lock",
+                                        zh="此卡密码剩余尝试次数不足，为免锁定，请持身份证和社保卡到窗口办理启用",
+                                        en="Too few PIN tries are left on this card to risk one; please activate it "
+                                           "at a counter")
+        changer = ChangePinFlow(self.devices)
+        changer.card, changer.info, changer.activating, changer.txn = self.card, self.info, True, self.txn
+        initial = self._initial()
+        try:
+            changer.verify_old(initial)       # tells the service of a wrong PIN, as a holder's own try would
+        except PinWrong as exc:
+            raise InitialPinNotAccepted("card refused the initial PIN",
+                                        zh="此卡密码已不是初始密码。记得密码请选择“修改社保卡密码”，"
+                                           "忘记密码请到窗口办理",
+                                        en="This card's PIN is no longer the initial one. Choose 'Change PIN' if "
+                                           "you know it; otherwise go to a counter",
+                                        vendor_code=exc.vendor_code) from None
+        finally:
+            initial.clear()
+        self._changer = changer
+
+    def activate(self, new: PinBuffer, again: PinBuffer) -> bool:
+        """Replace the initial PIN by ``new``. True when the service was told now; False when recovery will
+        tell it (the card is activated either way). Raises PinRuleBroken or the card's error."""
+        initial = self._initial()
+        try:
+            self._changer.change(initial, new, again)
+        finally:
+            initial.clear()
+        self.done = True
+        return "service_told" in self.devices.journal.steps(self.txn)
+
+    def receipt(self):
+        return receipts.pin_service_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(),
+                                            service="社保卡社保功能启用", result="社保功能已启用，新密码设置成功",
+                                            name=self.info.name, id_number=self.info.ssn,
+                                            card_number=self.info.card_number)
+
+    def wipe(self) -> None:
+        self._changer = None         # it shares this flow's card and info, which super() wipes
+        super().wipe()

@@ -1,0 +1,88 @@
+"""Cancel a card (注销, domain.md §12): the kiosk explains, it never performs. A cancellation ends the
+social-security function and the e-card (seeds/001, 004) and closes a bank account, so it is done at a
+counter and at the bank, with papers the kiosk cannot check (death certificate, proof of emigration or of
+the pension transfer).
+
+The order of the two halves is regional (policy.cancellation_bank_first): Xi'an sends the holder to the
+bank first, then to the social-security counter (seeds/000), and Henan cancels only once all bank business
+is settled (seeds/002); Sichuan says the social-security side first, then the bank (seeds/003).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk import receipts
+from kiosk.flows.base import Devices, now
+from kiosk.journal import new_txn_id
+from kiosk.policy import PolicyProfile
+
+
+@dataclass(frozen=True)
+class Text:
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Step:
+    title: Text
+    where: Text
+    bring: Text
+
+
+@dataclass(frozen=True)
+class Guide:
+    reasons: tuple[Text, ...]
+    steps: tuple[Step, ...]       # in the order the holder must do them
+    notes: tuple[Text, ...]
+
+
+REASONS = (
+    Text("持卡人死亡或失踪（户籍注销）", "The holder has died or is missing (household registration cancelled)"),
+    Text("出国（境）定居", "The holder has settled abroad"),
+    Text("养老保险关系转出本省", "The pension insurance has been transferred out of the province"),
+    Text("省内持有多张社保卡，注销多余的卡", "The holder has more than one card in the province"),
+    Text("超过领取期限未领卡", "The card was not collected in time"),
+)
+BANK = Step(Text("注销银行账户（金融功能）", "Close the bank account (financial function)"),
+            Text("社保卡合作银行（卡面所示银行）任一网点", "Any branch of the partner bank named on the card"),
+            Text("社保卡、本人有效身份证件（代办的另带代理人身份证件）、相关证明",
+                 "The card, the holder's valid ID (and the agent's, for an agent), the supporting papers"))
+SOCIAL = Step(Text("注销社会保障应用（社保功能）", "Cancel the social-security function"),
+              Text("人社部门社会保障卡服务窗口", "A social security card counter of the HR and social security office"),
+              Text("社保卡、本人有效身份证件（或代理人有效身份证件）、社会保险关系终止证明",
+                   "The card, the holder's valid ID (or the agent's), proof that the insurance relation ended"))
+NOTES = (
+    Text("本机不能办理注销。", "Cancellation cannot be done at this kiosk."),
+    Text("注销后社保功能终止，电子社保卡随之停用。", "After cancellation the social-security function and the "
+                                                  "e-card stop working."),
+    Text("银行交回的卡由银行统一销毁；账户资金按银行规定办理。", "The bank destroys the returned card; account "
+                                                       "funds are handled under the bank's rules."),
+    Text("详询12333。", "Ask 12333 for details."),
+)
+
+
+def guide(policy: PolicyProfile) -> Guide:
+    steps = (BANK, SOCIAL) if policy.cancellation_bank_first else (SOCIAL, BANK)
+    return Guide(REASONS, steps, NOTES)
+
+
+class CancellationFlow:
+    """Shows the guide; prints it when the holder wants it on paper. Needs no device but the printer."""
+
+    def __init__(self, devices: Devices):
+        self.devices = devices
+        self.txn = new_txn_id(devices.kiosk_id)
+
+    def check_devices(self) -> None:
+        """Nothing is needed to explain; printing asks the printer itself."""
+
+    def guide(self) -> Guide:
+        return guide(self.devices.policy)
+
+    def receipt(self):
+        return receipts.cancellation_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(),
+                                             steps=[s.title.zh + "：" + s.where.zh for s in self.guide().steps])
+
+    def wipe(self) -> None:
+        """Nothing personal is held."""

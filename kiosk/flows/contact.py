@@ -1,0 +1,116 @@
+"""Change non-key data (非关键信息变更, domain.md §10; seeds/002, 003): phone number and address, without a
+new card. ID card → the service's record (the current phone, masked) → a new mainland mobile number and/or
+an address (the one on the ID card is offered, so most holders type nothing) → PATCH contact, idempotent
+per transaction → receipt with the phone masked and the address only said to be changed.
+
+Name and ID number are key data: they change at a counter and need a new card (seeds/002).
+"""
+from __future__ import annotations
+
+import re
+import threading
+
+from kiosk import masking, receipts
+from kiosk.flows import representation
+from kiosk.flows.base import Devices, now
+from kiosk.flows.representation import HOLDER, Acting
+from kiosk.hw.base import Action, DeviceError
+from kiosk.hw.idreader.idcard import IdCard
+from kiosk.journal import new_txn_id
+
+NEEDS = ("idreader", "service")
+MOBILE = re.compile(r"^1[3-9]\d{9}$")      # mainland mobile numbers: 11 digits, 13x–19x
+ADDRESS_MIN, ADDRESS_MAX = 4, 100          # the service's bounds (ContactChange)
+
+
+class ContactInvalid(DeviceError):
+    """What the holder typed cannot be a phone number or an address; the texts say how to fix it."""
+    action = Action.RETRY
+
+
+def check_phone(text: str) -> str:
+    """The number as the service takes it (digits only). Spaces and hyphens the holder typed are dropped."""
+    digits = re.sub(r"[\s-]", "", text)
+    if not digits.isdigit() or len(digits) != 11:
+        raise ContactInvalid("phone: not 11 digits", zh="手机号码应为11位数字，请重新输入",
+                             en="A mobile number has 11 digits; please enter it again")
+    if not MOBILE.match(digits):
+        raise ContactInvalid("phone: not a mainland mobile prefix", zh="请输入中国大陆手机号码（以13至19开头）",
+                             en="Please enter a mainland China mobile number (starting 13 to 19)")
+    return digits
+
+
+def check_address(text: str) -> str:
+    address = " ".join(text.split())
+    if len(address) < ADDRESS_MIN:
+        raise ContactInvalid("address too short", zh="通讯地址过短，请填写到街道门牌",
+                             en="The address is too short; give the street and number")
+    if len(address) > ADDRESS_MAX:
+        raise ContactInvalid("address too long", zh=f"通讯地址不能超过{ADDRESS_MAX}个字",
+                             en=f"The address may have at most {ADDRESS_MAX} characters")
+    return address
+
+
+class ContactFlow:
+    SERVICE = "contact"
+
+    def __init__(self, devices: Devices, acting: Acting = HOLDER):
+        self.devices = devices
+        self.acting = acting
+        self.id_card: IdCard | None = None
+        self.current_phone_masked: str | None = None   # what the service has now, e.g. 138****0000
+        self.phone: str | None = None
+        self.address: str | None = None
+        self.result: dict | None = None
+        self.txn = new_txn_id(devices.kiosk_id)
+
+    def check_devices(self) -> None:
+        self.devices.require(*NEEDS)
+
+    def wait_for_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:
+        id_card = representation.read_holder_id_card(self.devices, self.acting, self.SERVICE, timeout, cancelled)
+        if id_card is None:
+            return None
+        try:
+            person = self.devices.service.card_status(id_card.id_number)["person"]   # refuses the unknown
+        except DeviceError:
+            id_card.wipe()
+            raise
+        self.current_phone_masked = person.get("phone_masked")
+        self.id_card = id_card
+        return id_card
+
+    def address_on_id_card(self) -> str:
+        """Offered as the new address: the holder confirms it rather than types it."""
+        return self.id_card.address if self.id_card else ""
+
+    def set_phone(self, text: str) -> str:
+        """Returns the new number masked, to show back to the holder."""
+        self.phone = check_phone(text)
+        return masking.phone(self.phone)
+
+    def set_address(self, text: str) -> None:
+        self.address = check_address(text)
+
+    def use_id_card_address(self) -> None:
+        self.set_address(self.address_on_id_card())
+
+    def submit(self) -> dict:
+        if self.phone is None and self.address is None:
+            raise ContactInvalid("nothing to change", zh="请填写新的手机号码或通讯地址",
+                                 en="Give a new mobile number or address")
+        self.result = self.devices.service.change_contact(self.id_card.id_number, phone=self.phone,
+                                                          address=self.address,
+                                                          idempotency_key=f"{self.txn}:contact")
+        return self.result
+
+    def receipt(self):
+        return receipts.contact_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(),
+                                        name=self.id_card.name, id_number=self.id_card.id_number,
+                                        phone=self.phone, address_changed=self.address is not None)
+
+    def wipe(self) -> None:
+        if self.id_card:
+            self.id_card.wipe()
+        self.id_card = self.phone = self.address = self.current_phone_masked = self.result = None
+        self.acting = HOLDER

@@ -1,0 +1,106 @@
+"""Sign up for the electronic social security card (电子社保卡): ID card → the service's word on the e-card
+(card-status "ecard", from the physical card's state: seeds/001, 004) → a QR code to scan with a phone, or a
+refusal in words:
+- usable (card normal, sealed or PIN-locked) → the sign-up QR code;
+- holder_authorisation_required (card reported lost) → the e-card works only with the holder's own
+  authorisation, given in the e-card channels — the kiosk says how, and that a found card is released first;
+- unavailable (no physical card, or cancelled) → an e-card needs a physical card that is not cancelled.
+
+The QR payload (a project decision; the national platform's own format is not in the seeds) is
+``sbkecard://signup?v=1&region=<6-digit code>&kiosk=<kiosk id>&txn=<transaction>``. It carries no personal
+data on purpose: a QR code on a screen can be photographed by anyone behind the holder, and the e-card app
+identifies the holder itself (real-name check, face). ``txn`` lets the province count sign-ups per kiosk.
+A province replaces it by passing its own ``payload`` function (region, kiosk, txn → text).
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlencode
+
+from kiosk import receipts
+from kiosk.flows import representation
+from kiosk.flows.base import Devices, now
+from kiosk.flows.representation import HOLDER, Acting
+from kiosk.hw.base import Action, DeviceError
+from kiosk.hw.idreader.idcard import IdCard
+from kiosk.journal import new_txn_id
+
+NEEDS = ("idreader", "service")
+SIGNUP_BASE = "sbkecard://signup"
+
+
+def signup_payload(region_code: str, kiosk_id: str, txn: str) -> str:
+    return f"{SIGNUP_BASE}?{urlencode({'v': 1, 'region': region_code, 'kiosk': kiosk_id, 'txn': txn})}"
+
+
+class EcardRefused(DeviceError):
+    """The e-card cannot be signed up for here; the texts say why and what the holder can do."""
+    action = Action.CLEAR
+
+
+class EcardNeedsAuthorisation(EcardRefused):
+    pass
+
+
+class EcardUnavailable(EcardRefused):
+    pass
+
+
+@dataclass(frozen=True)
+class EcardOffer:
+    payload: str            # what the screen shows as a QR code
+    card_state: str
+
+
+class EcardFlow:
+    SERVICE = "ecard"
+
+    def __init__(self, devices: Devices, acting: Acting = HOLDER,
+                 payload: Callable[[str, str, str], str] = signup_payload):
+        self.devices = devices
+        self.acting = acting
+        self.payload = payload
+        self.id_card: IdCard | None = None
+        self.offer: EcardOffer | None = None
+        self.txn = new_txn_id(devices.kiosk_id)
+
+    def check_devices(self) -> None:
+        self.devices.require(*NEEDS)
+
+    def wait_for_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:
+        self.id_card = representation.read_holder_id_card(self.devices, self.acting, self.SERVICE, timeout, cancelled)
+        return self.id_card
+
+    def sign_up(self) -> EcardOffer:
+        """The QR payload, or EcardNeedsAuthorisation / EcardUnavailable."""
+        status = self.devices.service.card_status(self.id_card.id_number)
+        use, card = status.get("ecard"), status["card"]
+        if use == "holder_authorisation_required":
+            raise EcardNeedsAuthorisation("e-card needs the holder's authorisation",
+                                          zh="您的实体社保卡已挂失，电子社保卡须经本人授权后方可使用：请在电子社保卡"
+                                             "渠道（如国家政务服务平台、掌上12333）按提示授权。卡片已找回的，请先办理解除挂失",
+                                          en="Your card is reported lost, so the e-card works only with your own "
+                                             "authorisation, given in the e-card app (e.g. the national government "
+                                             "service platform or 12333). If you found the card, release the loss "
+                                             "report first")
+        if use != "usable":
+            if card is not None and card["state"] == "cancelled":
+                raise EcardUnavailable("card cancelled", zh="您的社保卡已注销，电子社保卡不能使用",
+                                       en="Your card is cancelled, so the e-card cannot be used")
+            raise EcardUnavailable("no physical card", zh="电子社保卡须在领取实体社保卡后申领，您尚未领取本省社保卡",
+                                   en="An e-card needs a physical card first; you have no card of this province yet")
+        self.offer = EcardOffer(self.payload(self.devices.policy.region_code, self.devices.kiosk_id, self.txn),
+                                card["state"])
+        return self.offer
+
+    def receipt(self):
+        return receipts.ecard_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(),
+                                      name=self.id_card.name, id_number=self.id_card.id_number)
+
+    def wipe(self) -> None:
+        if self.id_card:
+            self.id_card.wipe()
+        self.id_card = self.offer = None
+        self.acting = HOLDER

@@ -1,0 +1,92 @@
+"""The first half of every service done with "the card and the holder's valid ID" (reset, unlock,
+activation): the holder's ID card (after the actor's, when someone acts for the holder), who may act, then
+the card, confirmed to be the holder's current card. Subclasses say which service they are (SERVICE, for
+the representation rules) and which card states they refuse (check_card)."""
+from __future__ import annotations
+
+import threading
+
+from kiosk.flows import identity, representation
+from kiosk.flows.base import Devices
+from kiosk.flows.representation import HOLDER, Acting
+from kiosk.hw.base import Action, DeviceError
+from kiosk.hw.cardreader.ssse import CardInfo, SocialSecurityCard
+from kiosk.hw.idreader.idcard import IdCard
+from kiosk.journal import new_txn_id
+
+
+class CardStateRefused(DeviceError):
+    """The service's record of the card does not allow this service; the texts say what to do instead."""
+    action = Action.RETRY
+
+
+def refuse_state(state: str, texts: dict[str, tuple[str, str]]) -> None:
+    if state in texts:
+        zh, en = texts[state]
+        raise CardStateRefused(f"card state {state}", zh=zh, en=en)
+
+
+LOST = ("此卡已挂失，请先办理解除挂失", "This card is reported lost; release the loss report first")
+CANCELLED = ("此卡已注销，不能办理此业务", "This card is cancelled")
+
+
+def sealed_texts(initial_pin: str | None) -> tuple[str, str]:
+    """What to tell the holder of a card not yet activated: here where the kiosk knows the initial PIN."""
+    if initial_pin:
+        return ("此卡尚未启用社保功能，请先在本机选择“社保功能启用”",
+                "This card is not activated yet; choose 'Activate' on this kiosk first")
+    return ("此卡尚未启用社保功能，请持身份证和社保卡到窗口办理启用",
+            "This card is not activated yet; activate it at a counter with your ID card and the card")
+
+
+class HolderCardFlow:
+    SERVICE = ""                                    # representation.AGENT_MAY_NOT key
+    NEEDS = ("idreader", "cardreader", "security", "service")
+
+    def __init__(self, devices: Devices, acting: Acting = HOLDER):
+        self.devices = devices
+        self.acting = acting
+        self.id_card: IdCard | None = None
+        self.card: SocialSecurityCard | None = None
+        self.info: CardInfo | None = None
+        self.record: dict | None = None
+        self.txn = new_txn_id(devices.kiosk_id)
+        self.done = False
+
+    def check_devices(self) -> None:
+        self.devices.require(*self.NEEDS)
+
+    def wait_for_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:
+        """The holder's ID card (a minor's, when a guardian acts)."""
+        self.id_card = representation.read_holder_id_card(self.devices, self.acting, self.SERVICE, timeout, cancelled)
+        return self.id_card
+
+    def wait_for_card(self, timeout: float, cancelled: threading.Event) -> CardInfo | None:
+        found = identity.read_holders_card(self.devices, self.id_card, timeout, cancelled)
+        if found is None:
+            return None
+        self.card, self.info, self.record = found.card, found.info, found.record
+        try:
+            self.check_card()
+        except BaseException:
+            self._drop_card()
+            raise
+        return self.info
+
+    def check_card(self) -> None:
+        """Refuse a card this service cannot serve (self.record, self.card are set). Subclasses override."""
+
+    def _drop_card(self) -> None:
+        if self.info:
+            self.info.wipe()
+        if self.card:
+            self.card.connection.disconnect()
+        self.card = self.info = self.record = None
+
+    def wipe(self) -> None:
+        self._drop_card()
+        if self.id_card:
+            self.id_card.wipe()
+        self.id_card = None
+        self.acting = HOLDER
+

@@ -1,0 +1,71 @@
+"""Setting the card's PIN without the old one (RELOAD PIN for a reset, UNBLOCK PIN for an unlock), written
+ahead like change_pin (DESIGN rule 5): journal → card command → tell the service (idempotently, keyed by
+the transaction) → finish. recover() settles what a crash or power cut left between those steps.
+
+The journal holds the transaction, the card number and the service event, never the PIN.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from kiosk.backend.client import ServiceError, ServiceRefused
+from kiosk.flows.base import Devices
+from kiosk.hw.base import DeviceError
+
+log = logging.getLogger(__name__)
+
+SENT, DONE, TOLD = "card_command_sent", "card_pin_set", "service_told"
+
+
+def write(devices: Devices, txn: str, kind: str, card_number: str, event: str, command: Callable[[], None]) -> bool:
+    """Run the card ``command`` journalled; tell the service ``event``. True when the service was told, False
+    when it could not be reached (the card has the new PIN; recover() tells it at the next start)."""
+    journal = devices.journal
+    journal.begin(txn, kind, card_number=card_number, event=event)
+    journal.step(txn, SENT)
+    try:
+        command()
+    except DeviceError as exc:
+        journal.step(txn, "card_refused", reason=exc.vendor_code or type(exc).__name__)
+        journal.finish(txn, "failed")
+        raise
+    journal.step(txn, DONE)
+    return tell(devices, txn, card_number, event) == "told"
+
+
+def tell(devices: Devices, txn: str, card_number: str, event: str) -> str:
+    """Returns "told", "refused" (closed: asking again gets the same answer) or "unreachable" (left open)."""
+    try:
+        devices.service.pin_event(card_number, event, idempotency_key=txn)
+    except ServiceRefused as exc:
+        # A definite answer (e.g. the card was cancelled meanwhile): retrying would get the same one.
+        log.warning("service refused %s for %s: %s", event, txn, exc.code)
+        devices.journal.step(txn, "service_refused", code=exc.code)
+        devices.journal.finish(txn, "service_refused")
+        return "refused"
+    except ServiceError as exc:
+        log.warning("PIN set on card; service not told %s yet (%s); left for recovery", event, exc.detail)
+        return "unreachable"
+    devices.journal.step(txn, TOLD)
+    devices.journal.finish(txn, "done")
+    return "told"
+
+
+def recover(devices: Devices, kind: str) -> list[tuple[str, str]]:
+    """Settle unfinished ``kind`` transactions. Returns (txn, outcome) pairs; a service still unreachable
+    leaves its transaction open for the next start."""
+    outcomes = []
+    for row in devices.journal.unfinished(kind):
+        txn, last, context = row["txn"], row["last_step"], row["context"]
+        if last == DONE:
+            told = tell(devices, txn, context["card_number"], context["event"])
+            if told != "unreachable":                  # unreachable: tried again at the next start
+                outcomes.append((txn, "reconciled" if told == "told" else "service_refused"))
+            continue
+        # Power was lost between sending the command and the card's answer: only the card knows whether its
+        # PIN changed. Nothing is charged; the holder's next VERIFY tells. Close the record.
+        outcome = "interrupted_unknown" if last == SENT else "interrupted"
+        devices.journal.finish(txn, outcome)
+        outcomes.append((txn, outcome))
+    return outcomes

@@ -1,0 +1,203 @@
+"""Who acts for the holder (domain.md "Who may act"): the holder, a guardian for a minor, or an agent with a
+power of attorney. The acting person's ID card is read first, then the holder's; every holder flow then
+calls require_may_act() with the holder's ID card, and applications carry the actor's ID number to the
+service, which checks again.
+
+Decisions (the seeds leave these to the kiosk):
+- A guardian acts at the kiosk only for a minor below the region's age (policy.guardian_below_age; both ID
+  cards show the ages). Guardians of adults without full capacity (seeds/003, 004) go to a counter, where
+  the guardianship documents can be seen. A minor never acts alone, whatever the service.
+- An agent needs the holder's signed power of attorney (seeds/004). The kiosk cannot read paper, so the
+  agent declares holding it (power_of_attorney=True) and the service records the declaration. seeds/004
+  lets an agent do everything except bank account activation, which this kiosk never does; on top of that
+  the kiosk keeps to the holder the services whose point is a secret or a credential of the holder's own —
+  see AGENT_MAY_NOT. Institutions (employer, community, school: seeds/004) apply on a holder's behalf at a
+  counter only: they have no ID card to read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import threading
+from dataclasses import dataclass
+
+from kiosk.flows.base import Devices
+from kiosk.hw.base import Action, DeviceError
+from kiosk.hw.idreader.idcard import IdCard
+from kiosk.policy import PolicyProfile
+
+ADULT_AGE = 18      # Civil Code art. 17; an agent or a guardian must be an adult (the service checks the same)
+
+
+class Role(enum.Enum):
+    HOLDER = "holder"
+    GUARDIAN = "guardian"      # 监护人代办
+    AGENT = "agent"            # 委托代理人代办
+
+
+# The kiosk services an agent may not do, and why (shown to the agent). The PIN guards the holder's
+# social-security account ("本人持卡、密码验证": seeds/003): an agent who sets or learns it holds the holder's
+# card *and* PIN, which is exactly what the security rests on. The e-card is the holder's online identity
+# credential, signed up on a phone in the holder's name (seeds/001, 004).
+_PIN_REASON = ("密码是持卡人本人的凭证，须由本人（或未成年人的监护人）办理",
+               "The PIN is the holder's own secret; the holder (or a minor's guardian) must set it")
+AGENT_MAY_NOT = {
+    "change_pin": _PIN_REASON,
+    "activate": _PIN_REASON,
+    "reset_pin": _PIN_REASON,
+    "unlock": _PIN_REASON,
+    "ecard": ("电子社保卡是持卡人本人的线上身份凭证，须由本人申领",
+              "The e-card is the holder's own online identity; the holder must sign up for it"),
+}
+
+
+class MayNotAct(DeviceError):
+    """The person at the kiosk may not do this service for this holder; the texts say who may."""
+    action = Action.RETRY
+
+
+@dataclass(frozen=True)
+class Acting:
+    role: Role = Role.HOLDER
+    actor_id_number: str | None = None     # the guardian's or the agent's; None when the holder acts
+    power_of_attorney: bool = False
+
+    def apply_fields(self) -> dict:
+        """What ServiceClient.apply() takes for this actor."""
+        if self.role is Role.GUARDIAN:
+            return {"guardian_id_number": self.actor_id_number}
+        if self.role is Role.AGENT:
+            return {"agent_id_number": self.actor_id_number, "power_of_attorney": self.power_of_attorney}
+        return {}
+
+
+HOLDER = Acting()
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def birth_of(id_card: IdCard) -> dt.date | None:
+    if id_card.birth_date:
+        return id_card.birth_date
+    number = id_card.id_number
+    try:
+        return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None          # a number without a birth date (2017 foreign card): the reader's date is all
+
+
+def is_minor(policy: PolicyProfile, holder: IdCard, today: dt.date) -> bool:
+    limit = policy.guardian_below_age or ADULT_AGE
+    birth = birth_of(holder)
+    return birth is not None and age_on(birth, today) < limit
+
+
+def require_adult_actor(actor: IdCard, today: dt.date) -> None:
+    birth = birth_of(actor)
+    if birth is not None and age_on(birth, today) < ADULT_AGE:
+        raise MayNotAct("actor is a minor", zh="代办人（监护人）须年满18周岁",
+                        en="A guardian or agent must be 18 or older")
+
+
+def require_may_act(policy: PolicyProfile, acting: Acting, service: str, holder: IdCard,
+                    today: dt.date | None = None) -> None:
+    """Raise MayNotAct unless ``acting`` may do ``service`` for ``holder`` (whose ID card was just read)."""
+    today = today or dt.date.today()
+    limit = policy.guardian_below_age or ADULT_AGE
+    minor = is_minor(policy, holder, today)
+    if acting.role is not Role.HOLDER and acting.actor_id_number == holder.id_number:
+        raise MayNotAct("actor is the holder", zh="代办人不能是持卡人本人，本人办理请选择“本人办理”",
+                        en="The person acting for the holder cannot be the holder; choose 'in person'")
+    if minor and acting.role is not Role.GUARDIAN:
+        raise MayNotAct("minor without guardian", zh=f"未满{limit}周岁，须由监护人持本人身份证代办",
+                        en=f"Under {limit}, the holder's guardian must act, with the guardian's own ID card")
+    if acting.role is Role.GUARDIAN and not minor:
+        raise MayNotAct("guardian for an adult", zh=f"持卡人已满{limit}周岁，请本人办理；"
+                                                   "无民事行为能力人的监护人请持监护证明到窗口办理",
+                        en=f"The holder is {limit} or older and acts in person; a guardian of an adult goes "
+                           f"to a counter with the guardianship papers")
+    require_agent_may(acting, service)
+
+
+def require_agent_may(acting: Acting, service: str) -> None:
+    """What holds for an agent whoever the holder is: a power of attorney, and not the holder's own secrets."""
+    if acting.role is not Role.AGENT:
+        return
+    if not acting.power_of_attorney:
+        raise MayNotAct("agent without power of attorney", zh="代办须持有持卡人签署的授权委托书",
+                        en="An agent needs the holder's signed power of attorney")
+    if service in AGENT_MAY_NOT:
+        zh, en = AGENT_MAY_NOT[service]
+        raise MayNotAct(f"agents may not do {service}", zh=zh, en=en)
+
+
+def read_holder_id_card(devices: Devices, acting: Acting, service: str, timeout: float,
+                        cancelled: threading.Event) -> IdCard | None:
+    """The holder's ID card, read and checked with require_may_act (wiped again when refused)."""
+    holder = devices.idreader.wait_for_card(timeout, cancelled)
+    if holder is None:
+        return None
+    try:
+        require_may_act(devices.policy, acting, service, holder, dt.date.today())
+    except DeviceError:
+        holder.wipe()
+        raise
+    return holder
+
+
+class RepresentationFlow:
+    """Choose who acts; read the actor's ID card (first), then the holder's; apply with the actor's number."""
+
+    def __init__(self, devices: Devices, service: str):
+        self.devices = devices
+        self.service = service
+        self.acting: Acting = HOLDER
+        self.actor: IdCard | None = None
+        self.holder: IdCard | None = None
+
+    def check_devices(self) -> None:
+        self.devices.require("idreader", "service")
+
+    def choose(self, role: Role, power_of_attorney: bool = False) -> None:
+        """``power_of_attorney``: the agent confirmed on screen holding the holder's signed authorisation."""
+        acting = Acting(role, None, power_of_attorney if role is Role.AGENT else False)
+        require_agent_may(acting, self.service)       # said before anyone places a card
+        self.acting = acting
+
+    def wait_for_actor_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:
+        """The guardian's or agent's own ID card. Not asked when the holder acts."""
+        if self.acting.role is Role.HOLDER:
+            return None
+        actor = self.devices.idreader.wait_for_card(timeout, cancelled)
+        if actor is None:
+            return None
+        try:
+            require_adult_actor(actor, dt.date.today())
+        except DeviceError:
+            actor.wipe()
+            raise
+        self.actor = actor
+        self.acting = Acting(self.acting.role, actor.id_number, self.acting.power_of_attorney)
+        return actor
+
+    def wait_for_holder_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:
+        if self.acting.role is not Role.HOLDER and self.acting.actor_id_number is None:
+            raise MayNotAct("holder before actor", zh="请先放置代办人本人的身份证",
+                            en="Place the acting person's own ID card first")
+        self.holder = read_holder_id_card(self.devices, self.acting, self.service, timeout, cancelled)
+        return self.holder
+
+    def apply(self, kind: str, reason: str | None = None, photo: bool = False,
+              idempotency_key: str | None = None) -> dict:
+        """An application (new, replacement, renewal) for the holder, carrying who acted."""
+        return self.devices.service.apply(self.holder.id_number, kind, reason=reason, photo=photo,
+                                          idempotency_key=idempotency_key, **self.acting.apply_fields())
+
+    def wipe(self) -> None:
+        for card in (self.actor, self.holder):
+            if card:
+                card.wipe()
+        self.actor = self.holder = None
+        self.acting = HOLDER

@@ -1,0 +1,398 @@
+"""Every other citizen service driven by touch under Xvfb, through the real drivers (GA 467 reader on a pty,
+the card behind pcscd/vpcd, the issuing module on a pty, the service over HTTP, the printer over TCP):
+activation, PIN reset and unlock, replacement and renewal with the fee paid by QR, contact changes, the
+e-card QR, the cancellation guide, acting for someone, and the frame around them (English, elderly mode,
+voice, call staff). Happy paths and the main refusals; a screenshot of every screen passed is saved under
+tests/artifacts/screens/<service>/NN-<screen>.png, and the touches each service took are counted."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+
+import pytest
+
+from kiosk import demo
+from tests.receipt_tools import qr_texts
+from tests.ui_touches import record_touches
+
+ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
+PINS = ("802468", "914702", "975310", "135790", "314159", "666666", "528147")
+pytestmark = pytest.mark.timeout(420)
+
+
+def refused(d, app, words: str):
+    return d.until(f"refusal saying {words!r}", lambda: app.sm.current == "message"
+                   and d.current().title == "无法继续办理" and words in d.current().body)
+
+
+def finish(d, app, hands):
+    """Back to the start, the citizen's cards taken away."""
+    d.tap_id("primary")
+    yield d.screen("attract")
+    hands.remove_id_card()
+    hands.remove_card()
+
+
+def new_pin_twice(d, pin):
+    yield d.screen("pin_new")
+    d.shot("pin_new")
+    d.type_pin(pin)
+    yield d.screen("pin_again")
+    d.shot("pin_again")
+    d.type_pin(pin)
+
+
+def script(d):
+    app = d.app
+    hands = app.kiosk.hands
+    panel = app.root.ids.simpanel
+    yield d.screen("attract")
+
+    # -- activate a sealed card: the kiosk types the initial PIN itself --------------------------------
+    d.service("activate")
+    yield from d.open("activate")
+    yield d.screen("place_id")
+    d.shot("place_id")
+    hands.place_id_card("sealed")
+    yield d.screen("insert_card")
+    d.shot("insert_card")
+    hands.insert_card("sealed")
+    yield from new_pin_twice(d, "802468")
+    yield d.until("activated", lambda: app.sm.current == "message" and d.current().title == "社保功能已启用")
+    d.shot("done")
+    d.tap_id("secondary")
+    yield d.until("receipt", lambda: app.sm.current == "message" and d.current().title == "凭条已打印")
+    d.shot("receipt_printed")
+    yield from finish(d, app, hands)
+
+    d.service("activate_not_sealed")
+    yield from d.open("activate")
+    yield d.screen("place_id")
+    hands.place_id_card("normal")
+    yield d.screen("insert_card")
+    hands.insert_card("normal")
+    yield d.until("refused", lambda: app.sm.current == "message" and d.current().title == "无法继续办理")
+    d.shot("refused")
+    yield from finish(d, app, hands)
+
+    # -- reset a forgotten PIN; someone else's card is refused --------------------------------------------
+    d.service("reset_pin")
+    yield from d.open("reset_pin")
+    yield d.screen("place_id")
+    hands.place_id_card("normal")
+    yield d.screen("insert_card")
+    d.shot("insert_card")
+    hands.insert_card("normal")
+    yield from new_pin_twice(d, "914702")
+    yield d.until("reset", lambda: app.sm.current == "message" and d.current().title == "密码已重置")
+    d.shot("done")
+    d.tap_id("secondary")
+    yield d.until("receipt", lambda: app.sm.current == "message" and d.current().title == "凭条已打印")
+    yield from finish(d, app, hands)
+
+    d.service("reset_pin_not_holder")
+    yield from d.open("reset_pin")
+    yield d.screen("place_id")
+    hands.place_id_card("normal")
+    yield d.screen("insert_card")
+    hands.insert_card("gen2")
+    yield d.until("refused", lambda: app.sm.current == "message" and d.current().title == "无法继续办理")
+    d.shot("refused")
+    yield from finish(d, app, hands)
+
+    # -- unlock a PIN locked after six wrong tries; a card that is not locked is sent elsewhere -----------
+    d.service("unlock")
+    yield from d.open("unlock")
+    yield d.screen("place_id")
+    hands.place_id_card("pin_locked")
+    yield d.screen("insert_card")
+    hands.insert_card("pin_locked")
+    yield from new_pin_twice(d, "528147")
+    yield d.until("unlocked", lambda: app.sm.current == "message" and d.current().title == "密码已解锁")
+    d.shot("done")
+    yield from finish(d, app, hands)
+
+    d.service("unlock_not_locked")
+    yield from d.open("unlock")
+    yield d.screen("place_id")
+    hands.place_id_card("gen2")
+    yield d.screen("insert_card")
+    hands.insert_card("gen2")
+    yield d.until("refused", lambda: app.sm.current == "message" and "未锁定" in d.current().body)
+    d.shot("refused")
+    yield from finish(d, app, hands)
+
+    # -- renew an expiring card: old card into the module, 20 yuan by QR, the new card made --------------
+    d.service("replace")
+    yield from d.open("replace")
+    yield d.screen("place_id")
+    d.shot("place_id")
+    hands.place_id_card("expiring")
+    yield d.until("gate open for the old card", lambda: app.sm.current == "insert_card"
+                  and hands.insert_old_card("expiring"), timeout=15)
+    d.shot("old_card")
+    yield d.screen("choice")
+    d.shot("reasons")
+    d.tap_id("choice_renewal")
+    yield d.screen("qr")
+    d.shot("pay")
+    assert qr_payload(app).startswith("sbkpay://order/")
+    panel.pay_shown_qr()                 # the citizen's phone scans the code and pays
+    yield d.screen("issuing", timeout=30)
+    d.shot("issuing")
+    yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=40)
+    d.shot("take_card")
+    hands.issuer_sim.take_card()
+    yield d.until("renewed", lambda: app.sm.current == "message" and d.current().title == "补换卡完成", timeout=30)
+    d.shot("done")
+    d.tap_id("secondary")
+    yield d.until("receipt", lambda: app.sm.current == "message" and d.current().title == "凭条已打印")
+    d.shot("receipt_printed")
+    yield from finish(d, app, hands)
+
+    # -- a formally lost card: no old card to hand in -------------------------------------------------------
+    d.service("replace_lost")
+    yield from d.open("replace")
+    yield d.screen("place_id")
+    hands.place_id_card("lost")
+    yield d.screen("choice")
+    d.shot("reasons")
+    d.tap_id("choice_lost")
+    yield d.screen("qr")
+    panel.pay_shown_qr()
+    yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=40)
+    hands.issuer_sim.take_card()
+    yield d.until("replaced", lambda: app.sm.current == "message" and d.current().title == "补换卡完成", timeout=30)
+    d.shot("done")
+    yield from finish(d, app, hands)
+
+    # -- the citizen does not pay: the old card comes back out of the gate ---------------------------------
+    d.service("replace_unpaid")
+    yield from d.open("replace")
+    yield d.screen("place_id")
+    hands.place_id_card("gen2")
+    yield d.until("gate open for the old card", lambda: app.sm.current == "insert_card"
+                  and hands.insert_old_card("gen2"), timeout=15)
+    yield d.screen("choice")
+    d.tap_id("choice_damaged")
+    yield d.screen("qr")
+    d.tap_id("cancel")
+    yield d.until("old card handed back", lambda: hands.issuer_sim.position == "gate", timeout=20)
+    d.shot("returning")
+    hands.issuer_sim.take_card()
+    yield d.screen("attract", timeout=20)
+    hands.remove_id_card()
+
+    d.service("replace_temp_lost")
+    yield from d.open("replace")
+    yield d.screen("place_id")
+    hands.place_id_card("temp_lost")
+    yield d.until("explained", lambda: app.sm.current == "message" and "正式挂失" in d.current().body)
+    d.shot("explained")
+    yield from finish(d, app, hands)
+
+    # -- change the mobile number: a wrong number is refused in words ------------------------------------
+    d.service("contact")
+    yield from d.open("contact")
+    yield d.screen("place_id")
+    hands.place_id_card("normal")
+    yield d.screen("choice")
+    d.shot("choose")
+    d.tap_id("choice_phone")
+    yield d.screen("digits")
+    for digit in "12345678901":
+        d.tap(d.key(digit))
+    d.tap_id("confirm")
+    yield d.until("number refused", lambda: app.sm.current == "digits" and d.current().error != "")
+    d.shot("phone_refused")
+    for digit in "13912345678":
+        d.tap(d.key(digit))
+    d.shot("phone")
+    d.tap_id("confirm")
+    yield d.until("changed", lambda: app.sm.current == "message" and d.current().title == "联系方式已修改")
+    d.shot("done")
+    yield from finish(d, app, hands)
+
+    # -- the e-card's sign-up QR; someone without a card is told why not ----------------------------------
+    d.service("ecard")
+    yield from d.open("ecard")
+    yield d.screen("place_id")
+    hands.place_id_card("normal")
+    yield d.screen("qr")
+    d.shot("qr")
+    d.tap_id("cancel")
+    yield d.screen("attract")
+    hands.remove_id_card()
+
+    d.service("ecard_no_card")
+    yield from d.open("ecard")
+    yield d.screen("place_id")
+    hands.place_id_card("producing")
+    yield refused(d, app, "实体社保卡")
+    d.shot("refused")
+    yield from finish(d, app, hands)
+
+    # -- cancellation: explained, with the steps on paper ----------------------------------------------------
+    d.service("cancel")
+    yield from d.open("cancel")
+    yield d.until("guide", lambda: app.sm.current == "message" and d.current().title == "注销须到窗口办理")
+    d.shot("guide")
+    d.tap_id("secondary")
+    yield d.until("receipt", lambda: app.sm.current == "message" and d.current().title == "凭条已打印")
+    yield from finish(d, app, hands)
+
+    # -- an agent with a power of attorney applies for someone else's new card -----------------------------
+    d.service("agent")
+    yield from d.open("agent")
+    yield d.screen("choice")
+    d.shot("role")
+    d.tap_id("choice_agent")
+    yield d.until("power of attorney", lambda: app.sm.current == "message" and d.current().title == "授权委托书")
+    d.shot("attorney")
+    d.tap_id("primary")
+    yield d.until("services", lambda: app.sm.current == "choice" and "choice_issue" in d.current().ids)
+    assert "choice_reset_pin" not in d.current().ids          # PIN services stay with the holder
+    d.shot("services")
+    d.tap_id("choice_issue")
+    yield d.screen("place_id")
+    d.shot("actor_id")
+    hands.place_id_card("normal")                              # the agent's own ID card
+    yield d.until("take back", lambda: app.sm.current == "place_id" and d.current().title == "请取回代办人身份证")
+    d.shot("take_back")
+    hands.remove_id_card()
+    yield d.until("holder's ID", lambda: app.sm.current == "place_id"
+                  and d.current().title == "请放置持卡人（被代办人）的身份证")
+    d.shot("holder_id")
+    hands.place_id_card("no_card")
+    yield d.until("confirm", lambda: app.sm.current == "message" and d.current().title == "确认申领社保卡")
+    d.tap_id("primary")
+    yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=40)
+    hands.issuer_sim.take_card()
+    yield d.until("issued", lambda: app.sm.current == "message" and d.current().title == "制卡完成", timeout=30)
+    d.shot("done")
+    yield from finish(d, app, hands)
+
+    # -- English, switched live in the middle of a service, and back ----------------------------------------
+    d.service("english")
+    d.tap(app.root.ids.language)
+    yield d.until("English", lambda: app.lang == "en")
+    d.shot("attract")
+    yield from d.open("status")
+    yield d.screen("place_id")
+    d.shot("place_id")
+    hands.place_id_card("temp_lost")
+    yield d.screen("status_result")
+    d.shot("status_result")
+    d.tap(app.root.ids.language)
+    yield d.until("Chinese again", lambda: app.lang == "zh")
+    d.shot("status_result_zh")
+    d.tap_id("done")
+    yield d.screen("attract")
+    hands.remove_id_card()
+
+    # -- elderly mode: larger type, four tiles a page, twice the time ----------------------------------------
+    d.service("elderly")
+    d.tap_id("elderly")
+    yield d.until("elderly mode", lambda: app.elderly)
+    d.shot("attract")
+    d.tap_id("start")
+    yield d.screen("menu")
+    d.shot("menu")
+    menu = app.sm.get_screen("menu")
+    assert len([w for w in menu.ids.grid.children if hasattr(w, "service")]) == 4
+    yield from d.open("status")
+    yield d.screen("place_id")
+    d.shot("place_id")
+    assert "120" in d.current().countdown                      # 60 s doubled
+    hands.place_id_card("normal")
+    yield d.screen("status_result")
+    d.shot("status_result")
+    d.tap_id("done")
+    yield d.screen("attract")
+    d.tap_id("elderly")
+    hands.remove_id_card()
+
+    # -- call staff from the middle of a service: the service is told, the citizen keeps their place ------
+    d.service("call_staff")
+    yield from d.open("change_pin")
+    yield d.screen("insert_card")
+    d.tap(app.root.ids.call_staff)
+    yield d.until("staff called", lambda: app.root.staff_text == "已呼叫，请稍候")
+    assert app.sm.current == "insert_card"
+    d.shot("called")
+    d.tap_id("cancel")
+    yield d.screen("attract")
+
+
+def qr_payload(app) -> str:
+    return app.sm.get_screen("qr").payload
+
+
+def test_every_other_service_by_touch(tmp_path, display, vpcd_reader):
+    state = tmp_path / "state"
+    from kiosk.logsetup import configure
+    configure(str(state))
+    from kiosk.screens import boot
+    boot.prepare(str(state), fullscreen=False, width=1280, height=800)
+    from kiosk.config import Config, UiConfig
+    from kiosk.runtime import Kiosk
+    from kiosk.screens.app import KioskApp
+    from kiosk.voice import RecordingPlayer, Voice
+    from tests.ui_driver import Driver
+
+    kiosk = Kiosk(Config(state_dir=str(state), cardreader="vpcd", ui=UiConfig(fullscreen=False)))
+    player = RecordingPlayer()
+    kiosk.voice.close()
+    kiosk.voice = Voice(str(state / "voice"), player)          # real espeak-ng, a recording "speaker"
+    app = KioskApp(kiosk, session_timeout_s=60)
+    driver = Driver(app, str(ARTIFACTS))
+    driver.run(script)
+    try:
+        app.run()
+        service = kiosk.devices.service
+        jobs = list(kiosk.hands.printer_sim.jobs)
+        states = {key: service.card_status(demo.by_key(key).id_number)["card"] for key in
+                  ("sealed", "normal", "pin_locked", "expiring", "lost", "gen2", "no_card")}
+        unfinished = kiosk.devices.journal.unfinished()
+        in_bin = [card.holder if card else None for card in kiosk.hands.station.in_bin]
+        spoken = list(player.played)
+        voice_cache = kiosk.voice.cache
+    finally:
+        kiosk.close()
+    assert driver.error is None, driver.error
+    assert driver.finished, "the app stopped before the script ended"
+
+    assert states["sealed"]["state"] == "normal"                       # activated
+    assert states["pin_locked"]["state"] == "normal"                   # unlocked
+    assert states["expiring"]["card_number"] != demo.by_key("expiring").card_number   # renewed: a new card
+    assert states["lost"]["card_number"] != demo.by_key("lost").card_number
+    assert states["gen2"]["card_number"] == demo.by_key("gen2").card_number           # unpaid: nothing changed
+    assert states["no_card"] is not None                               # the agent's application made a card
+    assert unfinished == []
+    assert demo.by_key("expiring").name in in_bin                      # the old card went to the reject bin
+    assert demo.by_key("gen2").name not in in_bin                      # …but not the one handed back
+
+    # every receipt is readable Chinese, masked, carries its transaction QR and never a PIN
+    assert len(jobs) == 4          # activate, reset, renewal, cancellation guide
+    for job in jobs:
+        text = job.decoded.text()
+        assert qr_texts(job.decoded)[0].startswith("SIM-0001-")
+        assert not any(pin in text for pin in PINS)
+        for citizen in demo.CITIZENS:
+            assert citizen.id_number not in text
+
+    # the steps were spoken in Mandarin (synthesized by espeak-ng, played by the recording speaker)
+    assert voice_cache.path_for("请将身份证放在读卡区") in spoken
+    assert voice_cache.path_for("请插入社保卡") in spoken
+
+    # no PIN anywhere the kiosk wrote
+    for path in state.rglob("*"):
+        if path.is_file() and path.suffix not in (".png", ".wav") and "fonts" not in path.parts:
+            data = path.read_bytes()
+            for pin in PINS:
+                assert pin.encode() not in data, f"PIN found in {path}"
+
+    record_touches(driver.touches)
+    print("touches per service:", json.dumps(driver.touches, ensure_ascii=False))
+    print("screenshots:", *[os.path.relpath(s, ARTIFACTS) for s in driver.shots], sep="\n  ")
