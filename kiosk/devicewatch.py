@@ -11,13 +11,19 @@ from kiosk.i18n import both
 
 log = logging.getLogger(__name__)
 
-_ISSUING = ("idreader", "service", "cardissuer", "issuer_reader", "faceprinter")
-NEEDS = {"status": ("idreader", "service"), "change_pin": ("cardreader", "service"),
-         "activate": ("cardreader", "service"), "reset_pin": ("idreader", "cardreader", "security", "service"),
-         "unlock": ("idreader", "cardreader", "security", "service"), "issue": _ISSUING, "replace": _ISSUING,
-         "loss": ("idreader", "service"), "release": ("idreader", "cardreader", "service"),
-         "contact": ("idreader", "service"), "ecard": ("idreader", "service"), "agent": ("idreader", "service"),
-         "cancel": ()}
+def _needs() -> dict[str, tuple[str, ...]]:
+    """The devices each service's flow requires before it starts (the flows are the authority)."""
+    from kiosk.flows import change_pin, contact, ecard, issuance, loss, replacement, status_query
+    from kiosk.flows.holder_card import HolderCardFlow
+    issuing = ("idreader", *issuance.NEEDS)          # the applicant's ID card, then the issuance itself
+    holder = HolderCardFlow.NEEDS
+    return {"status": status_query.NEEDS, "change_pin": change_pin.NEEDS, "activate": holder,
+            "reset_pin": holder, "unlock": holder, "issue": issuing, "replace": replacement.NEEDS,
+            "loss": loss.REPORT_NEEDS, "release": loss.RELEASE_NEEDS, "contact": contact.NEEDS,
+            "ecard": ecard.NEEDS, "agent": ("idreader", "service"), "cancel": ()}
+
+
+NEEDS = _needs()
 
 
 class DeviceWatch:

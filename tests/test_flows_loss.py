@@ -66,6 +66,8 @@ def test_release_with_the_holders_own_card(kiosk):
     flow = releasing(kiosk, "temp_lost", "temp_lost")
     assert flow.wait_for_card(3, threading.Event()) == demo.by_key("temp_lost").card_number
     assert flow.release()["state"] == "normal"
+    receipt = flow.receipt().text()
+    assert "已解除挂失" in receipt and "张*国" in receipt and demo.by_key("temp_lost").id_number not in receipt
 
 
 def test_release_refuses_someone_elses_card(kiosk):

@@ -152,6 +152,8 @@ def script(d):
     hands.insert_card("temp_lost")
     yield d.until("released", lambda: app.sm.current == "message" and d.current().title == "已解除挂失")
     d.shot("done")
+    d.tap_id("secondary")
+    yield d.until("release receipt printed", lambda: app.sm.current == "message" and len(hands.printer_sim.jobs) == 4)
     d.tap_id("primary")
     yield d.screen("attract")
     hands.remove_id_card()
@@ -214,7 +216,8 @@ def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
     assert "制卡完成" in issue_text and "刘*" in issue_text
     pin_text = jobs[2].decoded.text()
     assert "密码修改成功" in pin_text and "王*明" in pin_text
-    assert [qr_texts(job.decoded)[0].startswith("SIM-0001-") for job in jobs] == [True, True, True]
+    assert [qr_texts(job.decoded)[0].startswith("SIM-0001-") for job in jobs] == [True] * 4
+    assert "已解除挂失" in jobs[3].decoded.text() and "张*国" in jobs[3].decoded.text()
     assert "业务流水：" + qr_texts(jobs[2].decoded)[0] in pin_text      # the QR is the transaction number
     for job in jobs:
         assert os.path.exists(job.png)

@@ -8,7 +8,6 @@ signature; otherwise 401 with a code saying which.
 from __future__ import annotations
 
 import json
-import time
 
 import anyio
 

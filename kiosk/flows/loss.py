@@ -14,6 +14,9 @@ from kiosk import receipts
 from kiosk.flows import identity
 from kiosk.flows.base import Devices, now
 from kiosk.flows.identity import NotCurrentCard, NotTheHolder  # noqa: F401  (re-exported for callers)
+
+REPORT_NEEDS = ("idreader", "service")
+RELEASE_NEEDS = ("idreader", "cardreader", "service")
 from kiosk.hw.base import Action, DeviceError
 from kiosk.hw.idreader.idcard import IdCard
 from kiosk.journal import new_txn_id
@@ -32,7 +35,7 @@ class LossReportFlow:
         self.txn = new_txn_id(devices.kiosk_id)
 
     def check_devices(self) -> None:
-        self.devices.require("idreader", "service")
+        self.devices.require(*REPORT_NEEDS)
 
     def kinds(self) -> list[str]:
         """What the region offers: temporary only where a lapse period is set."""
@@ -76,7 +79,7 @@ class ReleaseFlow:
         self.txn = new_txn_id(devices.kiosk_id)
 
     def check_devices(self) -> None:
-        self.devices.require("idreader", "cardreader", "service")
+        self.devices.require(*RELEASE_NEEDS)
 
     def wait_for_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:
         self.id_card = self.devices.idreader.wait_for_card(timeout, cancelled)
@@ -94,6 +97,12 @@ class ReleaseFlow:
 
     def release(self) -> dict:
         return self.devices.service.release(self.card_number, id_verified=True, idempotency_key=f"{self.txn}:release")
+
+    def receipt(self):
+        return receipts.status_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(),
+                                       name=self.id_card.name, id_number=self.id_card.id_number,
+                                       card_number=self.card_number, state_label="已解除挂失（正常）",
+                                       advice="社保卡已恢复正常使用，请妥善保管。")
 
     def wipe(self) -> None:
         if self.id_card:

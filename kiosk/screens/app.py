@@ -277,6 +277,6 @@ class KioskApp(App):
         self.show(name).ask(prompt, hint, buffer, on_confirm, error, secret=secret)
         self.say(error or prompt)
 
-    def qr(self, title, body, note, payload: str, cancel: tuple) -> None:
-        self.show("qr").show(title, body, note, payload, cancel)
+    def qr(self, title, body, note, payload: str, cancel: tuple, extra: tuple | None = None) -> None:
+        self.show("qr").show(title, body, note, payload, cancel, extra)
         self.say(title)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from kiosk import masking
-from kiosk.flows import representation
+from kiosk.flows import issuance, representation
 from kiosk.flows.change_pin import ChangePinFlow
 from kiosk.flows.representation import HOLDER
 from kiosk.flows.status_query import StatusQueryFlow
@@ -93,7 +93,7 @@ class IssueService(Controller):
     name = "issue"
     title = _("申领社保卡")
     TAKE_TIMEOUT_S = 60
-    NEEDS = ("idreader", "service", "cardissuer", "issuer_reader", "faceprinter")
+    NEEDS = ("idreader", *issuance.NEEDS)
 
     def __init__(self, app, acting=HOLDER):
         super().__init__(app)
@@ -220,7 +220,8 @@ class ReleaseService(Controller):
     def release(self, _card_number) -> None:
         self.app.busy(_("正在解除挂失"))
         self.run(self.flow.release, lambda _r: self.app.message(
-            _("已解除挂失"), _("您的社保卡已恢复正常使用。请取走社保卡和身份证。"), tone="good"))
+            _("已解除挂失"), _("您的社保卡已恢复正常使用。请取走社保卡和身份证。"), tone="good",
+            secondary=self.receipt_button(self.flow.receipt, _("凭条、社保卡和身份证"))))
 
     def stop(self) -> None:
         super().stop()

@@ -2,7 +2,6 @@
 cancellation guide, and acting for someone else (guardian or agent)."""
 from __future__ import annotations
 
-from kiosk import masking
 from kiosk.flows.cancellation import CancellationFlow
 from kiosk.flows.contact import ContactFlow
 from kiosk.flows.ecard import EcardFlow
@@ -211,7 +210,8 @@ class EcardService(Controller):
 
     def show(self, offer) -> None:
         self.app.qr(_("扫码申领电子社保卡"), _("请用手机微信、支付宝或掌上12333扫描右侧二维码，按提示完成实名认证。"),
-                    _("电子社保卡与实体社保卡同等有效，可用于就医购药、查询社保。"), offer.payload, (_("完成"), self.app.home))
+                    _("电子社保卡与实体社保卡同等有效，可用于就医购药、查询社保。"), offer.payload, (_("完成"), self.app.home),
+                    extra=self.receipt_button(self.flow.receipt, _("凭条和身份证")))
 
     def stop(self) -> None:
         super().stop()

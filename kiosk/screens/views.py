@@ -167,13 +167,16 @@ class QrScreen(Screen):
     body = StringProperty("")
     note = StringProperty("")
     cancel_text = StringProperty(_("返回首页"))
+    extra_text = StringProperty("")      # a second action, e.g. print a receipt
     on_cancel = None
+    on_extra = None
     payload = ""
 
-    def show(self, title, body, note, payload: str, cancel: tuple) -> None:
+    def show(self, title, body, note, payload: str, cancel: tuple, extra: tuple | None = None) -> None:
         import qrcode    # python-escpos depends on it already; the receipt prints the same codes
         self.title, self.body, self.note, self.payload = title, body, note, payload
         self.cancel_text, self.on_cancel = cancel
+        self.extra_text, self.on_extra = extra or ("", None)
         image = qrcode.make(payload, box_size=10, border=2).get_image()
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")

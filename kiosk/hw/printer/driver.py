@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from kiosk.hw.base import DeviceError, DeviceOffline, DeviceState, DeviceStatus, Action
+from kiosk.hw.base import DeviceError, DeviceState, DeviceStatus, Action
 from kiosk.hw.printer import builder
 from kiosk.hw.printer.receipt import Receipt
 
