@@ -36,6 +36,10 @@ class DemoCitizen:
         return idnumber.with_check(self.id17)
 
     def id_card(self) -> IdCard:
+        if self.birth.year >= 2010:       # a child's ID card is valid for 5 years (GB/T: under 16), not long-term
+            return IdCard("resident", name=self.name, sex=self.gender, nation="01", birth_date=self.birth,
+                          address=self.address, id_number=self.id_number, issuer="西安市公安局雁塔分局",
+                          valid_from=dt.date(2024, 7, 1), valid_until=dt.date(2029, 7, 1), long_term=False)
         return IdCard("resident", name=self.name, sex=self.gender, nation="01", birth_date=self.birth,
                       address=self.address, id_number=self.id_number, issuer="西安市公安局雁塔分局",
                       valid_from=dt.date(2020, 5, 1), valid_until=None, long_term=True)
@@ -74,6 +78,8 @@ CITIZENS = (
                 "normal", "A00000012", "314159", note="即将到期（30天内）", expires_in_days=30),
     DemoCitizen("producing", "孙丽", "2", dt.date(1990, 9, 9), "61011319900909006", "陕西省西安市雁塔区科技路5号",
                 None, application="producing", note="制卡中"),
+    DemoCitizen("child", "王小宝", "1", dt.date(2016, 6, 1), "61011320160601013", "陕西省西安市雁塔区长安南路1号",
+                None, note="10岁，无卡（监护人代办）"),
     DemoCitizen("no_card", "刘䶮", "1", dt.date(1985, 4, 30), "61011319850430007", "陕西省西安市未央区凤城6号",
                 None, note="无卡（生僻字姓名）"),
 )

@@ -249,6 +249,46 @@ def script(d):
     yield d.until("receipt", lambda: app.sm.current == "message" and d.current().title == "凭条已打印")
     yield from finish(d, app, hands)
 
+    # -- a guardian applies for a ten-year-old's card; a "guardian" of an adult is sent to the holder -------
+    d.service("guardian")
+    yield from d.open("agent")
+    yield d.screen("choice")
+    d.tap_id("choice_guardian")
+    yield d.until("services", lambda: app.sm.current == "choice" and "choice_issue" in d.current().ids)
+    assert "choice_reset_pin" in d.current().ids               # a guardian may set a minor's PIN
+    d.shot("services")
+    d.tap_id("choice_issue")
+    yield d.screen("place_id")
+    hands.place_id_card("normal")                              # the guardian's own ID card
+    yield d.until("take back", lambda: getattr(d.current(), "title", "") == "请取回代办人身份证")
+    hands.remove_id_card()
+    yield d.until("child's ID", lambda: getattr(d.current(), "title", "") == "请放置持卡人（被代办人）的身份证")
+    hands.place_id_card("child")
+    yield d.until("confirm", lambda: app.sm.current == "message" and d.current().title == "确认申领社保卡")
+    d.shot("confirm")
+    d.tap_id("primary")
+    yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=40)
+    hands.issuer_sim.take_card()
+    yield d.until("issued", lambda: app.sm.current == "message" and d.current().title == "制卡完成", timeout=30)
+    d.shot("done")
+    yield from finish(d, app, hands)
+
+    d.service("guardian_of_adult")
+    yield from d.open("agent")
+    yield d.screen("choice")
+    d.tap_id("choice_guardian")
+    yield d.until("services", lambda: app.sm.current == "choice" and "choice_contact" in d.current().ids)
+    d.tap_id("choice_contact")
+    yield d.screen("place_id")
+    hands.place_id_card("normal")
+    yield d.until("take back", lambda: getattr(d.current(), "title", "") == "请取回代办人身份证")
+    hands.remove_id_card()
+    yield d.until("holder's ID", lambda: getattr(d.current(), "title", "") == "请放置持卡人（被代办人）的身份证")
+    hands.place_id_card("gen2")
+    yield refused(d, app, "已满18周岁")
+    d.shot("refused")
+    yield from finish(d, app, hands)
+
     # -- an agent with a power of attorney applies for someone else's new card -----------------------------
     d.service("agent")
     yield from d.open("agent")
@@ -360,7 +400,7 @@ def test_every_other_service_by_touch(tmp_path, display, vpcd_reader):
         service = kiosk.devices.service
         jobs = list(kiosk.hands.printer_sim.jobs)
         states = {key: service.card_status(demo.by_key(key).id_number)["card"] for key in
-                  ("sealed", "normal", "pin_locked", "expiring", "lost", "gen2", "no_card")}
+                  ("sealed", "normal", "pin_locked", "expiring", "lost", "gen2", "no_card", "child")}
         unfinished = kiosk.devices.journal.unfinished()
         in_bin = [card.holder if card else None for card in kiosk.hands.station.in_bin]
         spoken = list(player.played)
@@ -376,6 +416,7 @@ def test_every_other_service_by_touch(tmp_path, display, vpcd_reader):
     assert states["lost"]["card_number"] != demo.by_key("lost").card_number
     assert states["gen2"]["card_number"] == demo.by_key("gen2").card_number           # unpaid: nothing changed
     assert states["no_card"] is not None                               # the agent's application made a card
+    assert states["child"] is not None                                 # …and the guardian's
     assert unfinished == []
     assert demo.by_key("expiring").name in in_bin                      # the old card went to the reject bin
     assert demo.by_key("gen2").name not in in_bin                      # …but not the one handed back

@@ -159,6 +159,40 @@ def script(d):
     hands.remove_id_card()
     hands.remove_card()
 
+    # -- the main refusals of the same services, in words ------------------------------------------------
+    d.service("issue_has_card")
+    yield from d.open("issue")
+    yield d.screen("place_id")
+    hands.place_id_card("normal")
+    yield d.until("refused", lambda: app.sm.current == "message" and d.current().title == "无法继续办理")
+    d.shot("refused")
+    d.tap_id("primary")
+    yield d.screen("attract")
+    hands.remove_id_card()
+
+    d.service("loss_no_card")
+    yield from d.open("loss")
+    yield d.screen("place_id")
+    hands.place_id_card("producing")                          # a card being made: nothing to report yet
+    yield d.until("refused", lambda: app.sm.current == "message" and "可挂失" in d.current().body)
+    d.shot("refused")
+    d.tap_id("primary")
+    yield d.screen("attract")
+    hands.remove_id_card()
+
+    d.service("release_not_holder")
+    yield from d.open("release")
+    yield d.screen("place_id")
+    hands.place_id_card("normal")
+    yield d.screen("insert_card")
+    hands.insert_card("lost")
+    yield d.until("refused", lambda: app.sm.current == "message" and "同一人" in d.current().body)
+    d.shot("refused")
+    d.tap_id("primary")
+    yield d.screen("attract")
+    hands.remove_id_card()
+    hands.remove_card()
+
     # -- the ID reader is unplugged: the start screen says which service is paused, and why -----------
     d.service("device_offline")
     menu = app.sm.get_screen("menu")
