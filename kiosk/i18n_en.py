@@ -175,6 +175,8 @@ EN: dict[str, str] = {
     "未完成缴费": "Not paid",
     "未收到缴费，未制卡。原卡已退回，请取走。": "No payment arrived, so no card was made. Please take your old card back.",
     "正在回收原卡": "Keeping the old card",
+    "正在读取原卡，请稍候": "Reading your old card, please wait",
+    "此卡不能受理，正在退回，请在出卡口取回": "This card cannot be accepted; take it back from the outlet",
     "补换卡完成": "Your new card is ready",
     "请取走新卡（卡号 {number}），原卡已回收。新卡须先启用再使用。":
         "Take your new card (number {number}); the old one has been kept. Activate the new card before use.",

@@ -91,7 +91,7 @@ class KioskApp(App):
         Clock.schedule_interval(self._tick, 1.0)
         self.bind(lang=self._relabel)
         self.watch.start()
-        if self.voice is not None:     # first start: synthesize every fixed prompt once, off the UI thread
+        if self.voice is not None and not self.voice.silent:   # first start: every fixed prompt, off the UI thread
             threading.Thread(target=self._prewarm_voice, name="voice-prewarm", daemon=True).start()
         return root
 
@@ -102,6 +102,17 @@ class KioskApp(App):
             log.info("voice prompts: %d synthesized, the rest cached", made)
         except Exception:
             log.exception("voice prompts not prepared")
+
+    def on_start(self):
+        """SIGTERM (systemd stop) and SIGINT end the kiosk cleanly: the session is wiped and devices closed.
+        The handler only schedules the stop: Python runs it on the main thread, between Kivy's frames."""
+        import signal
+
+        def stop(signum, _frame):
+            log.info("signal %d: stopping", signum)
+            Clock.schedule_once(lambda _dt: self.stop())
+        self._previous_handlers = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+        log.info("kiosk ready")
 
     def open_settings(self, *_):
         return False          # F1 must not open Kivy's settings panel on a public kiosk
@@ -118,6 +129,9 @@ class KioskApp(App):
         return False
 
     def on_stop(self):
+        import signal
+        for signum, handler in getattr(self, "_previous_handlers", {}).items():
+            signal.signal(signum, handler)       # a test process goes on with its own handlers
         self.end_session()
         self.watch.stop()
         if self.voice is not None:

@@ -12,6 +12,9 @@ def prepare(state_dir: str, fullscreen: bool, width: int, height: int) -> None:
     os.environ["KIVY_NO_CONFIG"] = "1"                  # never read or write the user's ~/.kivy/config.ini
     os.environ["KIVY_HOME"] = os.path.join(state_dir, "kivy")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    # SDL would turn SIGTERM into a window-close request, which a kiosk refuses (Esc and the window manager
+    # must not end it), so `systemctl stop` would hang until SIGKILL. The app handles SIGTERM itself.
+    os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
     from kivy.config import Config
     Config.set("kivy", "exit_on_escape", "0")            # Esc must not end a citizen's session
     Config.set("kivy", "log_enable", "0")

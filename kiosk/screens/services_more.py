@@ -42,7 +42,16 @@ class ReplaceService(Controller):
         timeout = self.app.timeout_s(OLD_CARD_TIMEOUT_S)
         self.app.wait(_("请将原社保卡插入制卡模块入卡口"), _("芯片朝上，插入右侧出卡口；原卡将被回收销毁"), "card", timeout)
         self.app.hold_session = True           # the card may be inside the module: do not wipe mid-way
-        self.run(lambda: self.flow.take_old_card(timeout, self.cancelled), self.got_old_card)
+        self.run(lambda: self.flow.take_old_card(timeout, self.cancelled, on_progress=self.old_card_progress),
+                 self.got_old_card)
+
+    def old_card_progress(self, step: str) -> None:
+        """The module's steps with the old card (worker thread) → the screen (UI thread)."""
+        from kivy.clock import Clock
+        texts = {"reading": _("正在读取原卡，请稍候"), "returning": _("此卡不能受理，正在退回，请在出卡口取回")}
+        if step in texts:
+            # only while this service is still the one on screen (a late step must not cover the start screen)
+            Clock.schedule_once(lambda _dt: self.app.busy(texts[step]) if self.app.controller is self else None)
 
     def got_old_card(self, old) -> None:
         self.app.hold_session = False
