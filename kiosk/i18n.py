@@ -89,11 +89,6 @@ def tr(text, lang: str) -> str:
     return "" if text is None else str(text)
 
 
-def listing(items) -> Text:
-    """A list of names: 身份证读卡器、社保卡读卡器 / ID card reader, card reader."""
-    return ListText.of(list(items))
-
-
 class ListText(Text):
     items: tuple
 
@@ -105,3 +100,8 @@ class ListText(Text):
 
     def in_(self, lang: str) -> str:
         return str(self) if lang == "zh" else ", ".join(tr(i, lang) for i in self.items)
+
+
+def listing(items) -> Text:
+    """A list of names: 身份证读卡器、社保卡读卡器 / ID card reader, card reader."""
+    return ListText.of(list(items))

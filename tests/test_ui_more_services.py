@@ -14,6 +14,7 @@ import pytest
 
 from kiosk import demo
 from tests.receipt_tools import qr_texts
+from tests.ui_driver import refusal
 from tests.ui_touches import record_touches
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
@@ -32,6 +33,26 @@ def finish(d, app, hands):
     yield d.screen("attract")
     hands.remove_id_card()
     hands.remove_card()
+
+
+def take_new_card(d, app, hands, title: str, shot: str | None = None):
+    """The new card comes to the gate; the citizen takes it; the done screen shows ``title``."""
+    yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=40)
+    if shot:
+        d.shot(shot)
+    hands.issuer_sim.take_card()
+    yield d.until(title, lambda: app.sm.current == "message" and d.current().title == title, timeout=30)
+
+
+def actor_then_holder(d, hands, actor: str, holder: str):
+    """Someone acting: their own ID card first, taken back, then the holder's."""
+    hands.place_id_card(actor)
+    yield d.until("take back", lambda: getattr(d.current(), "title", "") == "请取回代办人身份证")
+    d.shot("take_back")
+    hands.remove_id_card()
+    yield d.until("holder's ID", lambda: getattr(d.current(), "title", "") == "请放置持卡人（被代办人）的身份证")
+    d.shot("holder_id")
+    hands.place_id_card(holder)
 
 
 def keypad_layout(d) -> list[str]:
@@ -73,15 +94,7 @@ def script(d):
     d.shot("receipt_printed")
     yield from finish(d, app, hands)
 
-    d.service("activate_not_sealed")
-    yield from d.open("activate")
-    yield d.screen("place_id")
-    hands.place_id_card("normal")
-    yield d.screen("insert_card")
-    hands.insert_card("normal")
-    yield d.until("refused", lambda: app.sm.current == "message" and d.current().title == "无法继续办理")
-    d.shot("refused")
-    yield from finish(d, app, hands)
+    yield from refusal(d, "activate_not_sealed", "activate", "normal", "normal", "")
 
     # -- reset a forgotten PIN; someone else's card is refused --------------------------------------------
     d.service("reset_pin")
@@ -98,15 +111,7 @@ def script(d):
     yield d.until("receipt", lambda: app.sm.current == "message" and d.current().title == "凭条已打印")
     yield from finish(d, app, hands)
 
-    d.service("reset_pin_not_holder")
-    yield from d.open("reset_pin")
-    yield d.screen("place_id")
-    hands.place_id_card("normal")
-    yield d.screen("insert_card")
-    hands.insert_card("gen2")
-    yield d.until("refused", lambda: app.sm.current == "message" and d.current().title == "无法继续办理")
-    d.shot("refused")
-    yield from finish(d, app, hands)
+    yield from refusal(d, "reset_pin_not_holder", "reset_pin", "normal", "gen2", "同一人")
 
     # -- unlock a PIN locked after six wrong tries; a card that is not locked is sent elsewhere -----------
     d.service("unlock")
@@ -120,15 +125,7 @@ def script(d):
     d.shot("done")
     yield from finish(d, app, hands)
 
-    d.service("unlock_not_locked")
-    yield from d.open("unlock")
-    yield d.screen("place_id")
-    hands.place_id_card("gen2")
-    yield d.screen("insert_card")
-    hands.insert_card("gen2")
-    yield d.until("refused", lambda: app.sm.current == "message" and "未锁定" in d.current().body)
-    d.shot("refused")
-    yield from finish(d, app, hands)
+    yield from refusal(d, "unlock_not_locked", "unlock", "gen2", "gen2", "未锁定")
 
     # -- renew an expiring card: old card into the module, 20 yuan by QR, the new card made --------------
     d.service("replace")
@@ -148,10 +145,7 @@ def script(d):
     panel.pay_shown_qr()                 # the citizen's phone scans the code and pays
     yield d.screen("issuing", timeout=30)
     d.shot("issuing")
-    yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=40)
-    d.shot("take_card")
-    hands.issuer_sim.take_card()
-    yield d.until("renewed", lambda: app.sm.current == "message" and d.current().title == "补换卡完成", timeout=30)
+    yield from take_new_card(d, app, hands, "补换卡完成", shot="take_card")
     d.shot("done")
     d.tap_id("secondary")
     yield d.until("receipt", lambda: app.sm.current == "message" and d.current().title == "凭条已打印")
@@ -168,9 +162,7 @@ def script(d):
     d.tap_id("choice_lost")
     yield d.screen("qr")
     panel.pay_shown_qr()
-    yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=40)
-    hands.issuer_sim.take_card()
-    yield d.until("replaced", lambda: app.sm.current == "message" and d.current().title == "补换卡完成", timeout=30)
+    yield from take_new_card(d, app, hands, "补换卡完成")
     d.shot("done")
     yield from finish(d, app, hands)
 
@@ -232,13 +224,7 @@ def script(d):
     yield d.until("receipt", lambda: app.sm.current == "message" and d.current().title == "凭条已打印")
     yield from finish(d, app, hands)
 
-    d.service("ecard_no_card")
-    yield from d.open("ecard")
-    yield d.screen("place_id")
-    hands.place_id_card("producing")
-    yield refused(d, app, "实体社保卡")
-    d.shot("refused")
-    yield from finish(d, app, hands)
+    yield from refusal(d, "ecard_no_card", "ecard", "producing", None, "实体社保卡")
 
     # -- cancellation: explained, with the steps on paper ----------------------------------------------------
     d.service("cancel")
@@ -259,17 +245,11 @@ def script(d):
     d.shot("services")
     d.tap_id("choice_issue")
     yield d.screen("place_id")
-    hands.place_id_card("normal")                              # the guardian's own ID card
-    yield d.until("take back", lambda: getattr(d.current(), "title", "") == "请取回代办人身份证")
-    hands.remove_id_card()
-    yield d.until("child's ID", lambda: getattr(d.current(), "title", "") == "请放置持卡人（被代办人）的身份证")
-    hands.place_id_card("child")
+    yield from actor_then_holder(d, hands, "normal", "child")
     yield d.until("confirm", lambda: app.sm.current == "message" and d.current().title == "确认申领社保卡")
     d.shot("confirm")
     d.tap_id("primary")
-    yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=40)
-    hands.issuer_sim.take_card()
-    yield d.until("issued", lambda: app.sm.current == "message" and d.current().title == "制卡完成", timeout=30)
+    yield from take_new_card(d, app, hands, "制卡完成")
     d.shot("done")
     yield from finish(d, app, hands)
 
@@ -280,11 +260,7 @@ def script(d):
     yield d.until("services", lambda: app.sm.current == "choice" and "choice_contact" in d.current().ids)
     d.tap_id("choice_contact")
     yield d.screen("place_id")
-    hands.place_id_card("normal")
-    yield d.until("take back", lambda: getattr(d.current(), "title", "") == "请取回代办人身份证")
-    hands.remove_id_card()
-    yield d.until("holder's ID", lambda: getattr(d.current(), "title", "") == "请放置持卡人（被代办人）的身份证")
-    hands.place_id_card("gen2")
+    yield from actor_then_holder(d, hands, "normal", "gen2")
     yield refused(d, app, "已满18周岁")
     d.shot("refused")
     yield from finish(d, app, hands)
@@ -304,19 +280,10 @@ def script(d):
     d.tap_id("choice_issue")
     yield d.screen("place_id")
     d.shot("actor_id")
-    hands.place_id_card("normal")                              # the agent's own ID card
-    yield d.until("take back", lambda: app.sm.current == "place_id" and d.current().title == "请取回代办人身份证")
-    d.shot("take_back")
-    hands.remove_id_card()
-    yield d.until("holder's ID", lambda: app.sm.current == "place_id"
-                  and d.current().title == "请放置持卡人（被代办人）的身份证")
-    d.shot("holder_id")
-    hands.place_id_card("no_card")
+    yield from actor_then_holder(d, hands, "normal", "no_card")   # the agent's own ID card, then the holder's
     yield d.until("confirm", lambda: app.sm.current == "message" and d.current().title == "确认申领社保卡")
     d.tap_id("primary")
-    yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=40)
-    hands.issuer_sim.take_card()
-    yield d.until("issued", lambda: app.sm.current == "message" and d.current().title == "制卡完成", timeout=30)
+    yield from take_new_card(d, app, hands, "制卡完成")
     d.shot("done")
     yield from finish(d, app, hands)
 

@@ -10,6 +10,7 @@ import pytest
 
 from kiosk import demo
 from tests.receipt_tools import qr_texts
+from tests.ui_driver import refusal
 from tests.ui_touches import record_touches
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
@@ -160,38 +161,9 @@ def script(d):
     hands.remove_card()
 
     # -- the main refusals of the same services, in words ------------------------------------------------
-    d.service("issue_has_card")
-    yield from d.open("issue")
-    yield d.screen("place_id")
-    hands.place_id_card("normal")
-    yield d.until("refused", lambda: app.sm.current == "message" and d.current().title == "无法继续办理")
-    d.shot("refused")
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_id_card()
-
-    d.service("loss_no_card")
-    yield from d.open("loss")
-    yield d.screen("place_id")
-    hands.place_id_card("producing")                          # a card being made: nothing to report yet
-    yield d.until("refused", lambda: app.sm.current == "message" and "可挂失" in d.current().body)
-    d.shot("refused")
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_id_card()
-
-    d.service("release_not_holder")
-    yield from d.open("release")
-    yield d.screen("place_id")
-    hands.place_id_card("normal")
-    yield d.screen("insert_card")
-    hands.insert_card("lost")
-    yield d.until("refused", lambda: app.sm.current == "message" and "同一人" in d.current().body)
-    d.shot("refused")
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_id_card()
-    hands.remove_card()
+    yield from refusal(d, "issue_has_card", "issue", "normal", None, "")        # one card per province
+    yield from refusal(d, "loss_no_card", "loss", "producing", None, "可挂失")  # a card being made: nothing to report
+    yield from refusal(d, "release_not_holder", "release", "normal", "lost", "同一人")
 
     # -- the ID reader is unplugged: the start screen says which service is paused, and why -----------
     d.service("device_offline")

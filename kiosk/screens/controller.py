@@ -14,6 +14,7 @@ from kiosk.pin import PinBuffer
 
 log = logging.getLogger(__name__)
 WAIT_FOR_CARD_S = 60
+TAKE_TIMEOUT_S = 60      # a new card waits this long at the gate before it is captured
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,18 @@ class Controller:
 
     def receipt_button(self, make_receipt, take=None) -> tuple:
         return _("打印凭条"), lambda: self.print_receipt(make_receipt, take)
+
+    def run_issuance(self, flow, then) -> None:
+        """A new card made (kiosk.flows.issuance) with its steps on the progress screen; ``then`` gets the
+        outcome. The session is held meanwhile: a card in the machine must not be wiped by the timer."""
+        from kiosk.flows.issuance import STEPS_ZH
+        self.app.show("issuing").show(list(STEPS_ZH.items()), "dispense")
+        self.app.say(STEPS_ZH["dispense"])
+        self.app.hold_session = True
+        self.run(lambda: flow.run(self.app.timeout_s(TAKE_TIMEOUT_S), self.cancelled), then)
+
+    def card_not_taken(self) -> None:
+        self.app.message(_("卡片已回收"), _("您未在规定时间内取卡，卡片已被安全回收，申请仍然有效，请重新办理。"), tone="warn")
 
     def failed(self, exc: Exception) -> None:
         self.app.hold_session = False

@@ -92,7 +92,6 @@ class IssueService(Controller):
     the issuance with its steps on screen → the card at the gate."""
     name = "issue"
     title = _("申领社保卡")
-    TAKE_TIMEOUT_S = 60
     NEEDS = ("idreader", *issuance.NEEDS)
 
     def __init__(self, app, acting=HOLDER):
@@ -137,13 +136,6 @@ class IssueService(Controller):
                                  on_progress=issuing_progress(self.app))
         self.run_issuance(self.flow, self.done)
 
-    def run_issuance(self, flow, then) -> None:
-        from kiosk.flows.issuance import STEPS_ZH
-        self.app.show("issuing").show(list(STEPS_ZH.items()), "dispense")
-        self.app.say(STEPS_ZH["dispense"])
-        self.app.hold_session = True        # a card in the machine: the inactivity timer must not wipe this
-        self.run(lambda: flow.run(self.app.timeout_s(self.TAKE_TIMEOUT_S), self.cancelled), then)
-
     def done(self, outcome) -> None:
         self.app.hold_session = False
         initial = self.devices.policy.initial_pin
@@ -154,7 +146,7 @@ class IssueService(Controller):
                              tone="good", secondary=self.receipt_button(lambda: self.flow.receipt(outcome.card_number),
                                                                          _("凭条和身份证")))
         else:
-            self.app.message(_("卡片已回收"), _("您未在规定时间内取卡，卡片已被安全回收，申请仍然有效，请重新办理。"), tone="warn")
+            self.card_not_taken()
 
     def stop(self) -> None:
         super().stop()

@@ -21,12 +21,10 @@ class ReplaceService(Controller):
     old card captured → the new card made → receipt."""
     name = "replace"
     title = _("补卡换卡")
-    TAKE_TIMEOUT_S = 60
 
     def __init__(self, app, acting=HOLDER):
         super().__init__(app)
         self.flow = ReplacementFlow(self.devices)
-        self.issuance = None
 
     def start(self) -> None:
         self.begin(self.flow.check_devices, lambda: self.ask_id_card(
@@ -111,9 +109,7 @@ class ReplaceService(Controller):
         self.run(work, self.issue)
 
     def issue(self, issuance) -> None:
-        from kiosk.screens.services import IssueService
-        self.issuance = issuance
-        IssueService.run_issuance(self, issuance, self.done)
+        self.run_issuance(issuance, self.done)
 
     def done(self, outcome) -> None:
         self.app.hold_session = False
@@ -122,7 +118,7 @@ class ReplaceService(Controller):
                                             number=outcome.card_number), tone="good",
                              secondary=self.receipt_button(lambda: self.flow.receipt(outcome.card_number)))
         else:
-            self.app.message(_("卡片已回收"), _("您未在规定时间内取卡，卡片已被安全回收，申请仍然有效，请重新办理。"), tone="warn")
+            self.card_not_taken()
 
     def cancel(self) -> None:
         self.give_up()
