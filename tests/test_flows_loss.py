@@ -7,6 +7,7 @@ from kiosk import demo
 from kiosk.backend.client import ServiceRefused
 from kiosk.config import Config
 from kiosk.flows.loss import LossReportFlow, NothingToReport, NotTheHolder, ReleaseFlow
+from kiosk.flows.representation import Acting, MayNotAct, Role
 from kiosk.runtime import Kiosk
 
 
@@ -83,3 +84,34 @@ def test_a_card_that_is_not_reported_cannot_be_released(kiosk):
     with pytest.raises(ServiceRefused) as refused:
         flow.release()
     assert refused.value.code == "not_reported"
+
+
+def acting_loss_report(kiosk, acting, holder_key):
+    flow = LossReportFlow(kiosk.devices, acting)
+    kiosk.hands.place_id_card(holder_key)
+    flow.wait_for_id_card(3, threading.Event())
+    return flow
+
+
+def test_an_agent_with_a_power_of_attorney_reports_the_loss_and_the_service_records_who(kiosk):
+    agent = demo.by_key("gen2").id_number
+    flow = acting_loss_report(kiosk, Acting(Role.AGENT, agent, power_of_attorney=True), "normal")
+    assert flow.report("formal")["state"] == "lost"
+    event = kiosk.service.store.events(demo.by_key("normal").card_number)[-1]
+    assert event["kind"] == "loss_formal" and agent in event["detail"]
+
+
+@pytest.mark.parametrize("kiosk", ["henan", "sichuan"], indirect=True)
+def test_an_adult_holders_loss_is_not_reported_by_a_guardian(kiosk):
+    with pytest.raises(MayNotAct):
+        acting_loss_report(kiosk, Acting(Role.GUARDIAN, demo.by_key("gen2").id_number), "normal")
+
+
+def test_the_service_refuses_an_agent_without_a_power_of_attorney_too(kiosk):
+    flow = LossReportFlow(kiosk.devices)
+    kiosk.hands.place_id_card("normal")
+    flow.wait_for_id_card(3, threading.Event())
+    flow.acting = Acting(Role.AGENT, demo.by_key("gen2").id_number, power_of_attorney=False)  # past the kiosk
+    with pytest.raises(ServiceRefused) as refused:
+        flow.report("formal")
+    assert refused.value.code == "power_of_attorney_required"

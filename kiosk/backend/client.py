@@ -181,9 +181,16 @@ class ServiceClient:
             payload["tries_left"] = tries_left
         return self._post(f"/v1/cards/{card_number}/pin-events", payload, idempotency_key)
 
-    def report_loss(self, card_number: str, kind: str, id_verified: bool, idempotency_key: str | None = None):
-        return self._post(f"/v1/cards/{card_number}/loss-reports", {"kind": kind, "id_verified": id_verified},
-                          idempotency_key)
+    def report_loss(self, card_number: str, kind: str, id_verified: bool, idempotency_key: str | None = None,
+                    guardian_id_number: str | None = None, agent_id_number: str | None = None,
+                    power_of_attorney: bool = False):
+        """``guardian_id_number`` / ``agent_id_number``: who reported for the holder (the service records it)."""
+        payload = {"kind": kind, "id_verified": id_verified}
+        if guardian_id_number:
+            payload["guardian_id_number"] = guardian_id_number
+        if agent_id_number:
+            payload.update(agent_id_number=agent_id_number, power_of_attorney=power_of_attorney)
+        return self._post(f"/v1/cards/{card_number}/loss-reports", payload, idempotency_key)
 
     def release(self, card_number: str, id_verified: bool, idempotency_key: str | None = None):
         return self._post(f"/v1/cards/{card_number}/release", {"id_verified": id_verified}, idempotency_key)

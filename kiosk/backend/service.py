@@ -73,6 +73,9 @@ class StaffCall(BaseModel):
 class LossReport(BaseModel):
     kind: Literal["temporary", "formal"]
     id_verified: bool = False
+    guardian_id_number: str | None = Field(default=None, pattern=ID_NUMBER)   # who acted, when not the holder
+    agent_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
+    power_of_attorney: bool = False
 
 
 class Release(BaseModel):
@@ -360,10 +363,12 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     def report_loss(card_number: str, body: LossReport, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
         def work():
             card = known_card(card_number)
+            rules.require_agent(body.agent_id_number, body.power_of_attorney, card["id_number"], today())
             state, until = rules.loss_report(policy, card, body.kind, body.id_verified, now())
+            acted = {k: v for k, v in (("guardian", body.guardian_id_number), ("agent", body.agent_id_number)) if v}
             with store.transaction() as db:
                 store.set_card_state(db, card_number, state, f"loss_{body.kind}", kiosk_id,
-                                     {"from": card["state"]}, lost_until=until)
+                                     {"from": card["state"], **acted}, lost_until=until)
             return {"card_number": card_number, "state": state, "lapses_at": until}
         return idempotent(idempotency_key, kiosk_id, work)
 

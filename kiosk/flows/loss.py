@@ -13,7 +13,9 @@ import threading
 from kiosk import receipts
 from kiosk.flows import identity
 from kiosk.flows.base import Devices, now
+from kiosk.flows import representation
 from kiosk.flows.identity import NotCurrentCard, NotTheHolder  # noqa: F401  (re-exported for callers)
+from kiosk.flows.representation import HOLDER, Acting
 
 REPORT_NEEDS = ("idreader", "service")
 RELEASE_NEEDS = ("idreader", "cardreader", "service")
@@ -27,8 +29,11 @@ class NothingToReport(DeviceError):
 
 
 class LossReportFlow:
-    def __init__(self, devices: Devices):
+    SERVICE = "loss"
+
+    def __init__(self, devices: Devices, acting: Acting = HOLDER):
         self.devices = devices
+        self.acting = acting          # a guardian or an agent may report for the holder (domain.md "Who may act")
         self.id_card: IdCard | None = None
         self.card: dict | None = None
         self.result: dict | None = None
@@ -45,6 +50,7 @@ class LossReportFlow:
         self.id_card = self.devices.idreader.wait_for_card(timeout, cancelled)
         if self.id_card is None:
             return None
+        representation.require_may_act(self.devices.policy, self.acting, self.SERVICE, self.id_card)
         status = self.devices.service.card_status(self.id_card.id_number)
         if status["card"] is None or status["card"]["state"] in ("cancelled",):
             raise NothingToReport("no active card", zh="未查询到您名下可挂失的社保卡", en="You have no card to report lost")
@@ -53,7 +59,8 @@ class LossReportFlow:
 
     def report(self, kind: str) -> dict:
         self.result = self.devices.service.report_loss(self.card["card_number"], kind, id_verified=True,
-                                                       idempotency_key=f"{self.txn}:{kind}")
+                                                       idempotency_key=f"{self.txn}:{kind}",
+                                                       **self.acting.apply_fields())
         return self.result
 
     def receipt(self):

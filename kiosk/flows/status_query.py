@@ -5,7 +5,9 @@ import threading
 from dataclasses import dataclass
 
 from kiosk import cardstates, receipts
+from kiosk.flows import representation
 from kiosk.flows.base import Devices, now
+from kiosk.flows.representation import HOLDER, Acting
 from kiosk.hw.idreader.idcard import IdCard
 from kiosk.journal import new_txn_id
 
@@ -22,8 +24,11 @@ class StatusResult:
 
 
 class StatusQueryFlow:
-    def __init__(self, devices: Devices):
+    SERVICE = "status"
+
+    def __init__(self, devices: Devices, acting: Acting = HOLDER):
         self.devices = devices
+        self.acting = acting          # a guardian or an agent may ask for the holder
         self.id_card: IdCard | None = None
         self.result: StatusResult | None = None
         self.txn = new_txn_id(devices.kiosk_id)
@@ -33,6 +38,8 @@ class StatusQueryFlow:
 
     def wait_for_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:
         self.id_card = self.devices.idreader.wait_for_card(timeout, cancelled)
+        if self.id_card is not None:
+            representation.require_may_act(self.devices.policy, self.acting, self.SERVICE, self.id_card)
         return self.id_card
 
     def query(self) -> StatusResult:

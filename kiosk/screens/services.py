@@ -16,13 +16,16 @@ class StatusService(Controller):
     name = "status"
     title = _("社保卡状态查询")
 
-    def __init__(self, app):
+    def __init__(self, app, acting=HOLDER):
         super().__init__(app)
-        self.flow = StatusQueryFlow(self.devices)
+        self.acting = acting
+        self.flow = StatusQueryFlow(self.devices, acting)
 
     def start(self) -> None:
+        from kiosk.screens.services_pin import holder_id_title
         self.begin(self.flow.check_devices, lambda: self.ask_id_card(
-            _("请将身份证平放在下方读卡区，读取完成前请勿移动"), self.flow.wait_for_id_card, self.got_id_card))
+            _("请将身份证平放在下方读卡区，读取完成前请勿移动"), self.flow.wait_for_id_card, self.got_id_card,
+            title=holder_id_title(self.acting)))
 
     def got_id_card(self, _card) -> None:
         self.app.busy(_("正在查询"))
@@ -159,14 +162,17 @@ class LossService(Controller):
     name = "loss"
     title = _("社保卡挂失")
 
-    def __init__(self, app):
+    def __init__(self, app, acting=HOLDER):
         super().__init__(app)
         from kiosk.flows.loss import LossReportFlow
-        self.flow = LossReportFlow(self.devices)
+        self.acting = acting
+        self.flow = LossReportFlow(self.devices, acting)
 
     def start(self) -> None:
+        from kiosk.screens.services_pin import holder_id_title
         self.begin(self.flow.check_devices, lambda: self.ask_id_card(
-            _("挂失须核验本人身份证"), self.flow.wait_for_id_card, self.choose))
+            _("挂失须核验本人身份证") if self.acting is HOLDER else _("代办挂失，须放置持卡人（被代办人）的身份证"),
+            self.flow.wait_for_id_card, self.choose, title=holder_id_title(self.acting)))
 
     def choose(self, _card) -> None:
         lapse = self.devices.policy.temp_loss_lapse_days

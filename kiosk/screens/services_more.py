@@ -247,7 +247,7 @@ class AgentService(Controller):
     name = "agent"
     title = _("代办业务")
     # the services whose flows carry who acts (the service records the actor with the application)
-    SERVICES = ("issue", "contact", "activate", "reset_pin", "unlock")
+    SERVICES = ("issue", "loss", "status", "contact", "activate", "reset_pin", "unlock")
 
     def __init__(self, app, acting=HOLDER):
         super().__init__(app)
