@@ -26,8 +26,9 @@ class Wait:
 
 
 class Driver:
-    def __init__(self, app, shots_root: str):
+    def __init__(self, app, shots_root: str, size: tuple[int, int] = (1280, 800)):
         self.app = app
+        self.size = size               # the kiosk's screen: a screenshot of another size is a broken set-up
         self.shots_root = shots_root
         self.error: str | None = None
         self.finished = False          # the script ran to its end (the app did not stop early)
@@ -87,6 +88,8 @@ class Driver:
         Window.dispatch("on_keyboard", key, scancode, None, [])
 
     def shot(self, label: str) -> str:
+        assert tuple(Window.size) == self.size, f"window is {tuple(Window.size)}, not {self.size}: was Kivy's " \
+                                                "window imported before boot.prepare()?"
         self._counter += 1
         folder = os.path.join(self.shots_root, self._service)
         os.makedirs(folder, exist_ok=True)
@@ -136,22 +139,3 @@ class Driver:
                 return False
 
         Clock.schedule_interval(tick, 0)
-
-
-def refusal(d, name: str, service: str, id_key: str, card_key: str | None, words: str):
-    """A service refused in words after the ID card (and the card) are read; then back to the start."""
-    app, hands = d.app, d.app.kiosk.hands
-    d.service(name)
-    yield from d.open(service)
-    yield d.screen("place_id")
-    hands.place_id_card(id_key)
-    if card_key:
-        yield d.screen("insert_card")
-        hands.insert_card(card_key)
-    yield d.until("refused", lambda: app.sm.current == "message" and d.current().title == "无法继续办理"
-                  and words in d.current().body)
-    d.shot("refused")
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_id_card()
-    hands.remove_card()
