@@ -14,7 +14,7 @@ import pytest
 
 from kiosk import demo
 from tests.receipt_tools import qr_texts
-from tests.ui_steps import refusal
+from tests.ui_steps import present_cards, refusal
 from tests.ui_touches import record_touches
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
@@ -79,13 +79,7 @@ def script(d):
 
     # -- activate a sealed card: the kiosk types the initial PIN itself --------------------------------
     d.service("activate")
-    yield from d.open("activate")
-    yield d.screen("place_id")
-    d.shot("place_id")
-    hands.place_id_card("sealed")
-    yield d.screen("insert_card")
-    d.shot("insert_card")
-    hands.insert_card("sealed")
+    yield from present_cards(d, "activate", "sealed", "sealed", shots=("place_id", "insert_card"))
     yield from new_pin_twice(d, "802468")
     yield d.until("activated", lambda: app.sm.current == "message" and d.current().title == "社保功能已启用")
     d.shot("done")
@@ -98,12 +92,7 @@ def script(d):
 
     # -- reset a forgotten PIN; someone else's card is refused --------------------------------------------
     d.service("reset_pin")
-    yield from d.open("reset_pin")
-    yield d.screen("place_id")
-    hands.place_id_card("normal")
-    yield d.screen("insert_card")
-    d.shot("insert_card")
-    hands.insert_card("normal")
+    yield from present_cards(d, "reset_pin", "normal", "normal", shots=("insert_card",))
     yield from new_pin_twice(d, "914702")
     yield d.until("reset", lambda: app.sm.current == "message" and d.current().title == "密码已重置")
     d.shot("done")
@@ -115,11 +104,7 @@ def script(d):
 
     # -- unlock a PIN locked after six wrong tries; a card that is not locked is sent elsewhere -----------
     d.service("unlock")
-    yield from d.open("unlock")
-    yield d.screen("place_id")
-    hands.place_id_card("pin_locked")
-    yield d.screen("insert_card")
-    hands.insert_card("pin_locked")
+    yield from present_cards(d, "unlock", "pin_locked", "pin_locked")
     yield from new_pin_twice(d, "528147")
     yield d.until("unlocked", lambda: app.sm.current == "message" and d.current().title == "密码已解锁")
     d.shot("done")

@@ -10,7 +10,7 @@ import pytest
 
 from kiosk import demo
 from tests.receipt_tools import qr_texts
-from tests.ui_steps import refusal
+from tests.ui_steps import present_cards, refusal
 from tests.ui_touches import record_touches
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
@@ -88,10 +88,7 @@ def script(d):
 
     # -- change PIN: a wrong old PIN, a weak new PIN, then success and a receipt ----------------------
     d.service("change_pin")
-    yield from d.open("change_pin")
-    yield d.screen("insert_card")
-    d.shot("insert_card")
-    hands.insert_card("normal")
+    yield from present_cards(d, "change_pin", card_key="normal", shots=("insert_card",))
     yield d.screen("pin_old")
     d.shot("pin_old")
     d.type_pin("111111")
@@ -119,9 +116,7 @@ def script(d):
 
     # -- change PIN on a card whose PIN is blocked: the card answers 6983 -----------------------------
     d.service("change_pin_blocked")
-    yield from d.open("change_pin")
-    yield d.screen("insert_card")
-    hands.insert_card("pin_locked")
+    yield from present_cards(d, "change_pin", card_key="pin_locked")
     yield d.screen("pin_old")
     d.type_pin("975310")
     yield d.until("blocked message", lambda: app.sm.current == "message" and d.current().title == "密码已锁定")
@@ -145,12 +140,7 @@ def script(d):
     hands.remove_id_card()
 
     d.service("release")
-    yield from d.open("release")
-    yield d.screen("place_id")
-    hands.place_id_card("temp_lost")
-    yield d.screen("insert_card")
-    d.shot("insert_card")
-    hands.insert_card("temp_lost")
+    yield from present_cards(d, "release", "temp_lost", "temp_lost", shots=("insert_card",))
     yield d.until("released", lambda: app.sm.current == "message" and d.current().title == "已解除挂失")
     d.shot("done")
     d.tap_id("secondary")

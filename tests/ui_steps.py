@@ -3,16 +3,25 @@ before boot.prepare() has set the window's size (importing Kivy's window first w
 from __future__ import annotations
 
 
+def present_cards(d, service: str, id_key: str | None = None, card_key: str | None = None,
+                  shots: tuple[str, ...] = ()):
+    """From the start screen: open ``service``, then place the ID card and/or insert the card when the
+    kiosk asks for them. ``shots``: which of "place_id", "insert_card" to screenshot on the way."""
+    hands = d.app.kiosk.hands
+    yield from d.open(service)
+    for screen, key, put in (("place_id", id_key, hands.place_id_card), ("insert_card", card_key, hands.insert_card)):
+        if key:
+            yield d.screen(screen)
+            if screen in shots:
+                d.shot(screen)
+            put(key)
+
+
 def refusal(d, name: str, service: str, id_key: str, card_key: str | None, words: str):
     """A service refused in words after the ID card (and the card) are read; then back to the start."""
     app, hands = d.app, d.app.kiosk.hands
     d.service(name)
-    yield from d.open(service)
-    yield d.screen("place_id")
-    hands.place_id_card(id_key)
-    if card_key:
-        yield d.screen("insert_card")
-        hands.insert_card(card_key)
+    yield from present_cards(d, service, id_key, card_key)
     yield d.until("refused", lambda: app.sm.current == "message" and d.current().title == "无法继续办理"
                   and words in d.current().body)
     d.shot("refused")
