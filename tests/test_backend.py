@@ -11,6 +11,7 @@ from kiosk.backend.server import ServiceThread
 from kiosk.policy import profile
 from kiosk.security import signing
 from kiosk.security.sm2 import PrivateKey
+from tests.service_tools import enrolled
 
 
 @pytest.fixture
@@ -18,12 +19,6 @@ def service(tmp_path):
     svc = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi")).start()
     yield svc
     svc.stop()
-
-
-def enrolled(service, kiosk_id="TEST-01"):
-    client = ServiceClient(service.url, kiosk_id, key=PrivateKey.generate())
-    client.enrol(service.enrolment_code)
-    return client
 
 
 @pytest.fixture

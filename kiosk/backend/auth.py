@@ -8,6 +8,7 @@ signature; otherwise 401 with a code saying which.
 from __future__ import annotations
 
 import json
+import logging
 
 import anyio
 
@@ -50,9 +51,16 @@ class SignatureMiddleware:
                                                _error("body_too_large", "request body over 256 KiB", "请求过大"))
 
         if path not in OPEN_PATHS and path.startswith("/v1/"):
-            refusal = await anyio.to_thread.run_sync(self._check, scope["method"], path, target, headers, body)
+            try:
+                refusal = await anyio.to_thread.run_sync(self._check, scope["method"], path, target, headers, body)
+            except Exception:              # a bug in the check: still a signed, typed answer, and no entry
+                logging.getLogger(__name__).exception("signature check failed on %s", path)
+                return await self._send_signed(send, 500, target, nonce,
+                                               _error("internal", "internal error; please retry later", "系统繁忙，请稍后再试"))
             if refusal is not None:
-                return await self._send_signed(send, 401, target, nonce, _error(refusal.code, str(refusal)))
+                zh = "请求格式错误" if refusal.status == 400 else "终端认证失败，请联系工作人员"
+                return await self._send_signed(send, refusal.status, target, nonce,
+                                               _error(refusal.code, str(refusal), zh))
             scope = dict(scope, state={**scope.get("state", {}), "kiosk_id": headers.get("x-kiosk-id")})
 
         replayed = False
@@ -78,7 +86,6 @@ class SignatureMiddleware:
         try:
             await self.app(scope, replay, capture)
         except Exception:                      # a bug: still a signed, typed answer, never a stack trace
-            import logging
             logging.getLogger(__name__).exception("unhandled error on %s", target)
             if not start:
                 await self._send_signed(send, 500, target, nonce,
@@ -90,6 +97,7 @@ class SignatureMiddleware:
             for name in ("x-kiosk-id", "x-timestamp", "x-nonce", "x-signature"):
                 if not headers.get(name):
                     raise signing.SignatureRefused("unsigned", f"missing {name} header")
+            signing.check_shape(kiosk_id, headers["x-timestamp"], headers["x-nonce"], headers["x-signature"])
             signing.check_fresh(headers["x-timestamp"])
             if method == "POST" and path == ENROL_PATH:
                 try:

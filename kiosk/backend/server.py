@@ -29,9 +29,7 @@ class ServiceThread:
         # (Nagle's algorithm meeting the client's delayed ACK), measured in bench/.
         self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.host, self.port = self._socket.getsockname()[:2]
-        import secrets
-        # without configured codes, one is made for this run (the embedded kiosk enrols with it)
-        self.enrolment_codes = set(enrolment_codes or {secrets.token_hex(8)})
+        self.enrolment_codes = set(enrolment_codes or ())      # an administrator's, each for one kiosk
         security = SoftSecurityModule(demo_masters(), name="reference key service (demo keys)") if demo_keys else None
         app = create_app(self.store, policy, security=security, enrolment_codes=self.enrolment_codes)
         config = uvicorn.Config(app, log_level="warning", access_log=False)
@@ -41,7 +39,11 @@ class ServiceThread:
 
     @property
     def enrolment_code(self) -> str:
-        return sorted(self.enrolment_codes)[0]
+        """A new one-time code, as the service's administrator issues one for each kiosk to enrol: spent by
+        the first kiosk id that enrols with it, void after an hour."""
+        import datetime as dt
+        import secrets
+        return self.store.add_enrolment_code(secrets.token_hex(8), dt.timedelta(hours=1))
 
     @property
     def url(self) -> str:

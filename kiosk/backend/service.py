@@ -9,13 +9,15 @@ PINs reach it only SM4-encrypted under a session key the kiosk sent SM2-encrypte
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
 import threading
 import time
+from dataclasses import dataclass
 from typing import Literal
 
-from fastapi import FastAPI, Header, Path, Request
+from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -37,6 +39,7 @@ CARD_NUMBER = r"^[0-9A-Z]{9}$"
 ID_NUMBER = r"^\d{17}[\dX]$"
 HEX = r"^([0-9A-Fa-f]{2})*$"          # whole bytes only
 SESSION_TTL_S = 600
+ENROLMENT_CODE_TTL = dt.timedelta(days=7)     # codes given to create_app: an installation's week
 
 
 def row_id():
@@ -47,6 +50,25 @@ def row_id():
 
 def refusal_body(code: str, zh: str, en: str) -> dict:
     return {"error": {"code": code, "message": {"zh": zh, "en": en}}}
+
+
+@dataclass(frozen=True)
+class IdempotentRequest:
+    """What makes two requests "the same" for a replay: the kiosk (signed), the endpoint (method and path),
+    the Idempotency-Key, and the body, by its hash."""
+    kiosk_id: str
+    endpoint: str
+    key: str
+    request_hash: str
+
+
+async def idempotent_request(request: Request,
+                             key: str = Header(..., alias="Idempotency-Key", min_length=16, max_length=64,
+                                               pattern=r"^[A-Za-z0-9:._-]+$"),
+                             kiosk_id: str = Header(..., alias="X-Kiosk-Id", min_length=1, max_length=64)
+                             ) -> IdempotentRequest:
+    body = await request.body()
+    return IdempotentRequest(kiosk_id, f"{request.method} {request.url.path}", key, hashlib.sha256(body).hexdigest())
 
 
 # -- request bodies -------------------------------------------------------------------------------------
@@ -157,7 +179,8 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                               "request is SM2-signed by an enrolled kiosk; every answer is signed by the service.")
     key = service_key(store)
     app.add_middleware(SignatureMiddleware, store=store, service_key=key)
-    codes = set(enrolment_codes or ())
+    for code in enrolment_codes or ():
+        store.add_enrolment_code(code, ENROLMENT_CODE_TTL)
     sessions: dict[str, tuple[bytes, str, float]] = {}     # session id → (SM4 key, kiosk, expiry): memory only
     sessions_lock = threading.Lock()
 
@@ -177,8 +200,9 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException):
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(refusal_body(code, "请求的地址不存在", str(exc.detail)), status_code=exc.status_code)
+        code, zh = {404: ("not_found", "请求的地址不存在"), 405: ("method_not_allowed", "请求方式不支持"),
+                    400: ("bad_request", "请求格式错误")}.get(exc.status_code, ("http_error", "请求无法处理"))
+        return JSONResponse(refusal_body(code, zh, str(exc.detail)), status_code=exc.status_code)
 
     @app.exception_handler(Exception)
     async def _bug(_: Request, exc: Exception):      # never a stack trace to the caller
@@ -221,16 +245,24 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                           "You are not registered for social insurance; please enrol first")
         return person
 
-    def idempotent(idempotency_key: str, kiosk_id: str, work):
-        remembered = store.remembered(idempotency_key)
-        if remembered:
-            return JSONResponse(remembered[1], status_code=remembered[0])
-        result = work()
+    def idempotent(request: IdempotentRequest, work):
+        """Run ``work`` once per (kiosk, endpoint, key): the check, the change and the record of the answer
+        in one transaction, so a second request with the key — at once or later — waits and gets the first
+        one's answer. The same key with another body is refused; a refusal is not remembered (the
+        same request may succeed later)."""
         with store.transaction() as db:
-            store.remember(db, idempotency_key, kiosk_id, 200, result)
+            seen = store.remembered(db, request.kiosk_id, request.endpoint, request.key)
+            if seen is not None:
+                request_hash, status, body = seen
+                if request_hash != request.request_hash:
+                    raise Refusal(422, "idempotency_key_reused", "请求编号重复，请重新办理",
+                                  "This Idempotency-Key was used for another request")
+                return JSONResponse(body, status_code=status)
+            result = work()
+            store.remember(db, request.kiosk_id, request.endpoint, request.key, request.request_hash, 200, result)
         return result
 
-    IdemKey = Header(..., alias="Idempotency-Key", min_length=16, max_length=64)
+    IdemKey = Depends(idempotent_request)
     KioskId = Header(..., alias="X-Kiosk-Id", min_length=1, max_length=64)
 
     # -- open ---------------------------------------------------------------------------------------------
@@ -247,13 +279,15 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     def enrol(body: Enrolment, kiosk_id: str = KioskId):
         if body.kiosk_id != kiosk_id:
             raise Refusal(422, "kiosk_id_mismatch", "终端编号不一致", "X-Kiosk-Id differs from the body's kiosk_id")
-        if body.enrolment_code not in codes:
-            raise Refusal(403, "bad_enrolment_code", "注册码无效，请联系管理员", "The enrolment code is not valid")
         try:
             pem_text = PublicKey.from_pem(body.public_key).to_pem()
         except Sm2Error:
             raise Refusal(422, "bad_key", "终端公钥格式错误", "public_key is not an SM2 public key PEM") from None
-        if not store.enrol_kiosk(body.kiosk_id, pem_text):
+        enrolled = store.enrol_kiosk(body.kiosk_id, pem_text, body.enrolment_code)
+        if enrolled == "bad_code":
+            raise Refusal(403, "bad_enrolment_code", "注册码无效、已使用或已过期，请联系管理员",
+                          "The enrolment code is not valid, was used by another kiosk, or has expired")
+        if enrolled == "taken":
             raise Refusal(409, "kiosk_id_taken", "该终端编号已注册", "This kiosk id is enrolled with another key")
         return {"kiosk_id": body.kiosk_id, "service_public_key": key.public.to_pem()}
 
@@ -308,7 +342,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                                (id_number, body.name, gender, birth.isoformat(), body.address, body.phone,
                                 policy.region_code))
             return {"id_number": id_number, "insured": True, "scheme": body.scheme}
-        return idempotent(idempotency_key, kiosk_id, work)
+        return idempotent(idempotency_key, work)
 
     @app.patch("/v1/persons/{id_number}/contact")
     def change_contact(id_number: str, body: ContactChange, idempotency_key: str = IdemKey,
@@ -324,7 +358,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 if body.address is not None:
                     db.execute("UPDATE persons SET address = ? WHERE id_number = ?", (body.address, id_number))
             return {"id_number": id_number, "changed": [k for k in ("phone", "address") if getattr(body, k)]}
-        return idempotent(idempotency_key, kiosk_id, work)
+        return idempotent(idempotency_key, work)
 
     @app.get("/v1/cards/{card_number}")
     def get_card(card_number: str):
@@ -357,7 +391,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                     store.add_event(db, card_number, f"pin_{body.event}", kiosk_id,
                                     {"tries_left": body.tries_left} if body.tries_left is not None else None)
             return {"card_number": card_number, "state": new_state, "recorded": body.event}
-        return idempotent(idempotency_key, kiosk_id, work)
+        return idempotent(idempotency_key, work)
 
     @app.post("/v1/cards/{card_number}/loss-reports")
     def report_loss(card_number: str, body: LossReport, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
@@ -370,7 +404,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 store.set_card_state(db, card_number, state, f"loss_{body.kind}", kiosk_id,
                                      {"from": card["state"], **acted}, lost_until=until)
             return {"card_number": card_number, "state": state, "lapses_at": until}
-        return idempotent(idempotency_key, kiosk_id, work)
+        return idempotent(idempotency_key, work)
 
     @app.post("/v1/cards/{card_number}/release")
     def release(card_number: str, body: Release, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
@@ -382,7 +416,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             with store.transaction() as db:
                 store.set_card_state(db, card_number, "normal", "loss_released", kiosk_id, {"from": card["state"]})
             return {"card_number": card_number, "state": "normal"}
-        return idempotent(idempotency_key, kiosk_id, work)
+        return idempotent(idempotency_key, work)
 
     @app.post("/v1/cards/{card_number}/temporary-card")
     def temporary_card(card_number: str, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
@@ -396,13 +430,16 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 store.add_event(db, card_number, "temporary_card", kiosk_id, {"valid_until": valid_until.isoformat()})
             return {"card_number": card_number, "temporary_card": {"valid_until": valid_until.isoformat(),
                                                                     "financial_function": False}}
-        return idempotent(idempotency_key, kiosk_id, work)
+        return idempotent(idempotency_key, work)
 
     # -- applications and fees ----------------------------------------------------------------------------
     def application_view(row) -> dict:
         order = store.query("SELECT * FROM fee_orders WHERE application_id = ? ORDER BY id DESC LIMIT 1", row["id"])
+        issuing = store.query("SELECT card_number FROM cards WHERE application_id = ? AND state = 'issuing'", row["id"])
         return {"id": row["id"], "id_number": row["id_number"], "kind": row["kind"], "reason": row["reason"],
                 "state": row["state"], "card_number": row["card_number"], "fee_fen": row["fee_fen"],
+                # the number being issued now: a kiosk that lost the answer to start-issuance voids it
+                "issuing_card": issuing[0]["card_number"] if issuing else None,
                 "fee_order": ({"id": order[0]["id"], "state": order[0]["state"], "amount_fen": order[0]["amount_fen"],
                                "pay_qr": f"sbkpay://order/{order[0]['id']}"} if order else None)}
 
@@ -433,7 +470,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                                "(?, ?, 'unpaid', ?)", (cur.lastrowid, fee, now().isoformat()))
                 application_id = cur.lastrowid
             return application_view(store.query("SELECT * FROM applications WHERE id = ?", application_id)[0])
-        return idempotent(idempotency_key, kiosk_id, work)
+        return idempotent(idempotency_key, work)
 
     def known_application(application_id: int):
         rows = store.query("SELECT * FROM applications WHERE id = ?", application_id)
@@ -456,26 +493,28 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         """The simulated payment provider: the simulator panel "scans" the order's QR code and pays."""
         def work():
             order = known_order(order_id)
-            if order["state"] != "unpaid":
-                raise Refusal(409, "not_payable", "此订单已支付或已退款", "This order is already paid or refunded")
             with store.transaction() as db:
-                db.execute("UPDATE fee_orders SET state = 'paid', paid_at = ? WHERE id = ?", (now().isoformat(), order_id))
-                db.execute("UPDATE applications SET state = 'accepted' WHERE id = ?", (order["application_id"],))
+                paid = db.execute("UPDATE fee_orders SET state = 'paid', paid_at = ? WHERE id = ? AND state = 'unpaid'",
+                                  (now().isoformat(), order_id)).rowcount
+                if not paid:
+                    raise Refusal(409, "not_payable", "此订单已支付或已退款", "This order is already paid or refunded")
+                db.execute("UPDATE applications SET state = 'accepted' WHERE id = ? AND state = 'awaiting_payment'",
+                           (order["application_id"],))
             return {"id": order_id, "state": "paid", "amount_fen": order["amount_fen"]}
-        return idempotent(idempotency_key, kiosk_id, work)
+        return idempotent(idempotency_key, work)
 
     @app.post("/v1/fee-orders/{order_id}/refund")
     def refund(order_id: int = row_id(), idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
         def work():
             order = known_order(order_id)
-            if order["state"] != "paid":
-                raise Refusal(409, "not_refundable", "此订单未支付，无需退款", "This order is not paid")
             with store.transaction() as db:
-                db.execute("UPDATE fee_orders SET state = 'refunded', refunded_at = ? WHERE id = ?",
-                           (now().isoformat(), order_id))
+                refunded = db.execute("UPDATE fee_orders SET state = 'refunded', refunded_at = ? WHERE id = ? AND "
+                                      "state = 'paid'", (now().isoformat(), order_id)).rowcount
+                if not refunded:
+                    raise Refusal(409, "not_refundable", "此订单未支付，无需退款", "This order is not paid")
                 db.execute("UPDATE applications SET state = 'void' WHERE id = ?", (order["application_id"],))
             return {"id": order_id, "state": "refunded", "amount_fen": order["amount_fen"]}
-        return idempotent(idempotency_key, kiosk_id, work)
+        return idempotent(idempotency_key, work)
 
     # -- instant issuance (立等可取) ------------------------------------------------------------------------
     def seal(session_id: str, kiosk_id: str, plain: bytes) -> str:
@@ -490,21 +529,22 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         """Allocate the card number and hand the kiosk the chip's personalisation data, encrypted."""
         def work():
             application = known_application(application_id)
-            if application["state"] != "accepted":
-                raise Refusal(409, "not_ready_for_issuance", "此申请尚未受理或未缴费，不能制卡",
-                              "The application is not accepted (or not paid) yet")
             person = known_person(application["id_number"])
             issued = today()
             with store.transaction() as db:
+                taken = db.execute("UPDATE applications SET state = 'issuing' WHERE id = ? AND state = 'accepted'",
+                                   (application_id,)).rowcount
+                if not taken:
+                    raise Refusal(409, "not_ready_for_issuance", "此申请尚未受理或未缴费，不能制卡",
+                                  "The application is not accepted (or not paid) yet")
+                # every attempt gets its own number, never one voided before (numbers only grow)
                 last = db.execute("SELECT MAX(card_number) AS n FROM cards WHERE card_number LIKE 'A%'").fetchone()["n"]
                 card_number = f"A{int(last[1:]) + 1 if last else 1:08d}"
                 expiry = issued.replace(year=issued.year + 10)
                 db.execute("INSERT INTO cards (card_number, id_number, region, state, issue_date, expiry_date, "
-                           "lost_until, updated_at) VALUES (?, ?, ?, 'issuing', ?, ?, NULL, ?)",
+                           "lost_until, updated_at, application_id) VALUES (?, ?, ?, 'issuing', ?, ?, NULL, ?, ?)",
                            (card_number, person["id_number"], person["region"], issued.isoformat(),
-                            expiry.isoformat(), now().isoformat()))
-                db.execute("UPDATE applications SET state = 'issuing', card_number = COALESCE(card_number, ?) "
-                           "WHERE id = ?", (card_number, application_id))
+                            expiry.isoformat(), now().isoformat(), application_id))
                 store.add_event(db, card_number, "issuance_started", kiosk_id, {"application": application_id})
             name = person["name"].encode("gb18030")      # GBK; rare characters in their GB18030 form
             records = {
@@ -520,7 +560,14 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             import json as _json
             return {"card_number": card_number, "application_id": application_id,
                     "personalisation": seal(body.session_id, kiosk_id, _json.dumps(records).encode())}
-        return idempotent(idempotency_key, kiosk_id, work)
+        return idempotent(idempotency_key, work)
+
+    def application_of(db, card: dict):
+        """The application a card is being issued for (older rows without the link: the holder's issuing one)."""
+        if card.get("application_id"):
+            return db.execute("SELECT * FROM applications WHERE id = ?", (card["application_id"],)).fetchone()
+        return db.execute("SELECT * FROM applications WHERE state = 'issuing' AND id_number = ? ORDER BY id DESC "
+                          "LIMIT 1", (card["id_number"],)).fetchone()
 
     def issuing_card(card_number: str) -> dict:
         card = known_card(card_number)
@@ -535,15 +582,14 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             card = issuing_card(card_number)
             with store.transaction() as db:
                 store.set_card_state(db, card_number, "sealed", "issued", kiosk_id)
-                application = db.execute("SELECT * FROM applications WHERE state = 'issuing' AND id_number = ? "
-                                         "ORDER BY id DESC LIMIT 1", (card["id_number"],)).fetchone()
+                application = application_of(db, card)
                 if application is not None:
                     db.execute("UPDATE applications SET state = 'done' WHERE id = ?", (application["id"],))
-                    old = application["card_number"]
-                    if old and old != card_number:     # a replacement: the old card is cancelled (taken back)
+                    old = application["card_number"]       # the card a replacement takes back, if any
+                    if old and old != card_number and store.card(old)["state"] not in ("cancelled", "void"):
                         store.set_card_state(db, old, "cancelled", "replaced", kiosk_id, {"by": card_number})
             return {"card_number": card_number, "state": "sealed"}
-        return idempotent(idempotency_key, kiosk_id, work)
+        return idempotent(idempotency_key, work)
 
     @app.post("/v1/issuances/{card_number}/void")
     def void_issuance(card_number: str, body: IssuanceVoid, idempotency_key: str = IdemKey,
@@ -553,10 +599,12 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             card = issuing_card(card_number)
             with store.transaction() as db:
                 store.set_card_state(db, card_number, "void", "issuance_voided", kiosk_id, {"reason": body.reason})
-                db.execute("UPDATE applications SET state = 'accepted' WHERE state = 'issuing' AND id_number = ?",
-                           (card["id_number"],))
+                application = application_of(db, card)
+                if application is not None:
+                    db.execute("UPDATE applications SET state = 'accepted' WHERE id = ? AND state = 'issuing'",
+                               (application["id"],))
             return {"card_number": card_number, "state": "void"}
-        return idempotent(idempotency_key, kiosk_id, work)
+        return idempotent(idempotency_key, work)
 
     # -- key service (the HSM behind a kiosk's security module) -------------------------------------------
     def module() -> SoftSecurityModule:

@@ -1,6 +1,12 @@
-"""All storage of the reference service, behind one module: SQLite, one file, WAL."""
+"""All storage of the reference service, behind one module: SQLite, one file, WAL.
+
+Every check-then-change runs inside one ``transaction()`` (BEGIN IMMEDIATE: one writer at a time, across
+threads and processes), so two requests at once cannot both see an order unpaid or an application ready.
+Transactions nest as savepoints, so a helper that opens its own (a lapse written while reading a card)
+joins the caller's."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -33,9 +39,15 @@ CREATE TABLE IF NOT EXISTS nonces (
     kiosk_id TEXT NOT NULL, nonce TEXT NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (kiosk_id, nonce));
 CREATE INDEX IF NOT EXISTS nonces_expiry ON nonces(expires);
 CREATE TABLE IF NOT EXISTS service_keys (id INTEGER PRIMARY KEY CHECK (id = 1), private_pem TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS idempotency (
-    key TEXT PRIMARY KEY, kiosk_id TEXT, status INTEGER NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL);
+DROP TABLE IF EXISTS idempotency;
+CREATE TABLE IF NOT EXISTS idempotent_requests (
+    kiosk_id TEXT NOT NULL, endpoint TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,
+    status INTEGER NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (kiosk_id, endpoint, key));
+CREATE TABLE IF NOT EXISTS enrolment_codes (
+    code TEXT PRIMARY KEY, expires_at TEXT NOT NULL, kiosk_id TEXT, used_at TEXT);
 """
+# Columns added after the first release: (table, column, declaration), added to an older database at open.
+ADDED_COLUMNS = (("cards", "application_id", "INTEGER"),)
 
 
 def now() -> dt.datetime:
@@ -50,24 +62,35 @@ class Store:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA busy_timeout=10000")   # another process's transaction: wait, do not fail
         self._db.executescript(SCHEMA)
+        for table, column, declaration in ADDED_COLUMNS:
+            if column not in {r["name"] for r in self._db.execute(f"PRAGMA table_info({table})")}:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        self._depth = 0                                 # transactions open on this connection (nesting)
 
     def close(self) -> None:
         self._db.close()
 
+    @contextlib.contextmanager
     def transaction(self):
-        store = self
-
-        class _Tx:
-            def __enter__(self):
-                store._lock.acquire()
-                store._db.execute("BEGIN IMMEDIATE")
-                return store._db
-
-            def __exit__(self, kind, *_):
-                store._db.execute("ROLLBACK" if kind else "COMMIT")
-                store._lock.release()
-        return _Tx()
+        """One atomic unit: BEGIN IMMEDIATE at the outermost level, a savepoint inside another transaction.
+        An exception rolls back this level's changes and goes on."""
+        with self._lock:
+            depth = self._depth
+            self._db.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT level{depth}")
+            self._depth += 1
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO level{depth}")
+                if depth:
+                    self._db.execute(f"RELEASE level{depth}")
+                raise
+            else:
+                self._db.execute("COMMIT" if depth == 0 else f"RELEASE level{depth}")
+            finally:
+                self._depth = depth
 
     def query(self, sql: str, *args) -> list[sqlite3.Row]:
         with self._lock:
@@ -122,15 +145,32 @@ class Store:
         rows = self.query("SELECT public_key FROM kiosks WHERE kiosk_id = ?", kiosk_id)
         return rows[0]["public_key"] if rows else None
 
-    def enrol_kiosk(self, kiosk_id: str, public_pem: str) -> bool:
-        """Pin a kiosk's key; False when the id is taken by another key."""
+    def add_enrolment_code(self, code: str, valid_for: dt.timedelta, kiosk_id: str | None = None) -> str:
+        """An administrator's one-time code, optionally for one kiosk id; it expires after ``valid_for``."""
         with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO enrolment_codes (code, expires_at, kiosk_id) VALUES (?, ?, ?)",
+                       (code, (now() + valid_for).isoformat(), kiosk_id))
+        return code
+
+    def enrol_kiosk(self, kiosk_id: str, public_pem: str, code: str) -> str:
+        """Spend ``code`` on ``kiosk_id`` and pin its key, in one step. Returns "enrolled", "bad_code" (unknown,
+        expired, or spent on another kiosk) or "taken" (the id is enrolled with another key). The same
+        kiosk enrolling again with the same key and code is answered "enrolled" again (a retry)."""
+        with self.transaction() as db:
+            grant = db.execute("SELECT * FROM enrolment_codes WHERE code = ?", (code,)).fetchone()
+            if grant is None or (grant["kiosk_id"] not in (None, kiosk_id)) or \
+                    (grant["used_at"] is None and dt.datetime.fromisoformat(grant["expires_at"]) <= now()):
+                return "bad_code"
             row = db.execute("SELECT public_key FROM kiosks WHERE kiosk_id = ?", (kiosk_id,)).fetchone()
             if row is not None:
-                return row["public_key"] == public_pem
+                return "enrolled" if row["public_key"] == public_pem else "taken"
+            if grant["used_at"] is not None:
+                return "bad_code"
+            db.execute("UPDATE enrolment_codes SET kiosk_id = ?, used_at = ? WHERE code = ?",
+                       (kiosk_id, now().isoformat(), code))
             db.execute("INSERT INTO kiosks (kiosk_id, public_key, enrolled_at) VALUES (?, ?, ?)",
                        (kiosk_id, public_pem, now().isoformat()))
-        return True
+        return "enrolled"
 
     def heartbeat(self, kiosk_id: str, devices: list) -> None:
         with self.transaction() as db:
@@ -163,11 +203,17 @@ class Store:
             return pem_text
 
     # -- idempotency ------------------------------------------------------------------------------
-    def remembered(self, key: str):
-        rows = self.query("SELECT status, body FROM idempotency WHERE key = ?", key)
-        return (rows[0]["status"], json.loads(rows[0]["body"])) if rows else None
+    # A key belongs to one kiosk and one endpoint (method and path): another kiosk's or another endpoint's
+    # use of the same string is another request. Read and written inside the request's own transaction.
+    @staticmethod
+    def remembered(db, kiosk_id: str, endpoint: str, key: str):
+        """(request hash, status, body) of an earlier request with this key, or None."""
+        row = db.execute("SELECT request_hash, status, body FROM idempotent_requests WHERE kiosk_id = ? AND "
+                         "endpoint = ? AND key = ?", (kiosk_id, endpoint, key)).fetchone()
+        return (row["request_hash"], row["status"], json.loads(row["body"])) if row else None
 
     @staticmethod
-    def remember(db, key: str, kiosk_id: str | None, status: int, body: dict) -> None:
-        db.execute("INSERT INTO idempotency (key, kiosk_id, status, body, at) VALUES (?, ?, ?, ?, ?)",
-                   (key, kiosk_id, status, json.dumps(body, ensure_ascii=False), now().isoformat()))
+    def remember(db, kiosk_id: str, endpoint: str, key: str, request_hash: str, status: int, body: dict) -> None:
+        db.execute("INSERT INTO idempotent_requests (kiosk_id, endpoint, key, request_hash, status, body, at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)", (kiosk_id, endpoint, key, request_hash, status,
+                                                    json.dumps(body, ensure_ascii=False), now().isoformat()))

@@ -21,14 +21,30 @@ from kiosk.security.sm2 import PrivateKey, PublicKey, sm3
 
 MAX_SKEW_S = 300
 NONCE = re.compile(r"^[0-9a-f]{16,64}$")
+KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+TIMESTAMP = re.compile(r"^[0-9]{1,12}$")          # unix seconds; bounded before int() ever sees it
+SIGNATURE = re.compile(r"^[A-Za-z0-9+/]{1,128}={0,2}$")   # an SM2 DER signature is at most 72 bytes
 
 
 class SignatureRefused(Exception):
-    """Why a signed message was not accepted: ``code`` for machines, the text for people."""
+    """Why a signed message was not accepted: ``code`` for machines, the text for people; ``status`` 400
+    when a header is malformed, 401 when it is well formed and not accepted."""
 
-    def __init__(self, code: str, detail: str):
+    def __init__(self, code: str, detail: str, status: int = 401):
         super().__init__(detail)
         self.code = code
+        self.status = status
+
+
+def check_shape(kiosk_id: str, timestamp: str, nonce: str, signature_b64: str) -> None:
+    """Refuse a malformed header before anything parses it."""
+    for name, value, shape, what in (("X-Kiosk-Id", kiosk_id, KIOSK_ID, "1-32 letters, digits, _ or -"),
+                                     ("X-Timestamp", timestamp, TIMESTAMP, "unix seconds"),
+                                     ("X-Nonce", nonce, NONCE, "16-64 lower-case hex digits"),
+                                     ("X-Signature", signature_b64, SIGNATURE, "a base64 SM2 signature")):
+        if not shape.match(value or ""):
+            raise SignatureRefused(f"bad_{name[2:].lower().replace('-', '_')}",
+                                   f"{name} must be {what} ({len(value or '')} characters received)", status=400)
 
 
 def canonical(first: str, target: str, timestamp: str, nonce: str, body: bytes) -> bytes:
@@ -56,7 +72,7 @@ def sign_response(key: PrivateKey, status: int, target: str, nonce: str, body: b
 
 
 def check_fresh(timestamp: str, now: float | None = None) -> None:
-    if not timestamp.isdigit():
+    if not TIMESTAMP.match(timestamp):
         raise SignatureRefused("bad_timestamp", "X-Timestamp must be unix seconds")
     skew = abs(int(timestamp) - (now if now is not None else time.time()))
     if skew > MAX_SKEW_S:
