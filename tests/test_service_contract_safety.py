@@ -170,3 +170,19 @@ def test_an_enrolment_code_bound_to_a_kiosk_id_enrols_only_that_id(service):
     with pytest.raises(ServiceRefused):
         ServiceClient(service.url, "HALL-8", key=PrivateKey.generate()).enrol(code)
     ServiceClient(service.url, "HALL-7", key=PrivateKey.generate()).enrol(code)
+
+
+def test_an_administrator_issues_a_code_for_one_kiosk_from_the_command_line(tmp_path):
+    import subprocess
+    import sys
+    db = str(tmp_path / "svc.db")
+    issued = subprocess.run([sys.executable, "-m", "kiosk.backend", "--db", db, "--issue-code", "--for-kiosk", "CLI-1",
+                             "--valid-hours", "1"], capture_output=True, text=True, timeout=60, check=True)
+    code = issued.stdout.strip()
+    svc = ServiceThread(db, profile("shaanxi")).start()
+    try:
+        with pytest.raises(ServiceRefused):
+            ServiceClient(svc.url, "CLI-2", key=PrivateKey.generate()).enrol(code)
+        ServiceClient(svc.url, "CLI-1", key=PrivateKey.generate()).enrol(code)
+    finally:
+        svc.stop()

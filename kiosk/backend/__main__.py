@@ -1,7 +1,12 @@
-"""``python -m kiosk.backend --db PATH --port N [--policy shaanxi]``: the reference service on its own."""
+"""``python -m kiosk.backend --db PATH --port N [--policy shaanxi]``: the reference service on its own.
+
+``python -m kiosk.backend --db PATH --issue-code [--for-kiosk ID] [--valid-hours H]`` prints a new one-time
+enrolment code and exits: each kiosk needs its own (the first kiosk id to enrol with a code spends it)."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import secrets
 import signal
 import threading
 
@@ -17,8 +22,18 @@ def main() -> None:
     parser.add_argument("--policy", default="shaanxi", choices=sorted(PROFILES))
     parser.add_argument("--no-seed", action="store_true", help="do not add the demo citizens")
     parser.add_argument("--enrolment-code", action="append", default=[],
-                        help="a code a kiosk may enrol with (repeatable; default: one made and printed now)")
+                        help="a one-time code a kiosk may enrol with, valid 7 days (repeatable; default: one "
+                             "made and printed now, valid 1 hour)")
+    parser.add_argument("--issue-code", action="store_true", help="print a new one-time enrolment code and exit")
+    parser.add_argument("--for-kiosk", help="with --issue-code: the only kiosk id that may use the code")
+    parser.add_argument("--valid-hours", type=float, default=24.0, help="with --issue-code: validity (default 24)")
     args = parser.parse_args()
+    if args.issue_code:
+        from kiosk.backend.store import Store
+        store = Store(args.db)
+        print(store.add_enrolment_code(secrets.token_hex(8), dt.timedelta(hours=args.valid_hours), args.for_kiosk))
+        store.close()
+        return
     service = ServiceThread(args.db, profile(args.policy), args.host, args.port, seed_demo=not args.no_seed,
                             enrolment_codes=set(args.enrolment_code) or None)
     service.start()
