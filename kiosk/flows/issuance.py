@@ -169,6 +169,13 @@ class IssuanceFlow:
                                          initial_pin_hint=bool(self.devices.policy.initial_pin))
 
 
+def _number_being_issued(devices: Devices, application_id) -> str | None:
+    if not isinstance(application_id, int):
+        return None
+    number = devices.service.application(application_id).get("issuing_card")
+    return number if isinstance(number, str) and number.isalnum() and len(number) == 9 else None
+
+
 def recover(devices: Devices) -> list[tuple[str, str]]:
     """Settle issuances a crash interrupted. Run after the module's initialize-with-capture at start-up:
     a card still inside was captured (issuer.leftover_captured); a card no longer inside left through the
@@ -183,6 +190,11 @@ def recover(devices: Devices) -> list[tuple[str, str]]:
         latest = i == len(unfinished) - 1
         captured_now = latest and devices.cardissuer.leftover_captured
         try:
+            if card_number is None and "number_requested" in names:
+                # asked, and the answer was lost (or never sent): the service says which number it holds
+                card_number = _number_being_issued(devices, row["context"].get("application_id"))
+                if card_number is not None:
+                    devices.journal.step(txn, "number_learned", card_number=card_number)
             if card_number is None:
                 outcome = "recovered_nothing_allocated"
             elif "voided" in names:
