@@ -114,29 +114,24 @@ def test_confirm_and_void_at_once_one_wins(service, kiosk):
         assert events.count("issued") + events.count("issuance_voided") == 1
 
 
+LOSS_ACTS = {   # act: (the card's state before, the call, the refusal of every other caller, the one event)
+    "report": ("normal", lambda c, card, key: c.report_loss(card, "temporary", id_verified=True, idempotency_key=key),
+               "cannot_report", "loss_temporary"),
+    "release": ("temp_lost", lambda c, card, key: c.release(card, id_verified=True, idempotency_key=key),
+                "not_reported", "loss_released"),
+}
+
+
+@pytest.mark.parametrize("act", sorted(LOSS_ACTS))
 @pytest.mark.parametrize("shared_key", [False, True], ids=["key_each", "one_key"])
-def test_a_loss_is_reported_once(service, kiosk, shared_key):
+def test_a_loss_is_reported_and_released_once(service, kiosk, shared_key, act):
+    before, call, refusal, event = LOSS_ACTS[act]
     for _ in range(TRIALS):
-        _, card = new_person(service, with_card="normal")
+        _, card = new_person(service, with_card=before)
         key = uuid.uuid4().hex
-        answers, refusals = split(at_once(kiosk, lambda c: c.report_loss(
-            card, "temporary", id_verified=True, idempotency_key=key if shared_key else None)))
+        answers, refusals = split(at_once(kiosk, lambda c: call(c, card, key if shared_key else None)))
         if shared_key:
             assert len(answers) == THREADS and all(a == answers[0] for a in answers)
         else:
-            assert len(answers) == 1 and {r.code for r in refusals} == {"cannot_report"}
-        assert [e["kind"] for e in service.store.events(card)].count("loss_temporary") == 1
-
-
-@pytest.mark.parametrize("shared_key", [False, True], ids=["key_each", "one_key"])
-def test_a_loss_is_released_once(service, kiosk, shared_key):
-    for _ in range(TRIALS):
-        _, card = new_person(service, with_card="temp_lost")
-        key = uuid.uuid4().hex
-        answers, refusals = split(at_once(kiosk, lambda c: c.release(
-            card, id_verified=True, idempotency_key=key if shared_key else None)))
-        if shared_key:
-            assert len(answers) == THREADS and all(a == answers[0] for a in answers)
-        else:
-            assert len(answers) == 1 and {r.code for r in refusals} == {"not_reported"}
-        assert [e["kind"] for e in service.store.events(card)].count("loss_released") == 1
+            assert len(answers) == 1 and {r.code for r in refusals} == {refusal}
+        assert [e["kind"] for e in service.store.events(card)].count(event) == 1
