@@ -169,7 +169,7 @@ class ReplacementFlow:
         issuer = self.devices.cardissuer
         if not issuer.accept_card(timeout, cancelled, on_open=lambda: progress("insert")):
             return None
-        self._step("old_card_inside")
+        self._step("old_card_inside", expected_card_number=self.card["card_number"])   # not read yet
         progress("reading")
         info = None
         try:
@@ -370,6 +370,8 @@ def recover(devices: Devices) -> list[tuple[str, str]]:
     for row in devices.journal.unfinished(KIND):
         steps = devices.journal.details(row["txn"])
         card_number = next((d["card_number"] for _, d in reversed(steps) if "card_number" in d), None)
+        # a card never read is noted by the number expected, for staff to check against its face
+        expected = next((d["expected_card_number"] for _, d in steps if "expected_card_number" in d), None)
         where = [name for name, _ in steps if name.startswith("old_card_")]
         last = where[-1] if where else None
         # a capture the crash cut short ended in the bin all the same: the command's, or the start-up's
@@ -385,6 +387,7 @@ def recover(devices: Devices) -> list[tuple[str, str]]:
             outcome = "interrupted"
         devices.journal.finish(row["txn"], outcome)
         if outcome == "old_card_captured_at_start":
-            staff_notices.notify(devices, row["txn"], "old_card_captured", card_number)
+            staff_notices.notify(devices, row["txn"], "old_card_captured", card_number or expected,
+                                 None if card_number else "not_read")
         outcomes.append((row["txn"], outcome))
     return outcomes
