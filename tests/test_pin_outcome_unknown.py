@@ -261,3 +261,47 @@ def test_an_old_card_captured_while_the_service_is_down_is_reported_when_it_retu
     kiosk.devices.service = real
     assert staff_notices.deliver(kiosk.devices) == [flow.txn]
     assert [e["kind"] for e in staff_events(kiosk)] == ["old_card_captured"]
+
+
+def test_a_notice_owed_goes_with_the_first_heartbeat_the_service_answers(kiosk):
+    from kiosk.devicewatch import DeviceWatch
+    from tests.test_flows_replacement import hand_in, start as start_replacement
+    flow = start_replacement(kiosk, "normal")
+    hand_in(kiosk, flow, "normal")
+    kiosk.devices.cardissuer.initialize()
+    real = kiosk.devices.service
+    go_offline(kiosk)
+    replacement.recover(kiosk.devices)
+    kiosk.devices.service = real
+    DeviceWatch(kiosk.devices).poll_once()              # no restart needed
+    assert [e["kind"] for e in staff_events(kiosk)] == ["old_card_captured"]
+
+
+# -- the service's side of it -------------------------------------------------------------------------------
+def test_a_kiosk_reports_only_for_itself_and_a_notice_is_kept_once(kiosk):
+    from kiosk.backend.client import ServiceRefused
+    service = kiosk.devices.service
+    with pytest.raises(ServiceRefused) as refused:
+        service._post("/v1/kiosks/OTHER-01/events", {"kind": "old_card_captured", "txn": "T-1"})
+    assert refused.value.code == "other_kiosk"
+    for _ in range(2):
+        service.kiosk_event("old_card_captured", "SIM-0001-1", number("normal"), idempotency_key="SIM-0001-1:notice")
+    assert len(staff_events(kiosk)) == 1
+
+
+@pytest.mark.parametrize("payload", [{"kind": "pin_unreported", "txn": "T-1", "note": "802468"},
+                                     {"kind": "pin_unreported", "txn": "T-1", "card_number": "610103196111020021"},
+                                     {"kind": "anything", "txn": "T-1"}])
+def test_a_staff_event_has_no_room_for_a_pin_or_an_id_number(kiosk, payload):
+    from kiosk.backend.client import ServiceRefused
+    with pytest.raises(ServiceRefused) as refused:
+        kiosk.devices.service._post(f"/v1/kiosks/{kiosk.devices.kiosk_id}/events", payload)
+    assert refused.value.code == "invalid_request"
+
+
+def test_an_unknown_outcome_names_the_command(kiosk):
+    from kiosk.backend.client import ServiceRefused
+    with pytest.raises(ServiceRefused) as refused:
+        kiosk.devices.service.pin_event(number("normal"), "outcome_unknown")
+    assert refused.value.code == "operation_missing"
+    assert record(kiosk, "normal")["pin_outcome_unknown"] is None

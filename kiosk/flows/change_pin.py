@@ -99,14 +99,14 @@ class ChangePinFlow:
         pin_rules.check_twice(self.devices.policy, new, again, old)
         journal: Journal = self.devices.journal
         journal.begin(self.txn, KIND, card_number=self.info.card_number, activating=self.activating)
-        journal.step(self.txn, "card_change_sent")
+        journal.step(self.txn, STEPS.sent)
         try:
             self.card.change_pin(old, new)
         except DeviceError as exc:
             journal.step(self.txn, "card_refused", reason=exc.vendor_code or type(exc).__name__)
             journal.finish(self.txn, "failed")
             raise
-        journal.step(self.txn, "card_changed")
+        journal.step(self.txn, STEPS.done)
         self.done = True
         try:
             self.devices.service.pin_event(self.info.card_number, "changed", idempotency_key=self.txn)
@@ -114,7 +114,7 @@ class ChangePinFlow:
             # The card has the new PIN; the service learns it at the next start (recover()).
             log.warning("PIN changed on card; service not told yet (%s); left for recovery", exc.detail)
             return
-        journal.step(self.txn, "service_told")
+        journal.step(self.txn, STEPS.told)
         journal.finish(self.txn, "done")
 
     def receipt(self):
