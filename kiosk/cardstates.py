@@ -40,6 +40,13 @@ APPLICATIONS = {
     "ready": StateText("待领取", "Ready for collection", "您的社保卡已制成，请携带身份证到网点领取。",
                        "Your card is ready; collect it at the outlet with your ID card.", "good"),
 }
+# the service's mark on a card whose last PIN command was cut off (kiosk/backend/pin_outcomes.py)
+PIN_OUTCOME_UNKNOWN = StateText("密码操作结果未确认", "PIN change outcome unknown",
+                                "您上次的密码操作因故中断，结果未确认。请用新设置的密码试用，本机或窗口会据此核实；"
+                                "如无法使用，请到窗口办理。",
+                                "Your last PIN change was cut off and its outcome is not confirmed. Try the new PIN: "
+                                "this kiosk or a counter settles it from that; if it does not work, go to a counter.",
+                                "warn")
 NO_CARD = StateText("未申领", "No card", "您尚未申领本省社保卡。参保人员可到社保经办窗口或合作银行网点申领。",
                     "You have no social security card of this province yet. Insured people may apply.", "warn")
 

@@ -61,6 +61,13 @@ class DeviceWatch:
             self.devices.service.heartbeat(report)
         except Exception as exc:
             log.info("heartbeat not delivered: %s", getattr(exc, "detail", exc))
+            return
+        # the service answers again: staff hear now, not at the next start, what the kiosk owes them
+        from kiosk.flows import staff_notices
+        try:
+            staff_notices.deliver(self.devices)
+        except Exception as exc:       # the watch must never go down for a notice
+            log.warning("staff notices not delivered: %s", exc)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -79,6 +79,15 @@ class Journal:
             rows = self._db.execute("SELECT * FROM transactions WHERE kind = ? ORDER BY started_at", (kind,)).fetchall()
         return [dict(r, context=json.loads(r["context"])) for r in rows]
 
+    def due(self, step: str, done: str) -> list[tuple[str, dict]]:
+        """(txn, detail) of every ``step`` not followed by ``done`` in its transaction, finished or not: work
+        owed after a transaction closed (a notice for staff)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT s.txn, s.detail FROM steps s WHERE s.step = ? AND NOT EXISTS (SELECT 1 FROM steps d "
+                "WHERE d.txn = s.txn AND d.step = ? AND d.id > s.id) ORDER BY s.id", (step, done)).fetchall()
+        return [(r["txn"], json.loads(r["detail"])) for r in rows]
+
     def steps(self, txn: str) -> list[str]:
         with self._lock:
             return [r["step"] for r in self._db.execute("SELECT step FROM steps WHERE txn = ? ORDER BY id", (txn,))]

@@ -172,6 +172,9 @@ class Kiosk:
             from kiosk.flows import replacement
             for txn, outcome in replacement.recover(self.devices):
                 log.info("recovered %s: %s", txn, outcome)
+        from kiosk.flows import staff_notices      # what earlier starts owed staff while the service was down
+        for txn in staff_notices.deliver(self.devices):
+            log.info("staff notice for %s delivered", txn)
 
     def _issuing_devices(self, config: Config, hands: "SimulatorHands", policy):
         from kiosk.hw.cardissuer.faceprinter import CupsFacePrinter, EvolisFacePrinter, SimulatedFacePrinter

@@ -11,6 +11,7 @@ from kiosk.flows.base import ServiceUnavailable
 from kiosk.flows.change_pin import CardNotUsable, ChangePinFlow, PinRuleBroken
 from kiosk.flows.status_query import StatusQueryFlow
 from kiosk.hw.cardreader.apdu import PinBlocked, PinWrong
+from kiosk.journal import new_txn_id
 from kiosk.pin import PinBuffer
 from kiosk.runtime import Kiosk
 
@@ -133,11 +134,12 @@ def test_change_made_while_the_service_was_down_is_reconciled_at_next_start(kios
     assert kiosk.devices.journal.unfinished() == []
 
 
-def test_interrupted_card_command_is_closed_as_unknown(kiosk):
-    journal = kiosk.devices.journal
-    journal.begin("T-1", change_pin.KIND, card_number="A00000001", activating=False)
-    journal.step("T-1", "card_change_sent")
-    assert change_pin.recover(kiosk.devices) == [("T-1", "interrupted_unknown")]
+def test_interrupted_card_command_is_reported_as_unknown(kiosk):
+    journal, txn = kiosk.devices.journal, new_txn_id("T")
+    journal.begin(txn, change_pin.KIND, card_number="A00000001", activating=False)
+    journal.step(txn, "card_change_sent")
+    assert change_pin.recover(kiosk.devices) == [(txn, "outcome_unknown_reported")]
+    assert kiosk.devices.service.card("A00000001")["pin_outcome_unknown"]["operation"] == "changed"
 
 
 def test_an_expired_id_card_is_refused_saying_why(kiosk):

@@ -206,15 +206,15 @@ def crash_after_card_acts(flow, ins):
     connection.transmit = transmit
 
 
-def test_a_crash_between_journal_and_card_answer_is_closed_as_unknown(kiosk):
+def test_a_crash_between_journal_and_card_answer_is_reported_as_unknown(kiosk):
     flow = start(kiosk, ResetPinFlow, "normal")
     crash_after_card_acts(flow, 0x5E)
     with pytest.raises(Crash):
         flow.reset(pin(NEW), pin(NEW))
     assert kiosk.hands.card_of("normal").pin_is(NEW)                # only the card knows it changed
-    assert reset_pin.recover(kiosk.devices) == [(flow.txn, "interrupted_unknown")]
+    assert reset_pin.recover(kiosk.devices) == [(flow.txn, "outcome_unknown_reported")]
     assert kiosk.devices.journal.unfinished() == []
-    assert "pin_reloaded" not in events(kiosk, "normal")
+    assert "pin_reloaded" not in events(kiosk, "normal") and "pin_outcome_unknown" in events(kiosk, "normal")
 
 
 def test_a_card_refusing_the_command_closes_the_journal_as_failed(kiosk):
@@ -285,7 +285,7 @@ def test_an_interrupted_unlock_is_recovered(kiosk):
     with pytest.raises(Crash):
         flow.unlock(pin(NEW), pin(NEW))
     assert kiosk.hands.card_of("pin_locked").pin_is(NEW)
-    assert unlock.recover(kiosk.devices) == [(flow.txn, "interrupted_unknown")]
+    assert unlock.recover(kiosk.devices) == [(flow.txn, "outcome_unknown_reported")]
     assert service_state(kiosk, "pin_locked") == "pin_locked"      # unknown to the kiosk: not claimed
 
 

@@ -175,11 +175,31 @@ class ServiceClient:
         return body
 
     def pin_event(self, card_number: str, event: str, tries_left: int | None = None,
-                  idempotency_key: str | None = None) -> dict:
+                  idempotency_key: str | None = None, operation: str | None = None, applied: bool | None = None,
+                  txn: str | None = None) -> dict:
+        """``operation`` (with "outcome_unknown"): the PIN command cut off; ``applied`` (with "outcome_settled"):
+        False when it had not taken effect; ``txn``: the kiosk's transaction, for staff."""
         payload = {"event": event}
-        if tries_left is not None:
-            payload["tries_left"] = tries_left
+        for name, value in (("tries_left", tries_left), ("operation", operation), ("applied", applied), ("txn", txn)):
+            if value is not None:
+                payload[name] = value
         return self._post(f"/v1/cards/{card_number}/pin-events", payload, idempotency_key)
+
+    def kiosk_event(self, kind: str, txn: str, card_number: str | None = None, note: str | None = None,
+                    idempotency_key: str | None = None) -> dict:
+        """Something this kiosk could not settle by itself, for staff (kept once per idempotency key)."""
+        payload = {"kind": kind, "txn": txn}
+        if card_number is not None:
+            payload["card_number"] = card_number
+        if note is not None:
+            payload["note"] = note
+        return self._post(f"/v1/kiosks/{self.kiosk_id}/events", payload, idempotency_key)
+
+    def staff_events(self, kiosk_id: str | None = None) -> dict:
+        body = self._call("GET", "/v1/staff/events" + (f"?kiosk={kiosk_id}" if kiosk_id else ""))
+        if not isinstance(body.get("events"), list):
+            raise _unavailable("staff events: answer has no list")
+        return body
 
     def report_loss(self, card_number: str, kind: str, id_verified: bool, idempotency_key: str | None = None,
                     guardian_id_number: str | None = None, agent_id_number: str | None = None,

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk import idnumber, masking
-from kiosk.backend import rules
+from kiosk.backend import pin_outcomes, rules
 from kiosk.backend.auth import SignatureMiddleware, service_key
 from kiosk.backend.rules import Refusal
 from kiosk.backend.store import Store, now
@@ -72,9 +72,24 @@ async def idempotent_request(request: Request,
 
 
 # -- request bodies -------------------------------------------------------------------------------------
+TXN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
 class PinEvent(BaseModel):
-    event: Literal["changed", "wrong_pin", "blocked", "reloaded", "unblocked"]
+    event: Literal["changed", "wrong_pin", "blocked", "reloaded", "unblocked", "outcome_unknown", "outcome_settled"]
     tries_left: int | None = Field(default=None, ge=0, le=15)
+    # outcome_unknown: the command the power cut off; outcome_settled: False when it had not taken effect
+    operation: Literal["changed", "reloaded", "unblocked"] | None = None
+    applied: bool | None = None
+    txn: str | None = Field(default=None, pattern=TXN)     # the kiosk's transaction, for staff to find it
+
+
+class KioskEvent(BaseModel):
+    """Something a kiosk could not settle by itself, for the hall's staff (never a PIN or an ID number)."""
+    kind: Literal["old_card_captured", "pin_unreported"]
+    txn: str = Field(pattern=TXN)
+    card_number: str | None = Field(default=None, pattern=CARD_NUMBER)
+    note: str | None = Field(default=None, max_length=40, pattern=r"^[a-z_]*$")
 
 
 class Enrolment(BaseModel):
@@ -225,7 +240,8 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         return card
 
     def public_card(card: dict) -> dict:
-        return {k: card[k] for k in ("card_number", "state", "issue_date", "expiry_date", "lost_until", "region")}
+        return {**{k: card[k] for k in ("card_number", "state", "issue_date", "expiry_date", "lost_until", "region")},
+                "pin_outcome_unknown": pin_outcomes.shown(store, card["card_number"])}
 
     def known_card(card_number: str) -> dict:
         if not re.match(CARD_NUMBER, card_number):
@@ -307,6 +323,29 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         call_id = store.staff_call(kiosk_id, body.screen, body.service)
         return {"kiosk_id": kiosk_id, "call_id": call_id, "state": "open"}
 
+    @app.post("/v1/kiosks/{kiosk}/events")
+    def kiosk_event(kiosk: str, body: KioskEvent, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+        """What a kiosk could not settle by itself (an old card captured at start-up, a PIN event it could
+        not deliver in time): a staff event, and a card event when the card is known."""
+        if kiosk != kiosk_id:
+            raise Refusal(403, "other_kiosk", "不能代替其他终端上报", "A kiosk reports only for itself")
+
+        def work():
+            with store.transaction() as db:
+                event_id = store.add_staff_event(db, kiosk_id, body.kind, body.card_number, body.txn, body.note)
+                if body.card_number and db.execute("SELECT 1 FROM cards WHERE card_number = ?",
+                                                   (body.card_number,)).fetchone():
+                    store.add_event(db, body.card_number, f"kiosk_{body.kind}", kiosk_id,
+                                    {"txn": body.txn, **({"note": body.note} if body.note else {})})
+            return {"id": event_id, "kind": body.kind, "state": "open"}
+        return idempotent(idempotency_key, work)
+
+    @app.get("/v1/staff/events")
+    def list_staff_events(kiosk: str | None = None):
+        """The staff console's list of open events, oldest first, optionally for one kiosk."""
+        return {"events": [{k: e[k] for k in ("id", "kiosk_id", "at", "kind", "card_number", "txn", "note", "state")}
+                           for e in store.staff_events(kiosk)]}
+
     # -- persons and cards --------------------------------------------------------------------------------
     @app.get("/v1/persons/{id_number}/card-status")
     def card_status(id_number: str):
@@ -374,6 +413,8 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     def pin_event(card_number: str, body: PinEvent, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
         def work():
             card = known_card(card_number)
+            if body.event in pin_outcomes.EVENTS:
+                return pin_outcomes.record(store, card, body.event, body.operation, body.applied, body.txn, kiosk_id)
             if card["state"] == "cancelled":
                 raise Refusal(409, "card_cancelled", "此卡已注销", "This card has been cancelled")
             new_state = card["state"]
@@ -390,6 +431,8 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 else:
                     store.add_event(db, card_number, f"pin_{body.event}", kiosk_id,
                                     {"tries_left": body.tries_left} if body.tries_left is not None else None)
+                if body.event in pin_outcomes.SETTLING:
+                    pin_outcomes.settle(store, db, card_number, kiosk_id, body.event)
             return {"card_number": card_number, "state": new_state, "recorded": body.event}
         return idempotent(idempotency_key, work)
 

@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS idempotent_requests (
     status INTEGER NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (kiosk_id, endpoint, key));
 CREATE TABLE IF NOT EXISTS enrolment_codes (
     code TEXT PRIMARY KEY, expires_at TEXT NOT NULL, kiosk_id TEXT, used_at TEXT);
+CREATE TABLE IF NOT EXISTS pin_outcomes_unknown (
+    card_number TEXT PRIMARY KEY, operation TEXT NOT NULL, since TEXT NOT NULL, kiosk_id TEXT, txn TEXT);
+CREATE TABLE IF NOT EXISTS staff_events (id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, at TEXT NOT NULL,
+    kind TEXT NOT NULL, card_number TEXT, txn TEXT, note TEXT, state TEXT NOT NULL DEFAULT 'open');
 """
 # Columns added after the first release: (table, column, declaration), added to an older database at open.
 ADDED_COLUMNS = (("cards", "application_id", "INTEGER"),)
@@ -139,6 +143,37 @@ class Store:
     def events(self, card_number: str) -> list[dict]:
         return [dict(r) for r in self.query("SELECT * FROM card_events WHERE card_number = ? ORDER BY id",
                                             card_number)]
+
+    # -- PIN commands whose outcome a kiosk could not see (kiosk/backend/pin_outcomes.py) ----------
+    def pin_outcome_unknown(self, card_number: str) -> dict | None:
+        rows = self.query("SELECT operation, since, kiosk_id, txn FROM pin_outcomes_unknown WHERE card_number = ?",
+                          card_number)
+        return dict(rows[0]) if rows else None
+
+    @staticmethod
+    def mark_pin_outcome_unknown(db, card_number: str, operation: str, kiosk_id: str, txn: str | None) -> None:
+        db.execute("INSERT OR REPLACE INTO pin_outcomes_unknown (card_number, operation, since, kiosk_id, txn) "
+                   "VALUES (?, ?, ?, ?, ?)", (card_number, operation, now().isoformat(), kiosk_id, txn))
+
+    @staticmethod
+    def clear_pin_outcome_unknown(db, card_number: str) -> dict | None:
+        """Remove the mark; returns what it said (None when there was none)."""
+        row = db.execute("SELECT operation, txn FROM pin_outcomes_unknown WHERE card_number = ?",
+                         (card_number,)).fetchone()
+        if row is not None:
+            db.execute("DELETE FROM pin_outcomes_unknown WHERE card_number = ?", (card_number,))
+        return dict(row) if row else None
+
+    # -- events for the hall's staff (what a kiosk could not settle by itself) ------------------------
+    @staticmethod
+    def add_staff_event(db, kiosk_id: str, kind: str, card_number: str | None, txn: str | None,
+                        note: str | None = None) -> int:
+        return db.execute("INSERT INTO staff_events (kiosk_id, at, kind, card_number, txn, note) VALUES "
+                          "(?, ?, ?, ?, ?, ?)", (kiosk_id, now().isoformat(), kind, card_number, txn, note)).lastrowid
+
+    def staff_events(self, kiosk_id: str | None = None, state: str = "open") -> list[dict]:
+        sql = "SELECT * FROM staff_events WHERE state = ?" + (" AND kiosk_id = ?" if kiosk_id else "") + " ORDER BY id"
+        return [dict(r) for r in self.query(sql, *((state, kiosk_id) if kiosk_id else (state,)))]
 
     # -- kiosks and replay protection -------------------------------------------------------------
     def kiosk_key(self, kiosk_id: str) -> str | None:

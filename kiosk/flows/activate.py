@@ -86,6 +86,7 @@ class ActivateFlow(HolderCardFlow):
                                            "at a counter")
         changer = ChangePinFlow(self.devices)
         changer.card, changer.info, changer.activating, changer.txn = self.card, self.info, True, self.txn
+        changer.record = self.record          # an unknown earlier activation is settled by the VERIFY below
         initial = self._initial()
         try:
             changer.verify_old(initial)       # tells the service of a wrong PIN, as a holder's own try would

@@ -13,7 +13,7 @@ import threading
 from kiosk import receipts
 from kiosk.backend.client import ServiceError
 from kiosk.flows.base import Devices, now
-from kiosk.flows import pin_rules
+from kiosk.flows import pin_recovery, pin_rules, pin_settlement
 from kiosk.flows.pin_rules import PinRuleBroken, rule_error  # noqa: F401  (re-exported)
 from kiosk.hw.base import Action, DeviceError
 from kiosk.hw.cardreader.apdu import PinBlocked, PinWrong
@@ -24,6 +24,7 @@ from kiosk.pin import PinBuffer
 log = logging.getLogger(__name__)
 NEEDS = ("cardreader", "service")
 KIND = "change_pin"
+STEPS = pin_recovery.Steps("card_change_sent", "card_changed", "service_told")
 
 
 class CardNotUsable(DeviceError):
@@ -44,6 +45,7 @@ class ChangePinFlow:
         self.devices = devices
         self.card: SocialSecurityCard | None = None
         self.info: CardInfo | None = None
+        self.record: dict | None = None        # the service's record of the card
         self.activating = False
         self.txn = new_txn_id(devices.kiosk_id)
         self.done = False
@@ -62,7 +64,7 @@ class ChangePinFlow:
             zh, en = REFUSED_STATES[record["state"]]
             raise CardNotUsable(f"card state {record['state']}", zh=zh, en=en)
         self.activating = record["state"] == "sealed"
-        self.info = info
+        self.info, self.record = info, record
         return info
 
     def _tell_service(self, event: str, tries_left: int | None = None) -> None:
@@ -83,6 +85,12 @@ class ChangePinFlow:
         except PinBlocked:
             self._tell_service("blocked")
             raise
+        # the card took the PIN: that settles a PIN command whose outcome the service does not know
+        initial = self.devices.policy.initial_pin
+        settled = pin_settlement.after_verify(self.devices, self.record, self.txn,
+                                              typed_initial=bool(initial) and old.equals_text(initial))
+        if settled == "changed":
+            self.activating = False          # activated by the earlier, interrupted visit
 
     def check_new(self, old: PinBuffer, new: PinBuffer) -> None:
         pin_rules.check_new(self.devices.policy, new, old)
@@ -91,14 +99,14 @@ class ChangePinFlow:
         pin_rules.check_twice(self.devices.policy, new, again, old)
         journal: Journal = self.devices.journal
         journal.begin(self.txn, KIND, card_number=self.info.card_number, activating=self.activating)
-        journal.step(self.txn, "card_change_sent")
+        journal.step(self.txn, STEPS.sent)
         try:
             self.card.change_pin(old, new)
         except DeviceError as exc:
             journal.step(self.txn, "card_refused", reason=exc.vendor_code or type(exc).__name__)
             journal.finish(self.txn, "failed")
             raise
-        journal.step(self.txn, "card_changed")
+        journal.step(self.txn, STEPS.done)
         self.done = True
         try:
             self.devices.service.pin_event(self.info.card_number, "changed", idempotency_key=self.txn)
@@ -106,7 +114,7 @@ class ChangePinFlow:
             # The card has the new PIN; the service learns it at the next start (recover()).
             log.warning("PIN changed on card; service not told yet (%s); left for recovery", exc.detail)
             return
-        journal.step(self.txn, "service_told")
+        journal.step(self.txn, STEPS.told)
         journal.finish(self.txn, "done")
 
     def receipt(self):
@@ -120,26 +128,10 @@ class ChangePinFlow:
             self.info.wipe()
         if self.card:
             self.card.connection.disconnect()
-        self.card = self.info = None
+        self.card = self.info = self.record = None
 
 
 def recover(devices: Devices) -> list[tuple[str, str]]:
-    """Reconcile PIN changes a crash or power cut interrupted. Returns (txn, outcome) pairs."""
-    outcomes = []
-    for row in devices.journal.unfinished(KIND):
-        txn, last = row["txn"], row["last_step"]
-        if last == "card_changed":
-            try:
-                devices.service.pin_event(row["context"]["card_number"], "changed", idempotency_key=txn)
-            except ServiceError as exc:
-                log.warning("recovery of %s postponed: %s", txn, exc.detail)
-                continue
-            devices.journal.step(txn, "service_told")
-            outcome = "reconciled"
-        else:
-            # Power was lost between sending CHANGE PIN and the card's answer: only the card knows whether
-            # the PIN changed. Nothing was charged; the citizen's next VERIFY tells. Close the record.
-            outcome = "interrupted_unknown" if last == "card_change_sent" else "interrupted"
-        devices.journal.finish(txn, outcome)
-        outcomes.append((txn, outcome))
-    return outcomes
+    """Reconcile PIN changes a crash or power cut interrupted (kiosk/flows/pin_recovery.py). Returns (txn,
+    outcome) pairs."""
+    return pin_recovery.recover(devices, KIND, STEPS, lambda _context: "changed")

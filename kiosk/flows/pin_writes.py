@@ -10,12 +10,14 @@ import logging
 from typing import Callable
 
 from kiosk.backend.client import ServiceError, ServiceRefused
+from kiosk.flows import pin_recovery
 from kiosk.flows.base import Devices
 from kiosk.hw.base import DeviceError
 
 log = logging.getLogger(__name__)
 
 SENT, DONE, TOLD = "card_command_sent", "card_pin_set", "service_told"
+STEPS = pin_recovery.Steps(SENT, DONE, TOLD)
 
 
 def write(devices: Devices, txn: str, kind: str, card_number: str, event: str, command: Callable[[], None]) -> bool:
@@ -53,19 +55,6 @@ def tell(devices: Devices, txn: str, card_number: str, event: str) -> str:
 
 
 def recover(devices: Devices, kind: str) -> list[tuple[str, str]]:
-    """Settle unfinished ``kind`` transactions. Returns (txn, outcome) pairs; a service still unreachable
-    leaves its transaction open for the next start."""
-    outcomes = []
-    for row in devices.journal.unfinished(kind):
-        txn, last, context = row["txn"], row["last_step"], row["context"]
-        if last == DONE:
-            told = tell(devices, txn, context["card_number"], context["event"])
-            if told != "unreachable":                  # unreachable: tried again at the next start
-                outcomes.append((txn, "reconciled" if told == "told" else "service_refused"))
-            continue
-        # Power was lost between sending the command and the card's answer: only the card knows whether its
-        # PIN changed. Nothing is charged; the holder's next VERIFY tells. Close the record.
-        outcome = "interrupted_unknown" if last == SENT else "interrupted"
-        devices.journal.finish(txn, outcome)
-        outcomes.append((txn, outcome))
-    return outcomes
+    """Settle unfinished ``kind`` transactions (kiosk/flows/pin_recovery.py). Returns (txn, outcome) pairs; a
+    service still unreachable leaves its transaction open for the next start, within a limit."""
+    return pin_recovery.recover(devices, kind, STEPS, lambda context: context["event"])

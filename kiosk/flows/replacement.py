@@ -24,7 +24,7 @@ import time
 
 from kiosk import masking, receipts
 from kiosk.backend.client import ServiceError, ServiceRefused
-from kiosk.flows import identity
+from kiosk.flows import identity, staff_notices
 from kiosk.flows import replacement_reasons as reasons_for
 from kiosk.flows.replacement_reasons import OldCard, Reason
 from kiosk.flows.base import Devices, now
@@ -169,7 +169,7 @@ class ReplacementFlow:
         issuer = self.devices.cardissuer
         if not issuer.accept_card(timeout, cancelled, on_open=lambda: progress("insert")):
             return None
-        self._step("old_card_inside")
+        self._step("old_card_inside", expected_card_number=self.card["card_number"])   # not read yet
         progress("reading")
         info = None
         try:
@@ -363,22 +363,31 @@ class ReplacementFlow:
 
 def recover(devices: Devices) -> list[tuple[str, str]]:
     """Settle replacements a crash interrupted while the old card was inside the module. Run after the
-    module's initialize-with-capture: a card still inside went to the reject bin then; staff must hand it
-    back if it was never paid for (its record is still valid), hence the warning."""
+    module's initialize-with-capture: a card still inside went to the reject bin then, and staff must hand it
+    back if its replacement was never made (its record is still valid) — so the service is told, with the
+    card number, as a staff event (kiosk/flows/staff_notices.py: kept and sent later if it is down)."""
     outcomes = []
     for row in devices.journal.unfinished(KIND):
         steps = devices.journal.details(row["txn"])
         card_number = next((d["card_number"] for _, d in reversed(steps) if "card_number" in d), None)
+        # a card never read is noted by the number expected, for staff to check against its face
+        expected = next((d["expected_card_number"] for _, d in steps if "expected_card_number" in d), None)
         where = [name for name, _ in steps if name.startswith("old_card_")]
-        inside = bool(where) and where[-1] in INSIDE_STEPS
-        if inside and devices.cardissuer.leftover_captured:
+        last = where[-1] if where else None
+        # a capture the crash cut short ended in the bin all the same: the command's, or the start-up's
+        in_bin = last in INSIDE_STEPS and (devices.cardissuer.leftover_captured or last == "old_card_capturing")
+        if last == "old_card_captured":          # captured as planned; only the journal's close was lost
+            outcome = "old_card_captured"
+        elif in_bin:
             devices.journal.step(row["txn"], "old_card_captured", card_number=card_number, at_start=True)
             outcome = "old_card_captured_at_start"
-            log.warning("replacement %s: the old card %s was captured at start-up; if its replacement was not "
-                        "made, staff return it from the reject bin", row["txn"],
-                        masking.card_number(card_number or ""))
+            log.warning("replacement %s: the old card %s was captured at start-up; staff are told to return it "
+                        "if its replacement was not made", row["txn"], masking.card_number(card_number or ""))
         else:
             outcome = "interrupted"
         devices.journal.finish(row["txn"], outcome)
+        if outcome == "old_card_captured_at_start":
+            staff_notices.notify(devices, row["txn"], "old_card_captured", card_number or expected,
+                                 None if card_number else "not_read")
         outcomes.append((row["txn"], outcome))
     return outcomes

@@ -21,6 +21,7 @@ class StatusResult:
     card_number: str | None
     state: cardstates.StateText
     lost_until: str | None
+    pin_outcome_unknown: bool = False      # the last PIN command was cut off (cardstates.PIN_OUTCOME_UNKNOWN)
 
 
 class StatusQueryFlow:
@@ -50,15 +51,19 @@ class StatusQueryFlow:
                                     application["state"] if application else None)
         self.result = StatusResult(self.id_card.name, self.id_card.id_number,
                                    card["card_number"] if card else None, state,
-                                   card.get("lost_until") if card else None)
+                                   card.get("lost_until") if card else None,
+                                   bool(card and card.get("pin_outcome_unknown")))
         return self.result
 
     def receipt(self):
         r = self.result
         assert r is not None
+        advice = r.state.advice_zh
+        if r.pin_outcome_unknown:
+            advice += "\n" + cardstates.PIN_OUTCOME_UNKNOWN.label_zh + "：" + cardstates.PIN_OUTCOME_UNKNOWN.advice_zh
         return receipts.status_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(), name=r.name,
                                        id_number=r.id_number, card_number=r.card_number,
-                                       state_label=r.state.label_zh, advice=r.state.advice_zh)
+                                       state_label=r.state.label_zh, advice=advice)
 
 
     def wipe(self) -> None:

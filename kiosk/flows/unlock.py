@@ -9,7 +9,7 @@ yet, and a PIN locked at a hospital's terminal may not have been reported. Only 
 from __future__ import annotations
 
 from kiosk import receipts
-from kiosk.flows import pin_rules, pin_writes
+from kiosk.flows import pin_rules, pin_settlement, pin_writes
 from kiosk.flows.base import now
 from kiosk.flows.holder_card import CANCELLED, LOST, HolderCardFlow, refuse_state
 from kiosk.hw.base import Action, DeviceError
@@ -44,7 +44,13 @@ class UnlockFlow(HolderCardFlow):
 
     def check_card(self) -> None:
         refuse_state(self.record["state"], REFUSED_STATES)
-        if not is_blocked(self.card.pin_tries_left(), self.record["state"]):
+        tries = self.card.pin_tries_left()
+        if pin_settlement.after_tries_read(self.devices, self.record, self.txn, tries) == "unblocked":
+            raise NotBlocked("an unlock cut off earlier had taken effect",
+                             zh="您上次办理的密码解锁已成功，密码已解锁，请使用上次设置的新密码",
+                             en="Your earlier unlock did take effect: the PIN is unlocked; use the new PIN you "
+                                "set then")
+        if not is_blocked(tries, self.record["state"]):
             raise NotBlocked("PIN not blocked", zh="您的社保卡密码未锁定，无需解锁；如忘记密码，请选择“密码重置”",
                              en="Your PIN is not locked; if you forgot it, choose 'Reset PIN'")
 

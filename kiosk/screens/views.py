@@ -15,7 +15,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk import masking
+from kiosk import cardstates, masking
 from kiosk.i18n import _, both, listing, tr
 
 
@@ -112,7 +112,11 @@ class StatusResultScreen(Screen):
         self.on_print = on_print
         self.who = f"{masking.name(result.name)}  {masking.id_number(result.id_number)}"
         self.label = _("卡片状态：{state}", state=both(result.state.label_zh, result.state.label_en))
-        self.advice = both(result.state.advice_zh, result.state.advice_en)
+        state, unknown = result.state, cardstates.PIN_OUTCOME_UNKNOWN
+        if getattr(result, "pin_outcome_unknown", False):      # one Text, so a language switch keeps both parts
+            self.advice = both(f"{state.advice_zh}\n{unknown.advice_zh}", f"{state.advice_en}\n{unknown.advice_en}")
+        else:
+            self.advice = both(state.advice_zh, state.advice_en)
         self.tone = result.state.tone
         self.extra = _("社保卡号：{number}", number=masking.card_number(result.card_number)) \
             if result.card_number else ""
