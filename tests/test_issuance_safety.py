@@ -3,20 +3,19 @@ hand), its number is void (or confirmed), the journal is closed, the citizen is 
 issuance starts from an empty module: never with the last citizen's card, never writing a card that
 already carries a number. On the embedded default: the module over its pty simulator, the real service."""
 import subprocess
-import threading
 
 import pytest
 from PIL import Image
 
 from kiosk import demo
 from kiosk.config import Config
-from kiosk.flows.issuance import IssuanceFlow
 from kiosk.hw.base import DeviceError
 from kiosk.hw.cardissuer.faceprinter import CupsFacePrinter
-from kiosk.hw.cardreader.ssse import SFI_EF05
 from kiosk.hw.cardreader.virtualcard import personalise
 from kiosk.runtime import Kiosk
 from tests.fakecups import FakeCups
+from tests.issuance_tools import (citizen_takes_cards, first_card, journal_outcomes, number_on, replacement_paid, run,
+                                  watch_chip_station)
 
 
 @pytest.fixture
@@ -40,61 +39,6 @@ class TimingOutFacePrinter:
             self.failures -= 1
             raise subprocess.TimeoutExpired(["lp", "-d", "cards"], 60)
         self.inner.print_face(face)
-
-
-def replacement_paid(kiosk, key="normal"):
-    service, person = kiosk.devices.service, demo.by_key(key)
-    service.report_loss(person.card_number, "formal", id_verified=True)
-    application = service.apply(person.id_number, "replacement", reason="lost")
-    service.pay(application["fee_order"]["id"])
-    return IssuanceFlow(kiosk.devices, application["id"], person.name, person.id_number)
-
-
-def first_card(kiosk, key="no_card"):
-    person = demo.by_key(key)
-    application = kiosk.devices.service.apply(person.id_number, "new", photo=True)
-    return IssuanceFlow(kiosk.devices, application["id"], person.name, person.id_number)
-
-
-def citizen_takes_cards(kiosk):
-    """Whatever card reaches the gate is taken once the move has finished."""
-    sim = kiosk.hands.issuer_sim
-    inner = sim.on_move
-
-    def on_move(position, cause, card=None):
-        inner(position, cause, card)
-        if position == "gate":
-            threading.Thread(target=sim.take_card, daemon=True).start()
-    sim.on_move = on_move
-
-
-def watch_chip_station(kiosk) -> list:
-    """Every card the module's chip reader is given, in order (one entry per distinct card)."""
-    seen, slot = [], kiosk.hands.station.slot
-    insert = slot.insert
-
-    def recording(card):
-        if not any(card is c for c in seen):
-            seen.append(card)
-        insert(card)
-    slot.insert = recording
-    return seen
-
-
-def number_on(card) -> str | None:
-    value = card.records[SFI_EF05].get(0x07)
-    return value.decode() if value else None
-
-
-def run(issuance, take_timeout=5):
-    try:
-        return issuance.run(take_timeout=take_timeout)
-    except Exception as exc:        # noqa: BLE001 - what reaches the screen is the point of the test
-        return exc
-
-
-def journal_outcomes(kiosk):
-    return [row["outcome"] for row in kiosk.devices.journal.transactions("issuance")]
 
 
 def test_an_untyped_face_printer_failure_never_hands_the_card_to_the_next_citizen(kiosk):
