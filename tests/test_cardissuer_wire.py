@@ -1,7 +1,8 @@
 """The real CRT-591 link and issuer driver over pyserial against the simulator on a pseudo-terminal."""
 import pytest
 
-from kiosk.hw.base import DeviceOffline, DeviceState
+from kiosk.hw.base import Action, DeviceError, DeviceOffline, DeviceState, DeviceTimeout
+from kiosk.hw.cardissuer.codec import CardPosition, Command
 from kiosk.hw.cardissuer.issuer import CardIssuer, IssuerError
 from kiosk.hw.cardissuer.link import Crt591Link
 from kiosk.hw.cardissuer.simulator import IssuerSimulator
@@ -145,3 +146,38 @@ def test_counts_persist_and_the_staff_exchange_resets_them(sim, issuer, tmp_path
 
 def test_cancel_is_confirmed_with_eot(sim, issuer):
     assert issuer.link.cancel() is True
+
+
+def test_a_module_answering_every_command_for_another_is_a_typed_fault(sim, issuer):
+    """Issue 11 item 7: a module answering each command with a STATUS reply made initialise, dispense,
+    capture and present all "succeed" while nothing moved."""
+    issuer.initialize()
+    sim.inject("wrong_replies")
+    for operation in (issuer.initialize, issuer.dispense_to_chip, issuer.capture, issuer.present):
+        with pytest.raises(DeviceError) as failure:
+            operation()
+        fault = failure.value
+        assert "another command" in fault.detail and fault.zh and fault.en
+        assert fault.action is Action.MAINTENANCE
+    assert sim.hopper == 20 and sim.position == "none"
+    sent = sim.requests.count(Command.MOVE_TO_IC)
+    assert sent == 3, f"the command is sent three times in all (two resends), not {sent}"
+
+
+def test_one_reply_for_another_command_is_resent_and_the_command_then_done(sim, issuer):
+    issuer.initialize()
+    sim.inject("wrong_reply")
+    issuer.dispense_to_chip()
+    assert sim.position == "ic" and sim.hopper == 19 and issuer.link.mismatches == 1
+
+
+def test_a_reply_that_never_comes_ends_at_the_deadline(sim, tmp_path):
+    link = Crt591Link(sim.link, deadline_scale=0.05)
+    issuer = CardIssuer(link, str(tmp_path / "counts.json"))
+    issuer.initialize()
+    sim.inject("no_reply")
+    with pytest.raises(DeviceTimeout):
+        issuer.dispense_to_chip()
+    assert sim.position == "ic"              # carried out: the host must find the card and capture it
+    assert issuer.card_position() is CardPosition.INSIDE
+    link.close()

@@ -11,6 +11,7 @@ from kiosk import demo, policy
 from kiosk.backend.client import ServiceRefused
 from kiosk.config import Config
 from kiosk.flows import replacement
+from kiosk.flows.issuance import IssuanceFlow
 from kiosk.flows import replacement_reasons as reasons_for
 from kiosk.flows.identity import NotCurrentCard, NotTheHolder
 from kiosk.flows.loss import LossReportFlow
@@ -406,3 +407,27 @@ def test_the_generation_swap_is_free_only_where_the_region_says(profile, fee):
     [upgrade] = [r for r in reasons_for.for_card(card_expiring_in(3000), OldCard(True, "A00000001", 2),
                                                   policy.profile(profile), TODAY) if r.key == "upgrade"]
     assert upgrade.fee_yuan == fee
+
+
+def test_a_held_card_the_session_end_could_not_capture_is_never_written_by_the_next_issuance(kiosk):
+    """The capture at session end fails with an exception no device contract promises: the session still
+    ends, and the next issuance captures the old card before it dispenses instead of writing over it."""
+    person = demo.by_key("normal")
+    flow = start(kiosk, "normal")
+    hand_in(kiosk, flow, "normal")
+    capture = kiosk.devices.cardissuer.capture
+
+    def broken_capture():
+        raise RuntimeError("driver bug")
+    kiosk.devices.cardissuer.capture = broken_capture
+    flow.wipe()                                                   # must not raise
+    kiosk.devices.cardissuer.capture = capture
+    old = kiosk.hands.station.card
+    assert old is not None and kiosk.hands.issuer_sim.position == "ic"
+
+    citizen_takes_cards_from_the_gate(kiosk)
+    newcomer = demo.by_key("no_card")
+    application = kiosk.devices.service.apply(newcomer.id_number, "new", photo=True)
+    outcome = IssuanceFlow(kiosk.devices, application["id"], newcomer.name, newcomer.id_number).run(take_timeout=5)
+    assert kiosk.hands.station.in_bin == [old] and chip_number(old) == person.card_number
+    assert outcome.taken and chip_number(kiosk.hands.station.in_hand[-1]) == outcome.card_number

@@ -62,3 +62,27 @@ def test_a_number_whose_answer_was_lost_is_voided_at_the_next_start(tmp_path, vp
         sim.close()
         bridge.remove()
         service.stop()
+
+
+def test_an_issuance_the_service_definitely_refuses_is_closed_with_a_staff_notice_not_retried(tmp_path):
+    """A journal that names a card the service does not know (a service restored from an older backup,
+    say): asking again at every start would never end. Closed once, and staff hear of it."""
+    from kiosk.flows.base import Devices
+    from kiosk.flows.issuance_settle import settle_unfinished
+    from kiosk.journal import Journal
+    from tests.service_tools import enrolled
+    service = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi")).start()
+    journal = Journal(str(tmp_path / "journal.db"))
+    try:
+        client = enrolled(service, "SETTLE-01")
+        devices = Devices(None, None, None, client, journal, profile("shaanxi"), "SETTLE-01")
+        journal.begin("SETTLE-01-1", "issuance", application_id=1)
+        journal.step("SETTLE-01-1", "number_allocated", card_number="A99999999")
+        journal.step("SETTLE-01-1", "presenting")
+        assert settle_unfinished(devices, leftover_captured=False) == [("SETTLE-01-1", "service_refused")]
+        assert settle_unfinished(devices, leftover_captured=False) == []           # never asked again
+        events = client.staff_events("SETTLE-01")["events"]
+        assert [(e["kind"], e["card_number"]) for e in events] == [("issuance_unsettled", "A99999999")]
+    finally:
+        journal.close()
+        service.stop()

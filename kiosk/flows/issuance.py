@@ -1,11 +1,17 @@
 """Instant issuance (即时制卡, 立等可取): a blank card from the hopper to the citizen's hand.
 
-dispense to the IC position → the service allocates the card number and hands over the personalisation
-data, sealed → write the chip (EXTERNAL AUTHENTICATE 04, UPDATE RECORD) → read it back and compare →
-print the face → present at the gate → the citizen takes it (or it is captured after the timeout) →
-confirm (or void) at the service. Every step is journalled before the device or service is told to act
-and after it answers, so recover() can settle a transaction a crash or power cut interrupted. A paid fee
-stays with the application: a voided card leaves it open to retry without paying again.
+empty the module (a card found inside is captured first) → dispense to the IC position → check the card is
+blank → the service allocates the card number and hands over the personalisation data, sealed → write the
+chip (EXTERNAL AUTHENTICATE 04, UPDATE RECORD) → read every item back and compare → print the face →
+present at the gate → the citizen takes it (or it is captured after the timeout) → confirm (or void) at the
+service. Every step is journalled before the device or service is told to act and after it answers, so a
+crash or power cut is settled at the next start (kiosk.flows.issuance_settle).
+
+Any failure, typed or not, from a device, the service or this code ends through one path (``_fail``): the
+module is asked where the card is; a card inside or at the gate is captured, one that left through the gate
+after being presented is the citizen's; the number is voided (or confirmed), the record closed, and the
+citizen told in words. A paid fee stays with the application: a voided card leaves it open to retry
+without paying again.
 """
 from __future__ import annotations
 
@@ -13,25 +19,49 @@ import datetime as dt
 import json
 import logging
 import threading
+import traceback
 from dataclasses import dataclass
 
-from kiosk.backend.client import ServiceError, ServiceRefused
+from kiosk import masking
 from kiosk.flows.base import Devices
+from kiosk.flows.issuance_settle import KIND, recover, settle_unfinished
 from kiosk.hw.base import Action, DeviceError
+from kiosk.hw.cardissuer.codec import CardPosition
 from kiosk.hw.cardissuer.face import FaceData, render
-from kiosk.hw.cardreader.ssse import KEY_READ, KEY_UPDATE, SFI_EF05, SFI_EF06, SocialSecurityCard
+from kiosk.hw.cardreader.apdu import CardStatusError
+from kiosk.hw.cardreader.ssse import KEY_UPDATE, SFI_EF05, SFI_EF06, SocialSecurityCard, an_ascii
 from kiosk.journal import new_txn_id
 from kiosk.security.module import KeyServiceModule
 
+__all__ = ["IssuanceFlow", "IssuanceFailed", "Outcome", "recover", "KIND", "NEEDS", "STEPS_ZH"]
 log = logging.getLogger(__name__)
-KIND = "issuance"
 NEEDS = ("cardissuer", "issuer_reader", "faceprinter", "service")
 STEPS_ZH = {"dispense": "正在出卡", "personalise": "正在写入芯片", "verify": "正在校验芯片", "print": "正在打印卡面",
             "present": "请取卡"}
+CHIP_WAIT_S = 5.0
+FACTORY_TAGS = ("01", "02", "03", "04")     # EF05 items the card factory wrote; never rewritten
+TAG_CARD_NUMBER, RECORD_NOT_FOUND = 0x07, 0x6A83
 
 
 class IssuanceFailed(DeviceError):
     action = Action.CLEAR
+
+
+def _not_blank(number: str) -> IssuanceFailed:
+    return IssuanceFailed(f"dispensed card already carries card number {masking.card_number(number)}",
+                          zh="制卡失败：卡片不是空白卡，已回收，请联系工作人员",
+                          en="Issuance failed: the card was not blank and was retained; please call staff")
+
+
+def _unexpected(exc: BaseException, step: str) -> IssuanceFailed:
+    """What the citizen is told of a failure no device typed. The technician's detail names the exception's
+    type and where it was raised, not its text, which could carry personal data."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" in {frame.name} ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
+    return IssuanceFailed(f"issuance failed at {step}: {type(exc).__name__}{where}",
+                          zh="制卡失败，请联系工作人员或到窗口办理，本次费用不会重复收取",
+                          en="Issuance failed; please call staff or go to a counter. You will not be charged again",
+                          action=Action.MAINTENANCE)
 
 
 @dataclass
@@ -58,19 +88,72 @@ class IssuanceFlow:
         self.devices.require(*NEEDS)
 
     def run(self, take_timeout: float, cancelled: threading.Event | None = None) -> Outcome:
-        d = self.devices
-        d.journal.begin(self.txn, KIND, application_id=self.application_id)
+        self.devices.journal.begin(self.txn, KIND, application_id=self.application_id)
         try:
-            self.on_progress("dispense")
-            self._step("dispensing")
-            d.cardissuer.dispense_to_chip()
-            self._step("dispensed")
-            connection = d.issuer_reader.wait_for_card(5)
-            if connection is None:
-                raise IssuanceFailed("no card at the module's contact station", zh="制卡失败：芯片读写器未检测到卡片",
-                                     en="Issuance failed: the chip reader found no card")
+            return self._issue(take_timeout, cancelled)
+        except Exception as exc:     # whatever raised it, typed or not: the card must not stay in the module
+            step = self._last_step()
+            taken = self._fail(exc, step)
+            if taken:                # it left through the gate: the citizen has a finished card
+                return Outcome(self.card_number, True)
+            if isinstance(exc, DeviceError):
+                raise
+            raise _unexpected(exc, step) from None
+
+    # -- the steps ----------------------------------------------------------------------------------------
+    def _issue(self, take_timeout: float, cancelled: threading.Event | None) -> Outcome:
+        d = self.devices
+        self._empty_module()
+        self.on_progress("dispense")
+        self._step("dispensing")
+        d.cardissuer.dispense_to_chip()
+        self._step("dispensed")
+        self._write_chip()
+
+        self.on_progress("print")
+        self._step("face_printing")
+        face = render(FaceData(self.name, self.id_number, self.card_number, dt.date.today()), self.photo)
+        d.faceprinter.print_face(face)
+        self._step("face_printed")
+
+        self.on_progress("present")
+        self._step("presenting")
+        d.cardissuer.present()
+        self._step("presented")
+        if d.cardissuer.wait_taken(take_timeout, cancelled):
+            self._step("taken")
+            self._settle("issued", taken=True)
+            return Outcome(self.card_number, True)
+        self._step("capturing", reason="not taken")
+        d.cardissuer.capture()
+        self._step("captured")
+        self._settle("captured_not_taken", taken=False)
+        return Outcome(self.card_number, False)
+
+    def _empty_module(self) -> None:
+        """Before every dispense: a card already inside (a failure that could not capture it, an old card no
+        flow took back) would otherwise be moved to the chip station and written as if it were blank."""
+        d = self.devices
+        position = d.cardissuer.card_position()
+        if position is not CardPosition.NONE:
+            self._step("leftover_found", position=position.value)
+            log.warning("issuance %s: a card was left in the module (%s); capturing it", self.txn, position.value)
+            d.cardissuer.capture()
+            self._step("leftover_captured")
+        # an earlier transaction whose number the service was not told about is settled now
+        for txn, outcome in settle_unfinished(d, leftover_captured=position is not CardPosition.NONE, skip=self.txn):
+            log.info("settled %s before dispensing: %s", txn, outcome)
+
+    def _write_chip(self) -> None:
+        d = self.devices
+        connection = d.issuer_reader.wait_for_card(CHIP_WAIT_S)
+        if connection is None:
+            raise IssuanceFailed("no card at the module's contact station", zh="制卡失败：芯片读写器未检测到卡片",
+                                 en="Issuance failed: the chip reader found no card")
+        try:
             app = SocialSecurityCard(connection, d.security)
             identity = app.identify()
+            self._require_blank(app)
             self._step("number_requested")
             started = d.service.start_issuance(self.application_id, identity.card_id_code, self._keys.session_id(),
                                                idempotency_key=f"{self.txn}:start")
@@ -80,142 +163,147 @@ class IssuanceFlow:
 
             self.on_progress("personalise")
             self._step("personalising", card_number=self.card_number)
-            app.external_authenticate(KEY_UPDATE)
-            for sfi, key in ((SFI_EF05, "ef05"), (SFI_EF06, "ef06")):
-                for tag, value in records[key].items():
-                    if key == "ef05" and tag in ("01", "02", "03", "04"):
-                        continue                  # written by the card factory
-                    app.write_item(sfi, int(tag, 16), bytes.fromhex(value))
+            written = self._personalise(app, records)
             self._step("personalised")
 
             self.on_progress("verify")
-            app.external_authenticate(KEY_READ)
-            info = app.read_info()
-            if (info.ssn, info.card_number) != (self.id_number, self.card_number):
-                raise IssuanceFailed(f"read-back mismatch on {self.card_number}", zh="制卡失败：芯片校验不一致",
-                                     en="Issuance failed: the chip does not read back correctly")
+            self._verify(app, written)
             self._step("verified")
-            connection.disconnect()
+        finally:
+            try:
+                connection.disconnect()
+            except Exception as exc:  # a reader gone mid-failure: the failure, not this, is what matters
+                log.info("chip station connection not released: %s", type(exc).__name__)
 
-            self.on_progress("print")
-            self._step("face_printing")
-            face = render(FaceData(self.name, self.id_number, self.card_number, dt.date.today()), self.photo)
-            d.faceprinter.print_face(face)
-            self._step("face_printed")
+    def _require_blank(self, app: SocialSecurityCard) -> None:
+        """A card carrying a card number is not ours to write, whoever's it is."""
+        try:
+            number = an_ascii(app.read_item(SFI_EF05, TAG_CARD_NUMBER, 9, "card_number"))
+        except CardStatusError as exc:
+            if exc.sw == RECORD_NOT_FOUND:
+                return
+            raise
+        if number.strip("\0 "):
+            raise _not_blank(number)
 
-            self.on_progress("present")
-            self._step("presenting")
-            d.cardissuer.present()
-            self._step("presented")
-            taken = d.cardissuer.wait_taken(take_timeout, cancelled)
-            if taken:
-                self._step("taken")
-                d.service.confirm_issuance(self.card_number, idempotency_key=f"{self.txn}:confirm")
-                self._step("confirmed")
-                d.journal.finish(self.txn, "issued")
-                return Outcome(self.card_number, True)
-            self._step("capturing", reason="not taken")
-            d.cardissuer.capture()
-            self._step("captured")
-            self._void("card not taken within the time limit")
-            d.journal.finish(self.txn, "captured_not_taken")
-            return Outcome(self.card_number, False)
-        except (DeviceError, ValueError, KeyError) as exc:
-            self._fail(exc)
-            if isinstance(exc, DeviceError):
-                raise
-            raise IssuanceFailed(f"issuance failed: {exc}", zh="制卡失败，卡片已回收，请到窗口办理",
-                                 en="Issuance failed; the card was retained; please go to a counter") from None
+    @staticmethod
+    def _personalise(app: SocialSecurityCard, records: dict) -> list[tuple[int, int, bytes]]:
+        app.external_authenticate(KEY_UPDATE)
+        written = []
+        for sfi, key in ((SFI_EF05, "ef05"), (SFI_EF06, "ef06")):
+            for tag, value in records[key].items():
+                if key == "ef05" and tag in FACTORY_TAGS:
+                    continue
+                app.write_item(sfi, int(tag, 16), bytes.fromhex(value))
+                written.append((sfi, int(tag, 16), bytes.fromhex(value)))
+        return written
 
-    def _void(self, reason: str) -> None:
+    def _verify(self, app: SocialSecurityCard, written: list[tuple[int, int, bytes]]) -> None:
+        """Read the chip as any kiosk will (authenticated) and compare every item written, not a sample: a
+        write the card acknowledged but did not keep shows here."""
+        info = app.read_info()
+        try:
+            if (info.ssn, info.card_number) == (self.id_number, self.card_number):
+                for sfi, tag, value in written:
+                    if app.read_item(sfi, tag, len(value), f"{sfi:02X}/{tag:02X}") != value:
+                        break
+                else:
+                    return
+        finally:
+            info.wipe()
+        raise IssuanceFailed(f"read-back mismatch on {masking.card_number(self.card_number or '')}",
+                             zh="制卡失败：芯片校验不一致", en="Issuance failed: the chip does not read back correctly")
+
+    # -- settling -----------------------------------------------------------------------------------------
+    def _settle(self, outcome: str, taken: bool) -> bool:
+        """Tell the service (confirm a taken card, void any other) and close the record. A service that
+        cannot be told leaves the record open: settle_unfinished finishes it before the next dispense, or
+        recover() at the next start."""
         if self.card_number is None:
-            return
+            self.devices.journal.finish(self.txn, outcome)
+            return True
+        service, key = self.devices.service, f"{self.txn}:{'confirm' if taken else 'void'}"
         try:
-            self.devices.service.void_issuance(self.card_number, reason, idempotency_key=f"{self.txn}:void")
-            self._step("voided")
-        except ServiceError as exc:        # left for recover() at the next start
-            log.warning("void of %s not delivered: %s", self.card_number, exc.detail)
+            if taken:
+                service.confirm_issuance(self.card_number, idempotency_key=key)
+                self._step("confirmed")
+            else:
+                service.void_issuance(self.card_number, outcome, idempotency_key=key)
+                self._step("voided")
+        except Exception as exc:     # the service down or answering nonsense: settled later, from the journal
+            log.warning("issuance %s: %s of %s not delivered: %s", self.txn, "confirm" if taken else "void",
+                        masking.card_number(self.card_number), getattr(exc, "detail", type(exc).__name__))
+            return False
+        self.devices.journal.finish(self.txn, outcome)
+        return True
 
-    def _fail(self, exc: Exception) -> None:
-        """Capture whatever card is in the module, void its number, close the record."""
-        log.warning("issuance %s failed: %s", self.txn, getattr(exc, "detail", exc))
-        self._step("capturing", reason=type(exc).__name__)
+    def _last_step(self) -> str:
         try:
-            self.devices.cardissuer.capture()
-            self._step("captured")
-        except DeviceError as capture_error:
-            self._step("capture_failed", reason=capture_error.vendor_code or type(capture_error).__name__)
-        self._void(f"issuance failed: {type(exc).__name__}")
-        self._refund_if_policy()
-        if "voided" in self.devices.journal.steps(self.txn) or self.card_number is None:
-            self.devices.journal.finish(self.txn, "failed")
+            steps = self.devices.journal.steps(self.txn)
+        except Exception:  # the journal itself failing: the card is still secured below
+            return "unknown"
+        return steps[-1] if steps else "begun"
+
+    def _fail(self, exc: Exception, step: str) -> bool:
+        """Secure the card, settle the number, close the record. True when the card turned out to be in
+        the citizen's hand (it left through the gate after being presented)."""
+        log.warning("issuance %s failed after %s: %s", self.txn, step,
+                    exc.detail if isinstance(exc, DeviceError) else type(exc).__name__)
+        where = self._secure_card(type(exc).__name__)
+        if where == "taken":
+            self._guarded(self._settle, "taken_after_failure", taken=True)
+            return True
+        self._guarded(self._settle, "failed", taken=False)
+        self._guarded(self._refund_if_policy)
+        return False
+
+    def _secure_card(self, reason: str) -> str:
+        """Where the card ended: captured, capture_failed (still inside: the next dispense captures it),
+        taken (left through the gate after being presented) or none (none was dispensed)."""
+        issuer = self.devices.cardissuer
+        presented = "presenting" in self._guarded(self.devices.journal.steps, self.txn, default=[])
+        try:
+            position = issuer.card_position()
+        except Exception as exc:     # unknown: capture anyway, the module may still manage that
+            log.warning("issuance %s: card position unknown: %s", self.txn, type(exc).__name__)
+            position = None
+        if position is CardPosition.NONE:
+            where = "taken" if presented else "none"
+            self._guarded(self._step, "card_" + where)
+            return where
+        self._guarded(self._step, "capturing", reason=reason)
+        try:
+            issuer.capture()
+        except Exception as exc:
+            self._guarded(self._step, "capture_failed",
+                          reason=getattr(exc, "vendor_code", "") or type(exc).__name__)
+            if position is CardPosition.GATE and self._guarded(issuer.card_position) is CardPosition.NONE:
+                self._guarded(self._step, "card_taken")      # pulled from the gate before the capture
+                return "taken"
+            return "capture_failed"
+        self._guarded(self._step, "captured")
+        return "captured"
+
+    def _guarded(self, call, *args, default=None, **kwargs):
+        """One part of the failure path; its own failure is logged and must not stop the parts after it."""
+        try:
+            return call(*args, **kwargs)
+        except Exception as exc:
+            log.warning("issuance %s: %s failed while settling a failure: %s", self.txn,
+                        getattr(call, "__name__", "step"), getattr(exc, "detail", type(exc).__name__))
+            return default
 
     def _refund_if_policy(self) -> None:
         if not self.devices.policy.refund_fee_on_failed_issuance:
             return
-        try:
-            application = self.devices.service.application(self.application_id)
-            order = application.get("fee_order")
-            if order and order["state"] == "paid":
-                self.devices.service.refund(order["id"], idempotency_key=f"{self.txn}:refund")
-                self._step("refunded", order=order["id"])
-        except ServiceError as exc:
-            log.warning("refund for %s not delivered: %s", self.txn, exc.detail)
+        application = self.devices.service.application(self.application_id)
+        order = application.get("fee_order")
+        if order and order["state"] == "paid":
+            self.devices.service.refund(order["id"], idempotency_key=f"{self.txn}:refund")
+            self._step("refunded", order=order["id"])
 
     def receipt(self, card_number: str):
         from kiosk import receipts
         return receipts.issuance_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=dt.datetime.now(),
                                          name=self.name, id_number=self.id_number, card_number=card_number,
                                          initial_pin_hint=bool(self.devices.policy.initial_pin))
-
-
-def _number_being_issued(devices: Devices, application_id) -> str | None:
-    if not isinstance(application_id, int):
-        return None
-    number = devices.service.application(application_id).get("issuing_card")
-    return number if isinstance(number, str) and number.isalnum() and len(number) == 9 else None
-
-
-def recover(devices: Devices) -> list[tuple[str, str]]:
-    """Settle issuances a crash interrupted. Run after the module's initialize-with-capture at start-up:
-    a card still inside was captured (issuer.leftover_captured); a card no longer inside left through the
-    gate, into a citizen's hand."""
-    outcomes = []
-    unfinished = devices.journal.unfinished(KIND)
-    for i, row in enumerate(sorted(unfinished, key=lambda r: r["started_at"])):
-        txn = row["txn"]
-        steps = devices.journal.details(txn)
-        names = [name for name, _ in steps]
-        card_number = next((detail["card_number"] for _, detail in steps if "card_number" in detail), None)
-        latest = i == len(unfinished) - 1
-        captured_now = latest and devices.cardissuer.leftover_captured
-        try:
-            if card_number is None and "number_requested" in names:
-                # asked, and the answer was lost (or never sent): the service says which number it holds
-                card_number = _number_being_issued(devices, row["context"].get("application_id"))
-                if card_number is not None:
-                    devices.journal.step(txn, "number_learned", card_number=card_number)
-            if card_number is None:
-                outcome = "recovered_nothing_allocated"
-            elif "voided" in names:
-                outcome = "failed"
-            elif "captured" in names or captured_now or "presenting" not in names:
-                devices.service.void_issuance(card_number, "recovered after interruption", idempotency_key=f"{txn}:void")
-                devices.journal.step(txn, "voided")
-                outcome = "recovered_voided"
-            else:                         # presented and no longer in the module: the citizen has it
-                devices.service.confirm_issuance(card_number, idempotency_key=f"{txn}:confirm")
-                devices.journal.step(txn, "confirmed")
-                outcome = "recovered_confirmed"
-        except ServiceRefused as refused:
-            if refused.code != "not_issuing":
-                log.warning("recovery of %s postponed: %s", txn, refused.detail)
-                continue
-            state = devices.service.card(card_number)["state"]        # already settled at the service
-            outcome = "recovered_voided" if state == "void" else "recovered_confirmed"
-        except ServiceError as exc:
-            log.warning("recovery of %s postponed: %s", txn, exc.detail)
-            continue
-        devices.journal.finish(txn, outcome)
-        outcomes.append((txn, outcome))
-    return outcomes

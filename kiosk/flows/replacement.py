@@ -198,8 +198,10 @@ class ReplacementFlow:
             progress("returning")
             try:
                 self._hand_back(return_timeout, None, "failed")
-            except DeviceError as exc:
-                log.warning("old card not handed back after a failed read: %s", exc.detail)
+            except Exception as exc:   # typed or not: the read failure is what the citizen is told about;
+                # a card still inside is captured by the next issuance before it dispenses
+                log.warning("old card not handed back after a failed read: %s",
+                            getattr(exc, "detail", type(exc).__name__))
             raise
         finally:
             if info is not None:
@@ -353,8 +355,8 @@ class ReplacementFlow:
                 self.devices.cardissuer.capture()
                 self._step("old_card_captured", card_number=self.old_card.card_number, at="session end")
                 self._finish("old_card_captured_at_session_end")
-            except DeviceError as exc:
-                log.warning("held card not captured at session end: %s", exc.detail)
+            except Exception as exc:   # typed or not, the session still ends; the next issuance captures it
+                log.warning("held card not captured at session end: %s", getattr(exc, "detail", type(exc).__name__))
         self._finish("session_ended")
         if self.id_card:
             self.id_card.wipe()

@@ -1,17 +1,23 @@
 """Card face printers behind one port: a simulator that keeps the PNG, Evolis through the vendor's Python
 SDK (``evolis-sdk`` from PyPI, optional: ``pip install sbk-kiosk[evolis]``), or any printer with a CUPS
-queue that takes an image. Each reports the DESIGN status model; none pretends to print."""
+queue that takes an image. Each reports the DESIGN status model; none pretends to print, and each turns its
+own failures (a hung subprocess, an OS error, an SDK exception) into a typed FacePrintError."""
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import time
 from typing import Protocol
 
 from PIL import Image
 
 from kiosk.hw.base import Action, DeviceError, DeviceState, DeviceStatus
+
+log = logging.getLogger(__name__)
 
 
 class FacePrintError(DeviceError):
@@ -64,9 +70,12 @@ class SimulatedFacePrinter:
         if self.print_seconds:
             import time
             time.sleep(self.print_seconds)
-        os.makedirs(self.out_dir, exist_ok=True)
         path = os.path.join(self.out_dir, f"face-{len(self.printed) + 1:03d}.png")
-        face.save(path, dpi=(300, 300))
+        try:
+            os.makedirs(self.out_dir, exist_ok=True)
+            face.save(path, dpi=(300, 300))
+        except OSError as exc:
+            raise _failed(f"face not stored: {exc}") from None
         self.printed.append(path)
 
 
@@ -91,12 +100,22 @@ class EvolisFacePrinter:
     def status(self) -> DeviceStatus:
         try:
             connection = self._connection()
+            connection.close()
         except FacePrintError as exc:
             return DeviceStatus("faceprinter", DeviceState.OFFLINE, detail=exc.detail)
-        connection.close()
+        except Exception as exc:   # the SDK's own exceptions are not ours to know
+            return DeviceStatus("faceprinter", DeviceState.OFFLINE, detail=f"Evolis SDK: {type(exc).__name__}: {exc}")
         return DeviceStatus("faceprinter", DeviceState.ONLINE, detail=f"Evolis {self.name or ''}".strip())
 
     def print_face(self, face: Image.Image) -> None:
+        try:
+            self._print(face)
+        except FacePrintError:
+            raise
+        except Exception as exc:   # the SDK's own exceptions (and OSError) become ours, typed
+            raise _failed(f"Evolis SDK: {type(exc).__name__}: {exc}") from None
+
+    def _print(self, face: Image.Image) -> None:
         import evolis
         connection = self._connection()
         try:
@@ -112,15 +131,36 @@ class EvolisFacePrinter:
 
 
 class CupsFacePrinter:
-    """Any card printer with a CUPS queue (Zebra, HID FARGO, Evolis's rastertoevolis): ``lp -d QUEUE``."""
+    """Any card printer with a CUPS queue (Zebra, HID FARGO, Evolis's rastertoevolis): ``lp -d QUEUE``, then
+    the job is followed until it leaves the queue: lp's own success only means the job was accepted, and a
+    card whose face never printed must not be handed out. A job still queued at ``job_timeout`` is
+    cancelled (so it cannot print on the next citizen's card) and reported."""
 
-    def __init__(self, queue: str):
+    def __init__(self, queue: str, timeout: float = 30.0, job_timeout: float = 90.0, poll: float = 1.0):
         self.queue = queue
+        self.timeout = timeout            # for each lp / lpstat / cancel call
+        self.job_timeout = job_timeout    # for the job to print: ~16 s a card on an Evolis Primacy 2
+        self.poll = poll
+
+    def _run(self, *command: str) -> subprocess.CompletedProcess:
+        """A CUPS command; its own failures (missing, hanging, refused by the OS) become FacePrintErrors."""
+        try:
+            return subprocess.run(list(command), capture_output=True, text=True, timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            raise FacePrintError(f"{command[0]}: no answer within {self.timeout:g} s",
+                                 zh="卡面打印机无响应，请联系工作人员",
+                                 en="The card face printer does not answer; please call staff",
+                                 vendor_code="CUPS_TIMEOUT") from None
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise _failed(f"{command[0]}: {type(exc).__name__}: {exc}") from None
 
     def status(self) -> DeviceStatus:
         if not shutil.which("lpstat"):
             return DeviceStatus("faceprinter", DeviceState.OFFLINE, detail="CUPS is not installed (lpstat missing)")
-        result = subprocess.run(["lpstat", "-p", self.queue], capture_output=True, text=True, timeout=10)
+        try:
+            result = self._run("lpstat", "-p", self.queue)
+        except FacePrintError as exc:
+            return DeviceStatus("faceprinter", DeviceState.OFFLINE, detail=exc.detail, vendor_code=exc.vendor_code)
         if result.returncode != 0:
             return DeviceStatus("faceprinter", DeviceState.OFFLINE, detail=result.stderr.strip() or "no such queue")
         state = DeviceState.ONLINE if "idle" in result.stdout or "printing" in result.stdout else \
@@ -131,8 +171,41 @@ class CupsFacePrinter:
         if not shutil.which("lp"):
             raise _failed("CUPS is not installed (lp missing)")
         with tempfile.NamedTemporaryFile(suffix=".png") as tmp:
-            face.save(tmp.name, dpi=(300, 300))
-            result = subprocess.run(["lp", "-d", self.queue, "-o", "fit-to-page", tmp.name], capture_output=True,
-                                    text=True, timeout=60)
+            try:
+                face.save(tmp.name, dpi=(300, 300))
+            except OSError as exc:
+                raise _failed(f"face image not written: {exc}") from None
+            try:
+                result = self._run("lp", "-d", self.queue, "-o", "fit-to-page", tmp.name)
+            except FacePrintError:
+                self._cancel("-a", self.queue)    # lp may have queued the job before it hung (a dedicated queue)
+                raise
         if result.returncode != 0:
             raise _failed(f"lp: {result.stderr.strip()}")
+        match = re.search(r"request id is (\S+)", result.stdout)
+        if not match:
+            raise _failed(f"lp gave no job id: {result.stdout.strip()[:200]!r}")
+        self._wait_printed(match.group(1))
+
+    def _wait_printed(self, job: str) -> None:
+        """Until the job leaves the not-completed list. (CUPS lists cancelled and aborted jobs as completed
+        too; a printer that aborts a job reports it in its own state, which status() shows.)"""
+        deadline = time.monotonic() + self.job_timeout
+        while True:
+            result = self._run("lpstat", "-W", "not-completed", "-o", self.queue)
+            if result.returncode == 0 and job not in {line.split()[0] for line in result.stdout.splitlines()
+                                                      if line.strip()}:
+                return
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(self.poll)
+        self._cancel(job)
+        raise FacePrintError(f"job {job} not printed within {self.job_timeout:g} s (cancelled)",
+                             zh="卡面打印未完成，请联系工作人员", en="The card face was not printed; please call staff",
+                             vendor_code="CUPS_JOB_STUCK")
+
+    def _cancel(self, *what: str) -> None:
+        try:
+            self._run("cancel", *what)
+        except FacePrintError as exc:      # reported with the failure that led here
+            log.warning("CUPS cancel %s not done: %s", " ".join(what), exc.detail)

@@ -127,6 +127,11 @@ class CardIssuer:
         self._do(Command.MOVE_TO_GATE)
         self.position = CardPosition.GATE
 
+    def card_position(self) -> CardPosition:
+        """Where the module itself says a card is (asked, not remembered): the issuing flow asks before
+        every dispense and after every failure."""
+        return self._do(Command.STATUS).status.position
+
     def capture(self) -> None:
         self._do(Command.CAPTURE)
         self.position = CardPosition.NONE

@@ -33,7 +33,14 @@ FAULTS = {
     "no_ack": "the next command is not acknowledged (the host must resend after 300 ms)",
     "garbled_reply": "the next reply arrives with a bad BCC (the host must NAK it)",
     "power_cut": "the module loses power while executing the next command",
+    "no_reply": "the next command is acknowledged and carried out, but its reply never comes",
+    "wrong_reply": "the next command is not carried out and is answered with a reply for another command",
+    "wrong_replies": "from now on every command is answered with a reply for another command (STATUS's, or "
+                     "READ VERSION's to a STATUS), until the module is replugged",
 }
+# What a lying module answers instead: a STATUS reply, except to STATUS itself (a firmware mix-up seen in
+# testing: a module answering every command with its status made initialise, dispense and present "succeed")
+LIE = {Command.STATUS: Command.READ_VERSION}
 
 
 class IssuerSimulator(PtyDevice):
@@ -79,6 +86,7 @@ class IssuerSimulator(PtyDevice):
         self.entry_enabled = False
         self._decoder = codec.FrameDecoder()
         self._pending_reply: bytes | None = None
+        self.lying = False                 # wrong_replies: every reply is for another command
 
     # -- hands --------------------------------------------------------------------------------------------
     def inject(self, fault: str) -> None:
@@ -88,6 +96,8 @@ class IssuerSimulator(PtyDevice):
             self.hopper = 0
         elif fault == "bin_full":
             self.bin_count = self.bin_capacity
+        elif fault == "wrong_replies":
+            self.lying = True
         else:
             self.faults.append(fault)
 
@@ -222,6 +232,11 @@ class IssuerSimulator(PtyDevice):
                 return ok()
             return fail("03")     # chip and memory-card commands: this module's chip goes through PC/SC
 
+    def _mistaken(self, request: codec.Request) -> codec.Request:
+        """The command a lying module carries out (and answers) instead of the one it was sent."""
+        other = LIE.get(request.command, Command.STATUS)
+        return codec.Request(request.addr, other, *other.value, b"")
+
     def received(self, master: int, data: bytes) -> bool:
         self._decoder.feed(data)
         while (item := self._decoder.next()) is not None:
@@ -244,7 +259,11 @@ class IssuerSimulator(PtyDevice):
                 if self._fault("power_cut"):
                     self.unplug()                               # everything stops mid-command
                     return False
+                if self.lying or self._fault("wrong_reply"):
+                    request = self._mistaken(request)
                 reply = self._execute(request)
+                if self._fault("no_reply"):
+                    continue                                    # carried out; the reply is lost
                 self._pending_reply = reply
                 if self._fault("garbled_reply"):
                     bad = bytearray(reply)

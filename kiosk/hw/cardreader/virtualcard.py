@@ -26,7 +26,9 @@ SW_OK = b"\x90\x00"
 MF_FID = b"\x3F\x00"
 PIN_TRIES = 6     # domain.md: 6 consecutive wrong entries lock the PIN
 ALGORITHM_CODES = {0x01: ciphers.TDES, 0x03: ciphers.SM4}
-FAULTS = ("mute", "remove_mid_command", "reject_mac")
+FAULTS = ("mute", "remove_mid_command", "reject_mac",
+          "garbled_write",   # the next UPDATE RECORD answers 9000 but stores its value's last byte changed
+          "stale_answer")    # the next READ RECORD is answered with the previous command's answer
 
 
 class CardFault(Exception):
@@ -183,6 +185,7 @@ class VirtualCard:
         self._selected_app = False
         self._current_ef: int | None = None
         self._pending = b""          # response data waiting for GET RESPONSE
+        self._last_answer = SW_OK    # for the stale_answer fault
         self._challenge: bytes | None = None
         self._security: set[int] = set()   # key ids passed by EXTERNAL AUTHENTICATE since SELECT
         return self.atr
@@ -193,24 +196,41 @@ class VirtualCard:
             self.apdus_seen += 1
             if self._faults and self._faults[0] in ("mute", "remove_mid_command"):
                 raise CardFault(self._faults.pop(0))
-            if len(apdu) < 4:
-                return _sw(0x6700)
-            cla, ins, p1, p2 = apdu[:4]
-            body = apdu[4:]
-            if ins == 0xC0 and cla == 0x00:
-                return self._get_response(body)
-            self._pending = b""
-            challenge, self._challenge = self._challenge, None     # a challenge serves the next command only
-            handler = {(0x00, 0xA4): self._select, (0x00, 0xB2): self._read_record,
-                       (0x00, 0xDC): self._update_record, (0x00, 0x20): self._verify,
-                       (0x80, 0x5E): self._change_or_reload, (0x84, 0x24): self._unblock,
-                       (0x00, 0x84): self._get_challenge, (0x00, 0x88): self._internal_auth,
-                       (0x00, 0x82): self._external_auth}.get((cla, ins))
-            if handler is None:
-                return _sw(0x6E00) if cla not in (0x00, 0x80, 0x84) else _sw(0x6D00)
-            if handler in (self._change_or_reload, self._unblock, self._external_auth):
-                return handler(p1, p2, body, challenge)
-            return handler(p1, p2, body)
+            ins = apdu[1] if len(apdu) > 1 else None
+            if ins == 0xB2 and self._fault("stale_answer"):
+                return self._last_answer
+            if ins == 0xDC and self._fault("garbled_write") and len(apdu) > 5:
+                apdu = apdu[:-1] + bytes([apdu[-1] ^ 0x01])        # stored wrong, reported right
+                self._process(apdu)
+                return SW_OK
+            self._last_answer = self._process(apdu)
+            return self._last_answer
+
+    def _fault(self, name: str) -> bool:
+        if self._faults and self._faults[0] == name:
+            self._faults.pop(0)
+            return True
+        return False
+
+    def _process(self, apdu: bytes) -> bytes:
+        if len(apdu) < 4:
+            return _sw(0x6700)
+        cla, ins, p1, p2 = apdu[:4]
+        body = apdu[4:]
+        if ins == 0xC0 and cla == 0x00:
+            return self._get_response(body)
+        self._pending = b""
+        challenge, self._challenge = self._challenge, None     # a challenge serves the next command only
+        handler = {(0x00, 0xA4): self._select, (0x00, 0xB2): self._read_record,
+                   (0x00, 0xDC): self._update_record, (0x00, 0x20): self._verify,
+                   (0x80, 0x5E): self._change_or_reload, (0x84, 0x24): self._unblock,
+                   (0x00, 0x84): self._get_challenge, (0x00, 0x88): self._internal_auth,
+                   (0x00, 0x82): self._external_auth}.get((cla, ins))
+        if handler is None:
+            return _sw(0x6E00) if cla not in (0x00, 0x80, 0x84) else _sw(0x6D00)
+        if handler in (self._change_or_reload, self._unblock, self._external_auth):
+            return handler(p1, p2, body, challenge)
+        return handler(p1, p2, body)
 
     def _get_response(self, body: bytes) -> bytes:
         if not self._pending or len(body) != 1:
