@@ -11,7 +11,7 @@ import logging
 import threading
 
 from kiosk import receipts
-from kiosk.backend.client import ServiceError
+from kiosk.backend.client import ServiceError, ServiceRefused
 from kiosk.flows.base import Devices, now
 from kiosk.flows import pin_rules
 from kiosk.flows.pin_rules import PinRuleBroken, rule_error  # noqa: F401  (re-exported)
@@ -131,11 +131,21 @@ def recover(devices: Devices) -> list[tuple[str, str]]:
         if last == "card_changed":
             try:
                 devices.service.pin_event(row["context"]["card_number"], "changed", idempotency_key=txn)
+            except ServiceRefused as exc:
+                if exc.status >= 500 or exc.status in (401, 403, 408, 429):   # the kiosk's or service's state
+                    log.warning("recovery of %s postponed: %s", txn, exc.detail)
+                    continue
+                # A definite answer (e.g. a card the service no longer knows): asking again at every start
+                # would get the same one. Closed, and logged for staff, as pin_writes does.
+                log.warning("service refused the PIN change of %s: %s", txn, exc.code)
+                devices.journal.step(txn, "service_refused", code=exc.code)
+                outcome = "service_refused"
             except ServiceError as exc:
                 log.warning("recovery of %s postponed: %s", txn, exc.detail)
                 continue
-            devices.journal.step(txn, "service_told")
-            outcome = "reconciled"
+            else:
+                devices.journal.step(txn, "service_told")
+                outcome = "reconciled"
         else:
             # Power was lost between sending CHANGE PIN and the card's answer: only the card knows whether
             # the PIN changed. Nothing was charged; the citizen's next VERIFY tells. Close the record.
