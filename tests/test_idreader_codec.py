@@ -230,3 +230,20 @@ def test_any_text_block_decodes_without_raising(text):
     card = decode_text(text)
     card.refusal(dt.date(2026, 1, 1))
     card.to_json()
+
+
+def test_an_answer_shaped_for_one_command_is_foreign_to_the_others():
+    """GA 467 answers carry no sequence number; their SW3 and length are what tells them apart (§2.4).
+    SELECT (8-byte SN) and READ_CHIP_SN (8 bytes) cannot be told apart: the driver drains answers a
+    timed-out command still owes before the next command (tests/test_idreader_wire.py)."""
+    from kiosk.hw.idreader.codec import ANSWER_SHAPES, Command, Response, foreign
+    for shaped, shapes in ANSWER_SHAPES.items():
+        for sw3, lengths in shapes.items():
+            answer = Response(0, 0, sw3, bytes(lengths[0]))
+            assert foreign(shaped, answer) is None
+            for other in Command:
+                same = sw3 in ANSWER_SHAPES[other] and lengths[0] in ANSWER_SHAPES[other][sw3]
+                assert (foreign(other, answer) is None) == same, (shaped, other)
+    assert foreign(Command.FIND_CARD, Response(0x90, 0x00, 0x9F, bytes(4)))   # SW1 SW2 are 00 00
+    assert foreign(Command.FIND_CARD, Response(0, 0, 0x41, bytes(8)))        # a failure carries no data
+    assert foreign(Command.SELECT_CARD, Response(0, 0, 0x41, b"")) is None
