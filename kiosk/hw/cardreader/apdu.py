@@ -73,6 +73,18 @@ class CardStatusError(DeviceError):
         self.sw = sw
 
 
+class CardAnswerMismatch(CardStatusError):
+    """The card's answer does not fit the command asked: longer than its Le, a GET RESPONSE answer not of the
+    length the card announced, or not the length the item has. Never taken as the answer."""
+
+    def __init__(self, command: str, detail: str):
+        super().__init__(command, 0x6F00)
+        self.detail = f"{command}: {detail}"
+        self.vendor_code = "ANSWER_MISMATCH"
+        self.zh = "社保卡应答异常，请取出社保卡后重新插入；仍不行请到窗口办理"
+        self.en = "The card answered out of order; please take it out and insert it again, or go to a counter"
+
+
 class PinWrong(CardStatusError):
     """63Cx: the PIN did not match; ``tries_left`` more attempts before the PIN locks."""
 
@@ -107,6 +119,15 @@ def with_le(apdu: bytes | bytearray, le: int) -> bytes:
     return body + bytes([le])
 
 
+def asked_le(apdu: bytes) -> int | None:
+    """How many answer bytes the command asks for at most (its Le; 00 is 256), None when it has no Le."""
+    if len(apdu) == 5:                                  # case 2
+        return apdu[4] or 256
+    if len(apdu) > 5 and len(apdu) == 6 + apdu[4]:      # case 4
+        return apdu[-1] or 256
+    return None
+
+
 class ApduChannel:
     """Sends command APDUs through a :class:`CardConnection`, hiding GET RESPONSE and Le retries."""
 
@@ -115,10 +136,14 @@ class ApduChannel:
     def __init__(self, connection: CardConnection):
         self.connection = connection
 
-    def send(self, apdu: bytes | bytearray, name: str) -> bytes:
-        """Send one command; return its data on 9000, else raise the typed status error."""
+    def send(self, apdu: bytes | bytearray, name: str, length: int | None = None) -> bytes:
+        """Send one command; return its data on 9000, else raise the typed status error. An answer longer
+        than the command's Le, a GET RESPONSE answer not of the length the card announced, or (with
+        ``length``) an answer not of that exact length raises :class:`CardAnswerMismatch`."""
+        asked = asked_le(bytes(apdu))
         data, sw1, sw2 = self.connection.transmit(bytes(apdu))
         if sw1 == 0x6C:                               # wrong Le: resend with the length the card wants
+            asked = sw2 or 256
             data, sw1, sw2 = self.connection.transmit(with_le(apdu, sw2))
         out = bytearray(data)
         rounds = 0
@@ -126,9 +151,17 @@ class ApduChannel:
             rounds += 1
             if rounds > self.MAX_CHAINED:
                 raise CardStatusError(name + " (GET RESPONSE loop)", 0x6F00)
+            announced = sw2 or 256
             data, sw1, sw2 = self.connection.transmit(bytes([0x00, 0xC0, 0x00, 0x00, sw2]))
+            # T=0: 61xx says exactly xx bytes wait; fewer are allowed only when the card says more follow
+            if len(data) > announced or (len(data) < announced and (sw1, sw2) == (0x90, 0x00)):
+                raise CardAnswerMismatch(name, f"GET RESPONSE answered {len(data)} bytes, {announced} announced")
             out += data
         sw = (sw1 << 8) | sw2
         if sw != 0x9000:
             raise error_for(name, sw)
+        if asked is not None and len(out) > asked:
+            raise CardAnswerMismatch(name, f"answer of {len(out)} bytes to a command asking at most {asked}")
+        if length is not None and len(out) != length:
+            raise CardAnswerMismatch(name, f"answer of {len(out)} bytes, expected {length}")
         return bytes(out)
