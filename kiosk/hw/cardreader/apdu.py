@@ -64,10 +64,22 @@ STATUS_WORDS: dict[int, tuple[str, str, str, Action]] = {
 }
 
 
+def meaning(sw: int) -> tuple[str, str, str, Action]:
+    """(technician text, zh, en, who acts) for a status word; 63Cx is a wrong PIN with x tries left."""
+    if sw & 0xFFF0 == 0x63C0:
+        tries = sw & 0x0F
+        if tries == 0:     # the last try failed: the card answers 6983 from now on
+            return ("wrong PIN, 0 tries left", "密码错误，社保卡密码已锁定，请持身份证和社保卡办理密码解锁",
+                    "Wrong PIN; the card PIN is now locked: unlock it with your ID card and social security card",
+                    Action.CLEAR)
+        return (f"wrong PIN, {tries} tries left", f"密码错误，还可以再试{tries}次", f"Wrong PIN; {tries} tries left",
+                Action.RETRY)
+    return STATUS_WORDS.get(sw, ("unknown status word", *_CARD_PROBLEM, Action.RETRY))
+
+
 class CardStatusError(DeviceError):
     def __init__(self, command: str, sw: int):
-        detail, zh, en, action = STATUS_WORDS.get(
-            sw, (f"unknown status word", *_CARD_PROBLEM, Action.RETRY))
+        detail, zh, en, action = meaning(sw)
         super().__init__(f"{command}: SW {sw:04X} {detail}", zh=zh, en=en, vendor_code=f"SW={sw:04X}",
                          action=action)
         self.sw = sw
@@ -89,10 +101,8 @@ class PinWrong(CardStatusError):
     """63Cx: the PIN did not match; ``tries_left`` more attempts before the PIN locks."""
 
     def __init__(self, command: str, sw: int):
-        super().__init__(command, sw)
+        super().__init__(command, sw)     # texts from meaning(): plain, with the tries left
         self.tries_left = sw & 0x0F
-        self.zh = f"密码错误，还可以再试{self.tries_left}次"
-        self.en = f"Wrong PIN; {self.tries_left} tries left"
 
 
 class PinBlocked(CardStatusError):
