@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from kiosk import idnumber
 from kiosk.hw.cardreader.virtualcard import CardProfile
-from kiosk.hw.idreader.idcard import IdCard
+from kiosk.hw.idreader.idcard import IdCard, full_years, resident_validity_years
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,14 @@ class DemoCitizen:
         return idnumber.with_check(self.id17)
 
     def id_card(self) -> IdCard:
-        if self.birth.year >= 2010:       # a child's ID card is valid for 5 years (GB/T: under 16), not long-term
-            return IdCard("resident", name=self.name, sex=self.gender, nation="01", birth_date=self.birth,
-                          address=self.address, id_number=self.id_number, issuer="西安市公安局雁塔分局",
-                          valid_from=dt.date(2024, 7, 1), valid_until=dt.date(2029, 7, 1), long_term=False)
+        # validity by the holder's age at issue (居民身份证法 art. 5: 5 years under 16, 10 to 25, 20 to 45,
+        # then long-term), as the reader's check demands
+        valid_from = dt.date(2024, 7, 1) if self.birth.year >= 2010 else dt.date(2020, 5, 1)
+        years = resident_validity_years(full_years(self.birth, valid_from))
+        valid_until = None if years is None else valid_from.replace(year=valid_from.year + years)
         return IdCard("resident", name=self.name, sex=self.gender, nation="01", birth_date=self.birth,
                       address=self.address, id_number=self.id_number, issuer="西安市公安局雁塔分局",
-                      valid_from=dt.date(2020, 5, 1), valid_until=None, long_term=True)
+                      valid_from=valid_from, valid_until=valid_until, long_term=years is None)
 
     def card_profile(self) -> CardProfile | None:
         if self.card_state is None:

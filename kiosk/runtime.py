@@ -125,10 +125,7 @@ class Kiosk:
         key = load_or_make_key(config.kiosk_key_path)
         if url == "embedded":
             from kiosk.backend.server import ServiceThread
-            db = os.path.join(config.state_dir, "demo-service.db")
-            for suffix in ("", "-wal", "-shm"):       # the demo starts fresh, like the virtual cards
-                if os.path.exists(db + suffix):
-                    os.remove(db + suffix)
+            db = fresh_demo_service_db(config.state_dir)
             self.service = ServiceThread(db, policy).start()
             self._closers.append(self.service.stop)
             url = self.service.url
@@ -140,6 +137,8 @@ class Kiosk:
 
         journal = Journal(os.path.join(config.state_dir, "journal.db"))
         self._closers.append(journal.close)
+        if self.service is not None:
+            close_previous_demo(journal)
         issuer, issuer_reader, faceprinter = self._issuing_devices(config, hands, policy)
 
         from kiosk.hw.idreader import photo
@@ -222,16 +221,66 @@ class Kiosk:
         self._closers.clear()
 
 
-def load_or_make_key(path: str) -> PrivateKey:
-    """The kiosk's SM2 key: read, or made on first start and written readable by its owner only."""
+def fresh_demo_service_db(state_dir: str) -> str:
+    """The embedded demo's service database, recreated at every start (the virtual cards live in memory, so
+    the demo's citizens start over with them), but with the same signing key every time: the kiosk pinned
+    that key at its first start and keeps checking every answer against it. The key is kept beside the
+    database (demo-service-key.pem, 0600) and put into the new database before the service reads it."""
+    from kiosk.backend.store import Store
+    db = os.path.join(state_dir, "demo-service.db")
+    key_path = os.path.join(state_dir, "demo-service-key.pem")
+    make = PrivateKey.generate
+    if not os.path.exists(key_path) and os.path.exists(db):
+        # a state dir from before the key was kept: the key the kiosk pinned is still in the old database
+        old = Store(db)
+        try:
+            rows = old.query("SELECT private_pem FROM service_keys WHERE id = 1")
+        finally:
+            old.close()
+        if rows:
+            make = lambda: PrivateKey.from_pem(rows[0]["private_pem"])  # noqa: E731
+    key = load_or_make_key(key_path, make)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    store = Store(db)
+    try:
+        store.service_private_pem(key.to_pem)
+    finally:
+        store.close()
+    return db
+
+
+def close_previous_demo(journal: Journal) -> None:
+    """The embedded demo's service starts fresh, so a transaction the previous demo run left unfinished
+    names cards and applications it no longer knows: recovering it would be refused, or retried at every
+    start. Closed as "demo_restarted" before recovery runs (a real service keeps its records, and there the
+    journal is recovered as it is)."""
+    for row in journal.unfinished():
+        journal.step(row["txn"], "demo_restarted")
+        journal.finish(row["txn"], "demo_restarted")
+        log.warning("demo restarted: %s %s of the previous demo run closed unrecovered", row["kind"], row["txn"])
+
+
+def load_or_make_key(path: str, make=PrivateKey.generate) -> PrivateKey:
+    """An SM2 key (the kiosk's; the demo service's): read, or made on first start and written readable by its
+    owner only. Written whole under a temporary name, then linked into place, so a crash while writing never
+    leaves a truncated key, and an existing key is never overwritten."""
     if os.path.exists(path):
         with open(path, encoding="ascii") as fh:
             return PrivateKey.from_pem(fh.read())
-    key = PrivateKey.generate()
+    key = make()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key.to_pem())
+    tmp = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key.to_pem())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, path)                      # fails if a key appeared meanwhile: never overwritten
+    finally:
+        os.unlink(tmp)
     with open(os.path.splitext(path)[0] + ".pub.pem", "w", encoding="ascii") as fh:
         fh.write(key.public.to_pem())
     return key

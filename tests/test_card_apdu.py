@@ -185,3 +185,25 @@ def test_an_ssf33_card_is_refused_in_words_not_a_crash():
     with pytest.raises(CardAlgorithmUnsupported) as refused:
         SocialSecurityCard(reader.wait_for_card(1), ISSUER).read_info()
     assert "不支持" in refused.value.zh
+
+
+@pytest.mark.parametrize("command", ["VERIFY", "CHANGE PIN", "RELOAD PIN", "UNBLOCK PIN"])
+@pytest.mark.parametrize("x", range(16))
+def test_every_63cx_is_a_plain_wrong_pin_with_the_tries_left(command, x):
+    """Issue 11: a wrong PIN read "SW 63C5 unknown status word" (the technician text of every PinWrong,
+    logged by the flows): 63Cx had no entry in the status-word table."""
+    error = error_for(command, 0x63C0 | x)
+    assert type(error) is PinWrong and error.tries_left == x
+    assert "unknown" not in error.detail and f"wrong PIN, {x} tries left" in error.detail
+    assert error.zh.startswith("密码错误") and error.en.startswith("Wrong PIN")
+    if x == 0:
+        assert "锁定" in error.zh and "locked" in error.en
+
+
+def test_a_wrong_old_pin_in_change_pin_is_a_plain_wrong_pin(card_and_app):
+    _, app = card_and_app
+    app.select()
+    with pytest.raises(PinWrong) as wrong:
+        app.change_pin(pin("000000"), pin("802468"))
+    assert wrong.value.tries_left == 5 and "unknown" not in str(wrong.value)
+    assert wrong.value.zh == "密码错误，还可以再试5次"

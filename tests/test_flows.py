@@ -142,6 +142,50 @@ def test_interrupted_card_command_is_reported_as_unknown(kiosk):
     assert kiosk.devices.service.card("A00000001")["pin_outcome_unknown"]["operation"] == "changed"
 
 
+def test_a_change_the_service_refuses_is_closed_not_retried_at_every_start(kiosk):
+    """A definite refusal (here: a card the service does not know) gets the same answer every time."""
+    journal = kiosk.devices.journal
+    journal.begin("T-2", change_pin.KIND, card_number="Z99999999", activating=False)
+    journal.step("T-2", "card_changed")
+    assert change_pin.recover(kiosk.devices) == [("T-2", "service_refused")]
+    assert journal.unfinished() == []
+
+
+def test_the_embedded_demo_restarts_with_its_service_key_and_closes_the_old_demos_transactions(tmp_path):
+    """The demo service is recreated at every start, so what the journal left unfinished refers to cards
+    and applications it no longer knows: closed at start-up ("demo_restarted"), never retried."""
+    state = str(tmp_path / "state")
+    first = Kiosk(Config(state_dir=state))
+    first.devices.journal.begin("T-OLD", change_pin.KIND, card_number="A00000002", activating=True)
+    first.devices.journal.step("T-OLD", "card_changed")
+    first.devices.journal.begin("T-ISS", "issuance", application_id=1)
+    first.devices.journal.step("T-ISS", "number_allocated", card_number="B10000001")
+    first.close()
+    for _ in range(2):
+        again = Kiosk(Config(state_dir=state))
+        try:
+            assert again.devices.service.health()                   # the pinned key verifies its answers
+            assert again.devices.journal.unfinished() == []
+            outcomes = {t["txn"]: t["outcome"] for kind in (change_pin.KIND, "issuance")
+                        for t in again.devices.journal.transactions(kind)}
+            assert outcomes == {"T-OLD": "demo_restarted", "T-ISS": "demo_restarted"}
+        finally:
+            again.close()
+
+
+def test_a_demo_state_dir_from_before_the_kept_key_starts_with_the_key_it_pinned(tmp_path):
+    state = tmp_path / "state"
+    Kiosk(Config(state_dir=str(state))).close()
+    for name in ("demo-service-key.pem", "demo-service-key.pub.pem"):   # as older versions left it
+        (state / name).unlink()
+    again = Kiosk(Config(state_dir=str(state)))
+    try:
+        assert again.devices.service.health()
+        assert (state / "demo-service-key.pem").stat().st_mode & 0o777 == 0o600
+    finally:
+        again.close()
+
+
 def test_an_expired_id_card_is_refused_saying_why(kiosk):
     from kiosk.hw.idreader.idcard import IdCardRefused
     from kiosk.hw.idreader.samples import expired

@@ -38,7 +38,13 @@ def person_aged(years: int, seq: str = "123", name: str = "王小宝"):
     """An ID card of someone ``years`` old today (the demo holder's card with another birth date)."""
     birth = born_years_ago(years)
     number = idnumber.with_check(f"610113{birth:%Y%m%d}{seq}")
-    return dataclasses.replace(demo.by_key("no_card").id_card(), name=name, birth_date=birth, id_number=number)
+    # issued two years ago, valid as long as the holder's age then allows (居民身份证法 art. 5)
+    from kiosk.hw.idreader.idcard import full_years, resident_validity_years
+    issued = dt.date(TODAY.year - 2, 7, 1)
+    period = resident_validity_years(full_years(birth, issued))
+    return dataclasses.replace(demo.by_key("no_card").id_card(), name=name, birth_date=birth, id_number=number,
+                               valid_from=issued, long_term=period is None,
+                               valid_until=None if period is None else issued.replace(year=issued.year + period))
 
 
 def read_id(kiosk, flow, key_or_card):

@@ -230,3 +230,57 @@ def test_any_text_block_decodes_without_raising(text):
     card = decode_text(text)
     card.refusal(dt.date(2026, 1, 1))
     card.to_json()
+
+
+def test_an_answer_shaped_for_one_command_is_foreign_to_the_others():
+    """GA 467 answers carry no sequence number; their SW3 and length are what tells them apart (§2.4).
+    SELECT (8-byte SN) and READ_CHIP_SN (8 bytes) cannot be told apart: the driver drains answers a
+    timed-out command still owes before the next command (tests/test_idreader_wire.py)."""
+    from kiosk.hw.idreader.codec import ANSWER_SHAPES, Command, Response, foreign
+    for shaped, shapes in ANSWER_SHAPES.items():
+        for sw3, lengths in shapes.items():
+            answer = Response(0, 0, sw3, bytes(lengths[0]))
+            assert foreign(shaped, answer) is None
+            for other in Command:
+                same = sw3 in ANSWER_SHAPES[other] and lengths[0] in ANSWER_SHAPES[other][sw3]
+                assert (foreign(other, answer) is None) == same, (shaped, other)
+    assert foreign(Command.FIND_CARD, Response(0x90, 0x00, 0x9F, bytes(4)))   # SW1 SW2 are 00 00
+    assert foreign(Command.FIND_CARD, Response(0, 0, 0x41, bytes(8)))        # a failure carries no data
+    assert foreign(Command.SELECT_CARD, Response(0, 0, 0x41, b"")) is None
+
+
+def teen(**changes):
+    """A 15-year-old at issue (born 2009-03-01, card from 2024-07-01); the number matches the birth date."""
+    from kiosk import idnumber
+    base = dict(birth_date=dt.date(2009, 3, 1), id_number=idnumber.with_check("61011320090301001"),
+                valid_from=dt.date(2024, 7, 1))
+    return resident(**(base | changes))
+
+
+@pytest.mark.parametrize("card", [
+    teen(valid_until=None, long_term=True),                                   # 长期 at 15
+    teen(valid_until=dt.date(2044, 7, 1)),                                    # 20 years at 15
+    teen(birth_date=dt.date(1990, 3, 1), valid_from=dt.date(2020, 5, 1), valid_until=None, long_term=True),
+], ids=["long_term_at_15", "20_years_at_15", "long_term_at_30"])
+def test_a_validity_longer_than_the_age_at_issue_allows_is_refused(card):
+    """Issue 11: a 15-year-old's card marked 长期 was accepted. 居民身份证法 art. 5: under 16, 5 years;
+    16-25, 10 years; 26-45, 20 years; long-term only from 46 (age when the card was issued)."""
+    from kiosk import idnumber
+    from kiosk.hw.idreader.idcard import IdCardValidityInconsistent
+    card.id_number = idnumber.with_check(f"610113{card.birth_date:%Y%m%d}001")
+    refusal = decode_text(encode_text(card)).refusal(dt.date(2025, 1, 1))
+    assert isinstance(refusal, IdCardValidityInconsistent)
+    assert "有效期" in refusal.zh and "窗口" in refusal.zh and "validity" in refusal.en
+    assert card.id_number not in str(refusal) + refusal.zh + refusal.en
+
+
+@pytest.mark.parametrize("card", [
+    teen(valid_until=dt.date(2029, 7, 1)),                                    # 5 years at 15
+    teen(birth_date=dt.date(2004, 3, 1), valid_until=dt.date(2034, 7, 1)),   # 10 years at 20
+    teen(birth_date=dt.date(1990, 3, 1), valid_until=dt.date(2044, 7, 1)),   # 20 years at 34
+    teen(birth_date=dt.date(1970, 3, 1), valid_until=None, long_term=True),  # 长期 at 54
+], ids=["5_at_15", "10_at_20", "20_at_34", "long_term_at_54"])
+def test_a_validity_the_age_at_issue_allows_is_accepted(card):
+    from kiosk import idnumber
+    card.id_number = idnumber.with_check(f"610113{card.birth_date:%Y%m%d}001")
+    assert decode_text(encode_text(card)).refusal(dt.date(2025, 1, 1)) is None

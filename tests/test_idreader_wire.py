@@ -87,6 +87,9 @@ def test_every_sw3_code_reaches_the_caller_typed(sim, reader, sw3):
         assert reader.card_present() is True
     elif sw3 in (Sw3.FIND_FAILED, Sw3.NO_CARD_YET):
         assert reader.card_present() is False
+    elif sw3 in (Sw3.OK, Sw3.NO_CONTENT):      # success codes of other commands: not an answer to FIND
+        assert reader.card_present() is False    # skipped; the try after it is answered
+        assert reader.answers_foreign == 1
     else:
         with pytest.raises(IdReaderError) as failure:
             reader.card_present()
@@ -163,3 +166,35 @@ def test_port_closed_mid_answer_is_offline_then_recovers_on_replug(tmp_path):
     finally:
         reader.close()
         sim.close()
+
+
+def test_answers_the_reader_owes_from_a_timed_out_command_are_not_taken_as_the_next_ones(sim, reader):
+    """A busy reader answers SELECT only after every try gave up; those three answers (SW3 90 and 8 bytes) look
+    exactly like a chip serial answer, so they must be drained, not taken as the answer to READ_CHIP_SN."""
+    sim.place(resident())
+    assert reader.card_present() is True
+    sim.inject_delay(1.7)                      # > 3 tries x 0.5 s: the driver gives SELECT up
+    with pytest.raises(DeviceTimeout):
+        reader.read_card(today=TODAY)
+    assert reader.chip_serial() == CHIP_SN.hex().upper()
+
+
+def test_a_late_answer_to_another_command_is_never_taken_as_this_ones(sim, reader):
+    """The reader is busy longer than the driver waits for what it owes: FIND's late answers (SW3 9F) arrive
+    while the driver waits for SELECT's; they do not fit SELECT (9F answers only FIND) and are skipped."""
+    sim.place(resident())
+    sim.inject_delay(2.8)                      # after FIND's 3 tries and the wait for what it owes (0.5 s)
+    with pytest.raises(DeviceTimeout):
+        reader.card_present()
+    assert reader.read_card(today=TODAY).name == "张三"
+    assert reader.answers_foreign >= 1
+
+
+def test_only_foreign_answers_is_a_typed_error_never_an_answer(sim, reader):
+    from kiosk.hw.idreader.driver import ForeignAnswer
+    for _ in range(3):
+        sim.inject_sw3(Sw3.OK)                 # SAM_STATUS-like answers to every FIND try
+    with pytest.raises(ForeignAnswer) as failure:
+        reader.card_present()
+    assert failure.value.vendor_code == "FOREIGN_ANSWER" and failure.value.zh and failure.value.en
+    assert reader.card_present() is False      # the link is in step again

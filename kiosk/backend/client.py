@@ -36,6 +36,12 @@ class ServiceRefused(ServiceError):
         super().__init__(f"service refused ({status} {code})", zh=zh, en=en, vendor_code=code)
         self.status, self.code = status, code
 
+    @property
+    def definite(self) -> bool:
+        """True when asking again would get the same answer. False for refusals that may pass by themselves:
+        the kiosk's clock or enrolment (401, 403), a timeout or the service's load (408, 429, 5xx)."""
+        return self.status < 500 and self.status not in (401, 403, 408, 429)
+
 
 def _unavailable(detail: str) -> ServiceError:
     return ServiceError(detail, zh="暂时无法连接社保卡管理系统，请稍后再试",

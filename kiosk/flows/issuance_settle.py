@@ -5,7 +5,7 @@ A transaction's card is judged from the journal and the module: captured, or nev
 number is voided; presented and no longer in the module means the citizen has the card, so it is confirmed.
 A number asked for whose answer never reached the journal is learned from the application (the service
 shows the number it is issuing). A definite refusal closes the record with a staff notice; only an
-unreachable service (or a refusal that may pass: 401/403/408/429) leaves it for the next attempt.
+unreachable service (or a refusal that may pass, ServiceRefused.definite) leaves it for the next attempt.
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from kiosk.flows import staff_notices
 
 log = logging.getLogger(__name__)
 KIND = "issuance"
-PASSING_REFUSALS = (401, 403, 408, 429)     # the kiosk's clock, enrolment or the service's load: may pass
 
 
 def _number_being_issued(devices, application_id) -> str | None:
@@ -62,7 +61,7 @@ def settle_unfinished(devices, leftover_captured: bool, skip: str | None = None)
                 devices.journal.step(txn, "confirmed")
                 outcome = "recovered_confirmed"
         except ServiceRefused as refused:
-            if refused.status in PASSING_REFUSALS or refused.status >= 500:
+            if not refused.definite:
                 log.warning("settling %s postponed: %s", txn, refused.detail)
                 continue
             if refused.code == "not_issuing":

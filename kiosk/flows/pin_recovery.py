@@ -67,7 +67,7 @@ def _settle(devices: Devices, row: dict, steps: Steps, event: str) -> str | None
             card_number, "outcome_unknown", operation=event, txn=txn, idempotency_key=f"{txn}:unknown")), \
             UNKNOWN_REPORTED, UNKNOWN_REPORTED
     note = event if last == steps.done else f"unknown_{event}"
-    if isinstance(answer, ServiceRefused):
+    if isinstance(answer, ServiceRefused) and answer.definite:
         # a definite answer: asking again gets the same one. Closed, but a person hears of it.
         log.warning("service refused %s for %s: %s", event, txn, answer.code)
         journal.step(txn, "service_refused", code=answer.code)

@@ -41,6 +41,9 @@ def tell(devices: Devices, txn: str, card_number: str, event: str) -> str:
     try:
         devices.service.pin_event(card_number, event, idempotency_key=txn)
     except ServiceRefused as exc:
+        if not exc.definite:
+            log.warning("service turned away %s for %s for now (%s); left for recovery", event, txn, exc.code)
+            return "unreachable"
         # A definite answer (e.g. the card was cancelled meanwhile): retrying would get the same one.
         log.warning("service refused %s for %s: %s", event, txn, exc.code)
         devices.journal.step(txn, "service_refused", code=exc.code)

@@ -33,6 +33,9 @@ def _send(devices: Devices, txn: str, kind: str, card_number: str | None, note: 
     try:
         devices.service.kiosk_event(kind, txn, card_number, note, idempotency_key=f"{txn}:{kind}")
     except ServiceRefused as exc:
+        if not exc.definite:
+            log.warning("staff notice %s for %s not taken yet (%s); kept for the next start", kind, txn, exc.code)
+            return False
         # a definite answer (a malformed notice): asking again gets the same one, so stop, and say so in the log
         log.error("staff notice %s for %s refused by the service: %s", kind, txn, exc.code)
         devices.journal.step(txn, SENT, refused=exc.code)

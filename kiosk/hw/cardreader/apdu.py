@@ -64,23 +64,45 @@ STATUS_WORDS: dict[int, tuple[str, str, str, Action]] = {
 }
 
 
+def meaning(sw: int) -> tuple[str, str, str, Action]:
+    """(technician text, zh, en, who acts) for a status word; 63Cx is a wrong PIN with x tries left."""
+    if sw & 0xFFF0 == 0x63C0:
+        tries = sw & 0x0F
+        if tries == 0:     # the last try failed: the card answers 6983 from now on
+            return ("wrong PIN, 0 tries left", "密码错误，社保卡密码已锁定，请持身份证和社保卡办理密码解锁",
+                    "Wrong PIN; the card PIN is now locked: unlock it with your ID card and social security card",
+                    Action.CLEAR)
+        return (f"wrong PIN, {tries} tries left", f"密码错误，还可以再试{tries}次", f"Wrong PIN; {tries} tries left",
+                Action.RETRY)
+    return STATUS_WORDS.get(sw, ("unknown status word", *_CARD_PROBLEM, Action.RETRY))
+
+
 class CardStatusError(DeviceError):
     def __init__(self, command: str, sw: int):
-        detail, zh, en, action = STATUS_WORDS.get(
-            sw, (f"unknown status word", *_CARD_PROBLEM, Action.RETRY))
+        detail, zh, en, action = meaning(sw)
         super().__init__(f"{command}: SW {sw:04X} {detail}", zh=zh, en=en, vendor_code=f"SW={sw:04X}",
                          action=action)
         self.sw = sw
+
+
+class CardAnswerMismatch(CardStatusError):
+    """The card's answer does not fit the command asked: longer than its Le, a GET RESPONSE answer not of the
+    length the card announced, or not the length the item has. Never taken as the answer."""
+
+    def __init__(self, command: str, detail: str):
+        super().__init__(command, 0x6F00)
+        self.detail = f"{command}: {detail}"
+        self.vendor_code = "ANSWER_MISMATCH"
+        self.zh = "社保卡应答异常，请取出社保卡后重新插入；仍不行请到窗口办理"
+        self.en = "The card answered out of order; please take it out and insert it again, or go to a counter"
 
 
 class PinWrong(CardStatusError):
     """63Cx: the PIN did not match; ``tries_left`` more attempts before the PIN locks."""
 
     def __init__(self, command: str, sw: int):
-        super().__init__(command, sw)
+        super().__init__(command, sw)     # texts from meaning(): plain, with the tries left
         self.tries_left = sw & 0x0F
-        self.zh = f"密码错误，还可以再试{self.tries_left}次"
-        self.en = f"Wrong PIN; {self.tries_left} tries left"
 
 
 class PinBlocked(CardStatusError):
@@ -107,6 +129,15 @@ def with_le(apdu: bytes | bytearray, le: int) -> bytes:
     return body + bytes([le])
 
 
+def asked_le(apdu: bytes) -> int | None:
+    """How many answer bytes the command asks for at most (its Le; 00 is 256), None when it has no Le."""
+    if len(apdu) == 5:                                  # case 2
+        return apdu[4] or 256
+    if len(apdu) > 5 and len(apdu) == 6 + apdu[4]:      # case 4
+        return apdu[-1] or 256
+    return None
+
+
 class ApduChannel:
     """Sends command APDUs through a :class:`CardConnection`, hiding GET RESPONSE and Le retries."""
 
@@ -115,10 +146,14 @@ class ApduChannel:
     def __init__(self, connection: CardConnection):
         self.connection = connection
 
-    def send(self, apdu: bytes | bytearray, name: str) -> bytes:
-        """Send one command; return its data on 9000, else raise the typed status error."""
+    def send(self, apdu: bytes | bytearray, name: str, length: int | None = None) -> bytes:
+        """Send one command; return its data on 9000, else raise the typed status error. An answer longer
+        than the command's Le, a GET RESPONSE answer not of the length the card announced, or (with
+        ``length``) an answer not of that exact length raises :class:`CardAnswerMismatch`."""
+        asked = asked_le(bytes(apdu))
         data, sw1, sw2 = self.connection.transmit(bytes(apdu))
         if sw1 == 0x6C:                               # wrong Le: resend with the length the card wants
+            asked = sw2 or 256
             data, sw1, sw2 = self.connection.transmit(with_le(apdu, sw2))
         out = bytearray(data)
         rounds = 0
@@ -126,9 +161,17 @@ class ApduChannel:
             rounds += 1
             if rounds > self.MAX_CHAINED:
                 raise CardStatusError(name + " (GET RESPONSE loop)", 0x6F00)
+            announced = sw2 or 256
             data, sw1, sw2 = self.connection.transmit(bytes([0x00, 0xC0, 0x00, 0x00, sw2]))
+            # T=0: 61xx says exactly xx bytes wait; fewer are allowed only when the card says more follow
+            if len(data) > announced or (len(data) < announced and (sw1, sw2) == (0x90, 0x00)):
+                raise CardAnswerMismatch(name, f"GET RESPONSE answered {len(data)} bytes, {announced} announced")
             out += data
         sw = (sw1 << 8) | sw2
         if sw != 0x9000:
             raise error_for(name, sw)
+        if asked is not None and len(out) > asked:
+            raise CardAnswerMismatch(name, f"answer of {len(out)} bytes to a command asking at most {asked}")
+        if length is not None and len(out) != length:
+            raise CardAnswerMismatch(name, f"answer of {len(out)} bytes, expected {length}")
         return bytes(out)

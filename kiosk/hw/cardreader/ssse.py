@@ -152,12 +152,13 @@ class SocialSecurityCard:
         return ciphers.block_size(self.algorithm)
 
     def challenge(self) -> bytes:
-        return self.channel.send(bytes([0x00, 0x84, 0x00, 0x00, self.block]), "GET CHALLENGE")
+        return self.channel.send(bytes([0x00, 0x84, 0x00, 0x00, self.block]), "GET CHALLENGE", length=self.block)
 
     def internal_authenticate(self) -> None:
         """The card proves it is genuine: it encrypts our random with its internal key."""
         random = os.urandom(self.block)
-        answer = self.channel.send(bytes([0x00, 0x88, 0x00, 0x00, self.block]) + random, "INTERNAL AUTHENTICATE")
+        answer = self.channel.send(bytes([0x00, 0x88, 0x00, 0x00, self.block]) + random, "INTERNAL AUTHENTICATE",
+                                   length=self.block)   # a short or long answer is out of step, not a forgery
         if not self.security.internal_auth_ok(self.identity, random, answer):
             raise CardNotGenuine()
 
@@ -168,8 +169,12 @@ class SocialSecurityCard:
                           f"EXTERNAL AUTHENTICATE {key_id:02X}")
 
     def read_item(self, sfi: int, tag: int, length: int, name: str) -> bytes:
-        record = self.channel.send(bytes([0x00, 0xB2, tag, sfi << 3, length + 2]), f"READ RECORD {name}")
-        return tlv_value(record, tag)
+        record = self.channel.send(bytes([0x00, 0xB2, tag, sfi << 3, length + 2]), f"READ RECORD {name}",
+                                   length=length + 2)
+        value = tlv_value(record, tag)          # another record's tag is refused there
+        if len(value) != length:                # every item of EF05/EF06 has its fixed length (§1.3)
+            raise CardDataError(f"READ RECORD {name}: tag {tag:02X} holds {len(value)} bytes, not {length}")
+        return value
 
     def read_info(self) -> CardInfo:
         """Read EF05 and EF06. EF06 is free on 1st/2nd-generation cards; a 3rd-generation card is first

@@ -116,6 +116,42 @@ class Response:
         return SW3_MEANINGS.get(self.sw3, (f"unknown SW3 0x{self.sw3:02X}", "读卡器未知错误", "Unknown reader error"))
 
 
+# What each command's answers carry (protocols.md §2.4): for each SW3 it may answer with, the data lengths.
+# A failure SW3 (any other) carries no data. GA 467 answers have no sequence number, so this shape is all
+# that tells a late answer to an earlier command from this command's own.
+_FP_READ = (4 + 2 + 256 + 1024, 4 + 2 + 256 + 1024 + 1024)      # without / with the two fingerprint templates
+ANSWER_SHAPES: dict[Command, dict[int, tuple[int, ...]]] = {
+    Command.RESET_SAM: {0x90: (0,)},
+    Command.SAM_STATUS: {0x90: (0,)},
+    Command.READ_SAM_ID: {0x90: (16,)},
+    Command.FIND_CARD: {0x9F: (4,)},
+    Command.SELECT_CARD: {0x90: (8,)},
+    Command.READ_TEXT_PHOTO: {0x90: (4 + 256 + 1024,)},
+    Command.READ_TEXT_PHOTO_FINGERPRINT: {0x90: _FP_READ},
+    Command.READ_APPENDED_ADDRESS: {0x90: (70,), 0x91: (0,)},
+    Command.READ_CHIP_SN: {0x90: (8,)},
+}
+_SUCCESS_SW3 = (0x90, 0x9F, 0x91)
+
+
+def foreign(command: Command, response: Response) -> str | None:
+    """Why ``response`` cannot be an answer to ``command`` (an answer to another command, or not an answer
+    at all), or None when it can be. Names codes and lengths only, never the data."""
+    if (response.sw1, response.sw2) != (0, 0):
+        return f"SW1 SW2 {response.sw1:02X} {response.sw2:02X} (a GA 467 answer has 00 00)"
+    shapes = ANSWER_SHAPES[command]
+    if response.sw3 in shapes:
+        if len(response.data) not in shapes[response.sw3]:
+            return (f"SW3 {response.sw3:02X} with {len(response.data)} data bytes; {command.name} answers it with "
+                    f"{' or '.join(map(str, shapes[response.sw3]))}")
+        return None
+    if response.sw3 in _SUCCESS_SW3:
+        return f"SW3 {response.sw3:02X} is not an answer to {command.name}"
+    if response.data:
+        return f"failure SW3 {response.sw3:02X} with {len(response.data)} data bytes"
+    return None
+
+
 def checksum(length_and_body: bytes) -> int:
     return reduce(lambda a, b: a ^ b, length_and_body, 0)
 

@@ -31,10 +31,16 @@ DEADLINES = {
     Command.READ_CHIP_SN: 1.0,
 }
 RETRIES = 2   # further tries after a corrupted or missing answer
+QUIET = 0.05  # s of silence on the line after the answers a reader owed: it has nothing more to say
 
 
 class IdReaderError(DeviceError):
     """The reader answered with a failing SW3, or the link failed."""
+
+
+class ForeignAnswer(IdReaderError):
+    """Only answers that cannot be this command's came (a late answer to an earlier command, a reader out of
+    step): none is ever taken as this command's answer."""
 
 
 def _sw3_error(command: Command, response: codec.Response) -> IdReaderError:
@@ -56,6 +62,11 @@ class IdReader:
         self._lock = threading.Lock()
         self._last_error: str = ""
         self.frames_rejected = 0
+        self.answers_foreign = 0       # answers skipped because they do not fit the command sent
+        # GA 467 answers carry no sequence number: requests sent and not answered yet (a timed-out try) are
+        # counted, and their answers drained before the next command, so none is taken as another's
+        self._owed = 0
+        self._owed_wait = 0.0
 
     # -- link -----------------------------------------------------------------------------------
     def _link(self) -> serial.Serial:
@@ -72,6 +83,7 @@ class IdReader:
 
     def _drop_link(self, why: str) -> None:
         self._last_error = why
+        self._owed = 0                 # a reopened port starts with empty buffers
         if self._serial is not None:
             try:
                 self._serial.close()
@@ -83,19 +95,74 @@ class IdReader:
         with self._lock:
             self._drop_link("closed")
 
+    def _drain(self, link: serial.Serial) -> None:
+        """Read and drop the answers still owed for earlier, timed-out requests (a busy reader answers them in
+        order, late), until they are in and the line is quiet, or the owed command's deadline passes again:
+        a reader that has not answered by then dropped the request."""
+        decoder = codec.FrameDecoder()
+        start = time.monotonic()
+        deadline, heard = start + self._owed_wait, start
+        dropped = 0
+        while True:
+            now = time.monotonic()
+            if now >= deadline or (self._owed <= 0 and now - heard >= QUIET):
+                break
+            link.timeout = min(deadline - now, QUIET)
+            chunk = link.read(max(1, link.in_waiting))
+            if not chunk:
+                continue
+            heard = time.monotonic()
+            decoder.feed(chunk)
+            while True:
+                try:
+                    body = decoder.next_body()
+                except codec.FrameError:
+                    body = b"corrupt"
+                if body is None:
+                    break
+                self._owed -= 1
+                dropped += 1
+        if dropped or self._owed > 0:
+            log.warning("id reader: dropped %d late answer(s) to earlier requests; %d never came", dropped,
+                        max(self._owed, 0))
+        self._owed = 0
+
     def _exchange_once(self, command: Command) -> codec.Response:
         link = self._link()
         decoder = codec.FrameDecoder()
+        skipped: list[str] = []
         try:
             link.reset_input_buffer()      # a late answer to an earlier request must not be taken as ours
             link.write(codec.encode_request(command))
+            self._owed += 1
+            self._owed_wait = min(DEADLINES[command], 1.0)
             deadline = time.monotonic() + DEADLINES[command]
             while True:
-                body = decoder.next_body()
+                try:
+                    body = decoder.next_body()
+                except codec.FrameError:
+                    self._owed -= 1            # a corrupted answer is an answer, though of no use
+                    raise
                 if body is not None:
-                    return codec.decode_response_body(body)
+                    self._owed -= 1
+                    response = codec.decode_response_body(body)
+                    why = codec.foreign(command, response)
+                    if why is None:
+                        return response
+                    # an answer to another (earlier) request, or the reader out of step: never ours
+                    self.answers_foreign += 1
+                    self._owed += 1            # ours is still to come
+                    skipped.append(why)
+                    log.warning("id reader: %s: skipped an answer that is not its own (%s)", command.name, why)
+                    continue
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
+                    if skipped:
+                        raise ForeignAnswer(f"{command.name}: only answers to other commands came within "
+                                            f"{DEADLINES[command]} s ({'; '.join(skipped)})",
+                                            zh="身份证读卡器应答异常，请重新放置身份证",
+                                            en="The ID card reader answered out of step; please place the ID card again",
+                                            vendor_code="FOREIGN_ANSWER")
                     raise DeviceTimeout(f"{command.name}: no complete answer within {DEADLINES[command]} s "
                                         f"({decoder.pending()} bytes pending)",
                                         zh="身份证读卡器无响应，请稍后再试",
@@ -111,8 +178,15 @@ class IdReader:
                                 en="The ID card reader was disconnected; please call staff") from None
 
     def transact(self, command: Command) -> codec.Response:
-        """Send one command and return its answer, retrying a corrupted or missing answer."""
+        """Send one command and return its answer, retrying a corrupted, missing or foreign answer."""
         with self._lock:
+            if self._owed > 0:
+                # answers owed to an earlier command: drained first. (Between tries of this command a late
+                # answer to an earlier try is an answer to the same question, and is taken.)
+                try:
+                    self._drain(self._link())
+                except (serial.SerialException, OSError, termios.error) as exc:
+                    self._drop_link(f"link lost: {exc}")
             last: Exception | None = None
             for attempt in range(1 + RETRIES):
                 try:
@@ -122,7 +196,7 @@ class IdReader:
                     log.warning("id reader: %s rejected frame (%s), attempt %d", command.name, exc, attempt + 1)
                     last = IdReaderError(f"{command.name}: {exc}", zh="身份证读卡器通信错误，请重试",
                                          en="ID card reader communication error; please try again")
-                except DeviceTimeout as exc:
+                except (DeviceTimeout, ForeignAnswer) as exc:
                     last = exc
                 except DeviceOffline as exc:
                     last = exc

@@ -47,6 +47,30 @@ class IdCardRefused(DeviceError):
     """The card was read but cannot be used (expired, malformed, failed check character)."""
 
 
+class IdCardValidityInconsistent(IdCardRefused):
+    """A resident card whose validity period is longer than the holder's age when it was issued allows."""
+
+
+def full_years(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def resident_validity_years(age_at_issue: int) -> int | None:
+    """The validity of a resident ID card issued at this age, None for long-term (长期).
+
+    《中华人民共和国居民身份证法》(2003, amended 2011) art. 5: "十六周岁以上公民的居民身份证的有效期为五年、十年、
+    二十年、长期。十六周岁至二十五周岁的，发给有效期十年的居民身份证；二十六周岁至四十五周岁的，发给有效期二十年的
+    居民身份证；四十六周岁以上的，发给长期有效的居民身份证。未满十六周岁的公民，自愿申请领取居民身份证的，发给
+    有效期五年的居民身份证。" (The 1985 regulations had the same 10/20/long-term steps.)"""
+    if age_at_issue < 16:
+        return 5
+    if age_at_issue <= 25:
+        return 10
+    if age_at_issue <= 45:
+        return 20
+    return None
+
+
 @dataclass
 class IdCard:
     card_type: str
@@ -101,11 +125,34 @@ class IdCard:
             return IdCardRefused(f"{self.card_type} number fails its format or check character",
                                  zh="证件号码校验不通过，请到窗口办理",
                                  en="The number on this card is not valid; please go to a counter")
+        too_long = self.validity_too_long()
+        if too_long:
+            return IdCardValidityInconsistent(too_long, zh="身份证有效期与持证人年龄不符，请到窗口核验证件",
+                                              en="This ID card's validity does not match the holder's age; "
+                                                 "please have it checked at a counter")
         today = today or dt.date.today()
         if self.valid_until is not None and self.valid_until < today:
             return IdCardRefused(f"card expired on {self.valid_until.isoformat()}",
                                  zh=f"证件已于{self.valid_until:%Y年%m月%d日}过期，请使用有效证件",
                                  en=f"This card expired on {self.valid_until.isoformat()}; please use a valid one")
+        return None
+
+    def validity_too_long(self) -> str | None:
+        """Why a resident card's validity is longer than the holder's age at issue (valid_from) allows, or
+        None. Only the too-long direction is refused: it is what makes a card look valid when it is not.
+        Names ages and years only, never the number or the dates of birth."""
+        if self.card_type != RESIDENT or self.birth_date is None or self.valid_from is None:
+            return None
+        age = full_years(self.birth_date, self.valid_from)
+        allowed = resident_validity_years(age)
+        if allowed is None:
+            return None
+        if self.long_term:
+            return f"long-term validity on a card issued at age {age} (long-term only from 46; {allowed} years)"
+        if self.valid_until is not None:
+            years = round((self.valid_until - self.valid_from).days / 365.25)
+            if years > allowed:
+                return f"{years}-year validity on a card issued at age {age} ({allowed} years at that age)"
         return None
 
     def to_json(self) -> dict:

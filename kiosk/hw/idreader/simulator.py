@@ -83,8 +83,14 @@ class IdReaderSimulator(PtyDevice):
             raise ValueError(f"unknown fault {fault!r}; one of {', '.join(FAULTS)}")
         self._faults.append(fault)
 
+    def inject_delay(self, seconds: float) -> None:
+        """Answer the next command ``seconds`` late, as a busy reader does; requests that come meanwhile wait
+        and are answered in order afterwards (a reader handles one command at a time)."""
+        self._faults.append(("delay", seconds))
+
     def inject_sw3(self, sw3: int) -> None:
-        """Answer the next command with this result code and no data (any code of GA 467 §2.5)."""
+        """Answer the next command with this result code (any code of GA 467 §2.5) and no data, but for 9F,
+        which carries a find-card answer's 4 bytes."""
         self._faults.append(("sw3", sw3))
 
     # -- the device ---------------------------------------------------------------------------------------
@@ -136,8 +142,11 @@ class IdReaderSimulator(PtyDevice):
 
     def _respond(self, master: int, command: Command | None) -> None:
         fault = self._faults.popleft() if self._faults else None
-        if isinstance(fault, tuple):
-            self._send(master, codec.encode_response(fault[1]))
+        if isinstance(fault, tuple) and fault[0] == "delay":
+            time.sleep(fault[1])
+            fault = None
+        elif isinstance(fault, tuple):        # a find-card success carries its 4 bytes, any other code none
+            self._send(master, codec.encode_response(fault[1], b"\x00" * 4 if fault[1] == 0x9F else b""))
             return
         if fault == "silence":
             return
