@@ -37,6 +37,7 @@ class AnswerDropper:
         self.upstream = (host, int(port))
         self.drop, self.on_drop = drop, on_drop
         self.dropped: list[str] = []
+        self.seen: list[str] = []           # every request line relayed, in order
         self._server = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
         self._closing = False
@@ -56,6 +57,7 @@ class AnswerDropper:
             if request is None:
                 return
             line = request.split(b"\r\n", 1)[0].decode("latin-1")
+            self.seen.append(line)
             with socket.create_connection(self.upstream, timeout=30) as up:
                 up.sendall(request)
                 answer = b""
