@@ -11,6 +11,8 @@ EN: dict[str, str] = {
     "语音：开": "Voice: on",
     "语音：关": "Voice: off",
     "{n} 秒后返回首页": "Back to start in {n} s",
+    "延长时间": "More time",
+    "还需要时间吗？请点击“延长时间”": "Do you need more time? Tap “More time”",
     "您好，欢迎使用社保卡自助服务": "Welcome to social security card self-service",
     "申领、查询、改密、挂失、补换卡，均可在此办理": "Apply, check, change PIN, report a loss or replace your card here",
     "轻触开始办理": "Touch to start",

@@ -168,6 +168,23 @@ def script(d):
     yield d.screen("attract", timeout=20)
     hands.remove_id_card()
 
+    # -- the next citizen's session still times out after a give-up at payment, and may ask for more time ----
+    d.service("next_session")
+    yield from d.open("status")
+    yield d.screen("place_id")
+    hands.place_id_card("no_card")
+    yield d.screen("status_result")
+    app.session_timeout_s = 4
+    yield d.until("countdown with more time", lambda: "秒后返回首页" in app.root.countdown_text
+                  and app.root.more_time_offered, timeout=10)
+    d.shot("countdown_more_time")
+    d.tap(app.root.ids.more_time)
+    assert app.session.extensions == 1
+    yield d.until("timeout back to attract", lambda: app.sm.current == "attract", timeout=15)
+    app.session_timeout_s = 60
+    assert app.session.extensions == 0 and not app.root.more_time_offered
+    hands.remove_id_card()
+
     d.service("replace_temp_lost")
     yield from d.open("replace")
     yield d.screen("place_id")
@@ -309,7 +326,7 @@ def script(d):
     d.shot("status_result")
     d.tap_id("done")
     yield d.screen("attract")
-    d.tap_id("elderly")
+    yield d.until("elderly mode ends with the session", lambda: not app.elderly)
     hands.remove_id_card()
 
     # -- call staff from the middle of a service: the service is told, the citizen keeps their place ------

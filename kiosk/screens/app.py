@@ -1,5 +1,7 @@
-"""The Kivy application: one ScreenManager, one .kv per screen, one inactivity timer for the whole app,
-and the settings a citizen may change for their own session: language, elderly mode, voice."""
+"""The Kivy application: one ScreenManager, one .kv per screen, one Session (kiosk/session.py: the
+inactivity timer, what is wiped, the one way a visit ends) ticked once a second, and the settings a citizen
+may change for their own session: language, elderly mode, voice — put back for the next person whenever a
+session ends."""
 from __future__ import annotations
 
 import logging
@@ -15,6 +17,7 @@ from kivy.uix.screenmanager import NoTransition
 
 from kiosk import fonts
 from kiosk.devicewatch import DeviceWatch
+from kiosk.hw.cardissuer.codec import CardPosition
 from kiosk.i18n import _, tr
 from kiosk.screens import simpanel  # noqa: F401  (registers SimPanel for the kv rules)
 from kiosk.screens import theme
@@ -22,15 +25,16 @@ from kiosk.screens.menu import CONTROLLERS, menu_for
 from kiosk.screens.views import (AttractScreen, BusyScreen, ChoiceScreen, IssuingScreen, KioskRoot, MenuScreen,
                                  MessageScreen, PinEntryScreen, QrScreen, StatusResultScreen, WaitScreen)
 from kiosk.screens.worker import Worker
+from kiosk.session import Session
 
 log = logging.getLogger(__name__)
 KV_DIR = os.path.join(os.path.dirname(__file__), "kv")
 KV_FILES = ("widgets.kv", "root.kv", "simpanel.kv", "attract.kv", "wait.kv", "busy.kv", "status_result.kv",
             "message.kv", "pin_entry.kv", "issuing.kv")
-COUNTDOWN_FROM = 20      # the countdown becomes visible this many seconds before the session is wiped
 ELDERLY_TIME_FACTOR = 2  # elderly mode: twice the time before the session ends or a card wait gives up
 STAFF_NOTICE_S = 30      # how long the "staff called" confirmation stays in the top bar
 RESTING_SCREENS = ("attract", "busy", "issuing")   # no inactivity countdown on these
+STEP_GRACE_S = 5         # a step that waits longer than the session's limit keeps it this much longer
 
 
 class KioskApp(App):
@@ -52,8 +56,8 @@ class KioskApp(App):
         self.randomise_pin_pad = randomise_pin_pad
         self.worker = Worker()
         self.controller = None
-        self.idle_s = 0
-        self.hold_session = False       # True while a card is in the machine for this citizen
+        self.session = Session(card_inside=self._card_in_module, on_end=self._reset_for_next_person)
+        self._step_limit_s = 0          # a step with its own longer wait (a card, a payment) extends the limit
         self.watch = DeviceWatch(kiosk.devices)
         self.voice = getattr(kiosk, "voice", None)
         self.touches = 0                # counted for the README's "touches per service" (tests read it)
@@ -132,7 +136,7 @@ class KioskApp(App):
         import signal
         for signum, handler in getattr(self, "_previous_handlers", {}).items():
             signal.signal(signum, handler)       # a test process goes on with its own handlers
-        self.end_session()
+        self.end_session("shutdown")
         self.watch.stop()
         if self.voice is not None:
             self.voice.close()
@@ -204,23 +208,52 @@ class KioskApp(App):
 
     # -- sessions ---------------------------------------------------------------------------------
     def show_menu(self) -> None:
+        if not self.session.active:
+            self.session.begin()
         self.show("menu").build(menu_for(self.kiosk.devices.policy), self.watch)
 
     def start_service(self, name: str, **kwargs) -> None:
         """``kwargs``: e.g. acting= when a guardian or an agent has chosen the service for a holder."""
-        self.end_session()
+        self._stop_controller()
+        if not self.session.active:
+            self.session.begin()
         self.watch.paused.set()
         self.controller = CONTROLLERS[name](self, **kwargs)
+        self.session.holds(self.controller.stop)      # the controller wipes its flow and PIN buffers
         self.root.title_text = self.controller.title
         self.controller.start()
 
-    def end_session(self) -> None:
+    def _stop_controller(self) -> None:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
         self.worker.new_session()
+
+    def end_session(self, reason: str = "done") -> None:
+        """The one way a session ends (done, cancel, give up, timeout, fault, exception): the Session wipes
+        what it holds and then resets language, elderly mode and voice (``_reset_for_next_person``)."""
+        self.session.end(reason)
+        self._stop_controller()
         if self.root is not None:
             self.root.title_text = _("社会保障卡自助服务")
+            self.root.countdown_text = ""
+            self.root.more_time_offered = False
+
+    def _reset_for_next_person(self, reason: str) -> None:
+        """The next person at the kiosk starts from the defaults, not the last citizen's choices."""
+        if reason == "shutdown":
+            return
+        self.lang = self.default_language
+        if self.elderly and self.root is not None:
+            self.set_elderly(False)
+        if self.voice is not None and self.voice.muted:
+            self.toggle_voice()
+
+    def _card_in_module(self) -> bool:
+        """Read from the module's last reported position (no I/O on the UI thread): a card at the gate or
+        inside holds the session until the journey has handed it over or captured it."""
+        issuer = self.kiosk.devices.cardissuer
+        return issuer is not None and getattr(issuer, "position", CardPosition.NONE) is not CardPosition.NONE
 
     def cancel(self) -> None:
         """The citizen leaves (a cancel button, or the inactivity timeout): the controller may have
@@ -230,40 +263,40 @@ class KioskApp(App):
         else:
             self.home()
 
-    def home(self) -> None:
-        self.end_session()
+    def home(self, reason: str = "done") -> None:
+        self.end_session(reason)
         self.watch.paused.clear()
         self.show("attract")
 
     def touched(self) -> None:
         self.touches += 1
-        self.idle_s = 0
-        self.root.countdown_text = ""
+        self.session.touched()           # any touch is activity; the countdown goes at the next tick
+        # (not hidden here: this runs before the touched widget, which may be the "more time" button itself)
+
+    def more_time(self) -> None:
+        """The citizen answered the countdown: the session goes on (a few times at most)."""
+        self.session.more_time()
 
     def _tick(self, _dt) -> None:
         if self.sm.current == "menu":
             self.sm.get_screen("menu").show_availability(self.watch)
-        if self.sm.current in RESTING_SCREENS or self.hold_session:
-            self.idle_s = 0
-            self.root.countdown_text = ""
-            return
-        self.idle_s += 1
-        remaining = self.timeout_s(self.session_timeout_s) - self.idle_s
-        self.root.countdown_text = _("{n} 秒后返回首页", n=remaining) if remaining <= COUNTDOWN_FROM else ""
-        if remaining <= 0:
+        limit = max(self.timeout_s(self.session_timeout_s), self._step_limit_s)
+        tick = self.session.tick(limit, resting=self.sm.current in RESTING_SCREENS)
+        warned = bool(self.root.countdown_text)
+        self.root.countdown_text = _("{n} 秒后返回首页", n=tick.remaining) if tick.warning and not tick.expired else ""
+        self.root.more_time_offered = tick.warning and not tick.expired and self.session.may_extend
+        if tick.warning and not warned:
+            self.say(_("还需要时间吗？请点击“延长时间”"))
+        if tick.expired:
             log.info("session timed out on %s", self.sm.current)
-            self.cancel()
-            # the next person at the kiosk starts from the defaults, not the last citizen's choices
-            self.lang = self.default_language
-            if self.elderly:
-                self.set_elderly(False)
-            if self.voice is not None and self.voice.muted:
-                self.toggle_voice()
+            self.cancel()          # hands back what must be handed back first; the session ends on the way home
 
     # -- what controllers show ----------------------------------------------------------------------
     def show(self, name: str):
-        self.idle_s = 0
+        self.session.touched()            # a new step: the citizen has the whole time again
+        self._step_limit_s = 0
         self.root.countdown_text = ""
+        self.root.more_time_offered = False
         self.sm.current = name
         return self.sm.get_screen(name)
 
@@ -274,6 +307,7 @@ class KioskApp(App):
         screen = self.show("place_id" if kind == "id" else "insert_card")
         screen.title, screen.hint, screen.kind = title, hint, kind
         screen.countdown = _("请在{n}秒内完成", n=timeout_s)
+        self._step_limit_s = timeout_s + STEP_GRACE_S      # the step's own wait ends first, in its own words
         self.say(title)
 
     def message(self, title, body, tone: str = "info", secondary: tuple | None = None,
@@ -291,6 +325,9 @@ class KioskApp(App):
         self.show(name).ask(prompt, hint, buffer, on_confirm, error, secret=secret)
         self.say(error or prompt)
 
-    def qr(self, title, body, note, payload: str, cancel: tuple, extra: tuple | None = None) -> None:
+    def qr(self, title, body, note, payload: str, cancel: tuple, extra: tuple | None = None,
+           limit_s: int = 0) -> None:
+        """``limit_s``: how long the step itself waits (a payment), when longer than the session's limit."""
         self.show("qr").show(title, body, note, payload, cancel, extra)
+        self._step_limit_s = limit_s + STEP_GRACE_S if limit_s else 0
         self.say(title)

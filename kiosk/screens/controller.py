@@ -74,14 +74,12 @@ class Controller:
         from kiosk.flows.issuance import STEPS_ZH
         self.app.show("issuing").show(list(STEPS_ZH.items()), "dispense")
         self.app.say(STEPS_ZH["dispense"])
-        self.app.hold_session = True
         self.run(lambda: flow.run(self.app.timeout_s(TAKE_TIMEOUT_S), self.cancelled), then)
 
     def card_not_taken(self) -> None:
         self.app.message(_("卡片已回收"), _("您未在规定时间内取卡，卡片已被安全回收，申请仍然有效，请重新办理。"), tone="warn")
 
     def failed(self, exc: Exception) -> None:
-        self.app.hold_session = False
         if isinstance(exc, DeviceError):
             log.info("%s refused: %s", self.name, exc.detail)
             self.app.message(_("无法继续办理"), of_error(exc), tone="bad")

@@ -140,7 +140,6 @@ class IssueService(Controller):
         self.run_issuance(self.flow, self.done)
 
     def done(self, outcome) -> None:
-        self.app.hold_session = False
         initial = self.devices.policy.initial_pin
         if outcome.taken:
             self.app.message(_("制卡完成"), _("请妥善保管您的社保卡（卡号 {number}）。\n新卡尚未启用，请选择“启用社保卡”设置您的密码。",

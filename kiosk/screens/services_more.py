@@ -39,7 +39,6 @@ class ReplaceService(Controller):
     def ask_old_card(self) -> None:
         timeout = self.app.timeout_s(OLD_CARD_TIMEOUT_S)
         self.app.wait(_("请将原社保卡插入制卡模块入卡口"), _("芯片朝上，插入右侧出卡口；原卡将被回收销毁"), "card", timeout)
-        self.app.hold_session = True           # the card may be inside the module: do not wipe mid-way
         self.run(lambda: self.flow.take_old_card(timeout, self.cancelled, on_progress=self.old_card_progress),
                  self.got_old_card)
 
@@ -52,7 +51,6 @@ class ReplaceService(Controller):
             Clock.schedule_once(lambda _dt: self.app.busy(texts[step]) if self.app.controller is self else None)
 
     def got_old_card(self, old) -> None:
-        self.app.hold_session = False
         if old is None:
             self.app.home()
             return
@@ -85,12 +83,10 @@ class ReplaceService(Controller):
         self.app.qr(_("请扫码缴纳补换卡费 {yuan} 元", yuan=f"{self.flow.fee_yuan:g}"),
                     _("请用手机扫描右侧二维码完成支付，支付成功后自动开始制卡。"),
                     _("收费标准由省级价格主管部门核定，由合作银行代收。请在{n}秒内完成支付。", n=timeout),
-                    qr, (_("不缴费，退出"), self.give_up))
-        self.app.hold_session = True
+                    qr, (_("不缴费，退出"), self.give_up), limit_s=timeout)
         self.run(lambda: self.flow.wait_for_payment(timeout, self.cancelled), self.paid)
 
     def paid(self, ok: bool) -> None:
-        self.app.hold_session = False
         if not ok:
             self.app.message(_("未完成缴费"), _("未收到缴费，未制卡。原卡已退回，请取走。"), tone="warn",
                              primary=(_("返回首页"), self.give_up))
@@ -105,14 +101,12 @@ class ReplaceService(Controller):
             return self.flow.issuance(photo=SimulatedCamera().capture().resize((102, 126)),
                                       on_progress=issuing_progress(self.app))
         self.app.busy(_("正在回收原卡"))
-        self.app.hold_session = True
         self.run(work, self.issue)
 
     def issue(self, issuance) -> None:
         self.run_issuance(issuance, self.done)
 
     def done(self, outcome) -> None:
-        self.app.hold_session = False
         if outcome.taken:
             self.app.message(_("补换卡完成"), _("请取走新卡（卡号 {number}），原卡已回收。新卡须先启用再使用。",
                                             number=outcome.card_number), tone="good",

@@ -23,6 +23,7 @@ class KioskRoot(BoxLayout):
     countdown_text = StringProperty("")
     title_text = StringProperty(_("社会保障卡自助服务"))
     staff_text = StringProperty(_("呼叫工作人员"))
+    more_time_offered = BooleanProperty(False)   # the countdown is on: offer "more time"
 
 
 class Tile(ButtonBehavior, BoxLayout):
