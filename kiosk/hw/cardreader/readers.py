@@ -8,19 +8,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Protocol
 
 from kiosk.hw.base import DeviceError, DeviceOffline, DeviceState, DeviceStatus
 from kiosk.hw.cardreader.apdu import CardConnection
 from kiosk.hw.cardreader.virtualcard import CardFault, VirtualCard
+from kiosk.ports import CardReaderPort  # noqa: F401  (the port lives in kiosk.ports)
 
 log = logging.getLogger(__name__)
-
-
-class CardReaderPort(Protocol):
-    def status(self) -> DeviceStatus: ...
-    def wait_for_card(self, timeout: float, cancelled: threading.Event | None = None) -> CardConnection | None: ...
-    def card_present(self) -> bool: ...
 
 
 class CardRemoved(DeviceError):
