@@ -121,8 +121,8 @@ def test_selftest_leaves_a_card_in_the_module_where_it_is(tmp_path, capsys):
         module.position = "ic"                   # and a card was left at the chip station
         before = len(module.requests)
         config = tmp_path / "k.toml"
-        config.write_text(f'state_dir = "{tmp_path / "state"}"\n[cardissuer]\nport = "{module.link}"\n',
-                          encoding="utf-8")
+        config.write_text(f'state_dir = "{tmp_path / "state"}"\n'
+                          f'[cardissuer]\nport = "{module.link}"\n', encoding="utf-8")
         assert main(["selftest", "--config", str(config)]) == 0
         rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
         assert module.position == "ic" and module.bin_count == 0 and module.hopper == 20

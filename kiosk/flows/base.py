@@ -9,8 +9,8 @@ from kiosk.backend.client import ServiceClient, ServiceError
 from kiosk.hw.base import Action, DeviceError, DeviceStatus
 from kiosk.journal import Journal
 from kiosk.policy import PolicyProfile
-from kiosk.ports import (CameraPort, CardIssuerPort, CardReaderPort, FacePrinterPort, IdReaderPort, KeyTransportPort,
-                         PhotoDecoderPort, ReceiptPrinterPort, SecurityModulePort)
+from kiosk.ports import (CameraPort, CardIssuerPort, CardReaderPort, FacePrinterPort, IdReaderPort,
+                         KeyTransportPort, PhotoDecoderPort, ReceiptPrinterPort, SecurityModulePort)
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +18,7 @@ DEVICE_NAMES = {"idreader": ("身份证读卡器", "ID card reader"), "cardreade
                 "security": ("安全模块", "security module"), "cardissuer": ("制卡模块", "card-issuing module"),
                 "issuer_reader": ("制卡芯片读写器", "card module's chip reader"),
                 "faceprinter": ("卡面打印机", "card face printer"), "camera": ("摄像头", "camera"),
+                "key_transport": ("制卡数据安全通道", "secure channel to the card service"),
                 "printer": ("凭条打印机", "receipt printer"), "service": ("社保卡管理系统", "card service")}
 
 
