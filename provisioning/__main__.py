@@ -342,7 +342,7 @@ def selftest(args) -> int:
     (kiosk.wiring) but the kiosk's start-up step is not run, so no recovery, no initialise (which would
     capture a card left in the module), no card moved; each device is asked its status command only."""
     from kiosk.config import ConfigError, load
-    from kiosk.hw.base import DeviceState
+    from kiosk.hw.base import DeviceState, DeviceStatus
     from kiosk.wiring import build_devices
     try:
         config = load(args.config)
@@ -354,7 +354,10 @@ def selftest(args) -> int:
         rows = [("device", "state", "media", "detail")]
         ok = True
         for name in SELFTEST:
-            status = devices.status(name)
+            try:
+                status = devices.status(name)
+            except Exception as exc:     # one device's broken status query must not hide the others'
+                status = DeviceStatus(name, DeviceState.HARDWARE_ERROR, detail=f"{type(exc).__name__}: {exc}")
             detail = f"{status.detail} {status.vendor_code}".strip()
             passed = status.usable or status.state is DeviceState.NO_DEVICE   # "none" configured is not a fault
             if name == "cardissuer" and status.vendor_code == NOT_INITIALISED:
