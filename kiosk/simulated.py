@@ -15,7 +15,7 @@ from kiosk.hw.camera import SimulatedCamera
 from kiosk.hw.cardissuer.faceprinter import SimulatedFacePrinter
 from kiosk.hw.cardissuer.simulator import IssuerSimulator
 from kiosk.hw.cardissuer.station import SimulatedStation
-from kiosk.hw.cardreader.readers import InProcessReader
+from kiosk.hw.cardreader.inprocess import InProcessReader
 from kiosk.hw.cardreader.virtualcard import VirtualCard, personalise
 from kiosk.hw.cardreader.vpcd import VPCD_PORT, VpcdBridge
 from kiosk.hw.idreader.simulator import IdReaderSimulator
