@@ -68,7 +68,8 @@ def bench_idreader():
 
 
 def bench_card(vpcd: bool):
-    from kiosk.hw.cardreader.readers import InProcessReader, PcscReader
+    from kiosk.hw.cardreader.inprocess import InProcessReader
+    from kiosk.hw.cardreader.readers import PcscReader
     from kiosk.hw.cardreader.ssse import SocialSecurityCard
     from kiosk.hw.cardreader.virtualcard import personalise
     from kiosk.hw.cardreader.vpcd import VpcdBridge

@@ -18,6 +18,8 @@ key, so a technician sees at once what to fix.
     [security]   module = "keyservice"   # the service's key service; "demo" (demo keys, simulated cards); "none"
     [cardissuer] port = "sim", reader = "sim"   # CRT-591 serial port; the module's PC/SC reader ("vpcd": 00 01)
     [faceprinter] kind = "sim"      # or "evolis", "evolis:NAME", "cups:QUEUE"
+    [camera]     device = "sim"     # the applicant's photo: "sim" (a drawn portrait) or "none" (no photo on the
+                                    # face); a V4L2 camera (/dev/videoN) is not supported yet
     [ui]         fullscreen = true, session_timeout_s = 90, language = "zh", pin_pad = "fixed"|"random"
     [voice]      enabled = true, rate = 140, player = "aplay"   # espeak-ng words/min (80-300); "aplay:DEVICE", "none"
                  voice = "cmn-latn-pinyin"                      # the espeak-ng voice (kiosk/voice.py says why)
@@ -73,6 +75,7 @@ class Config:
     issuer_port: str = SIM        # the card-issuing module's serial port
     issuer_reader: str = SIM      # the module's own card reader: "sim", "vpcd" (Virtual PCD 00 01) or a name
     faceprinter: str = SIM        # "sim", "evolis[:NAME]" or "cups:QUEUE"
+    camera: str = SIM             # "sim" or "none"
     issuer_timing: float = 0.2    # simulated module: scale of its mechanical times
     key_file: str = ""            # the kiosk's SM2 private key (PKCS#8 PEM); default state_dir/kiosk-key.pem
     service_key_file: str = ""    # the service's public key pinned at enrolment; default state_dir/service-key.pem
@@ -117,7 +120,7 @@ def load(path: str | None) -> Config:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     base = Config()
     sections = {name: data.pop(name, {}) for name in ("idreader", "cardreader", "printer", "service", "security",
-                                                      "cardissuer", "faceprinter", "ui", "voice")}
+                                                      "cardissuer", "faceprinter", "camera", "ui", "voice")}
     for name, table in sections.items():
         if not isinstance(table, dict):
             raise ConfigError(f"[{name}] must be a table")
@@ -173,6 +176,7 @@ def load(path: str | None) -> Config:
         issuer_port=_take(sections["cardissuer"], "port", str, "cardissuer.", SIM),
         issuer_reader=_take(sections["cardissuer"], "reader", str, "cardissuer.", SIM),
         faceprinter=_take(sections["faceprinter"], "kind", str, "faceprinter.", SIM),
+        camera=_take(sections["camera"], "device", str, "camera.", SIM),
         key_file=_take(sections["service"], "key_file", str, "service.", ""),
         service_key_file=_take(sections["service"], "service_key_file", str, "service.", ""),
         ui=ui, voice=voice)
@@ -181,6 +185,13 @@ def load(path: str | None) -> Config:
         raise ConfigError(f"unknown config keys: {', '.join(leftovers)}")
     if config.security not in ("demo", "keyservice", "none"):
         raise ConfigError(f"security.module {config.security!r}: demo, keyservice or none")
+    kind, _, name = config.faceprinter.partition(":")
+    if not (kind == SIM and not name or kind == "evolis" or kind == "cups" and name):
+        raise ConfigError(f"faceprinter.kind {config.faceprinter!r}: sim, evolis[:NAME] or cups:QUEUE")
+    if config.camera.startswith("/dev/video"):
+        raise ConfigError(f"camera.device {config.camera!r}: a V4L2 camera is not supported yet; sim or none")
+    if config.camera not in (SIM, "none"):
+        raise ConfigError(f"camera.device {config.camera!r}: sim or none")
     if config.service_url != "embedded" and not re.match(r"^https?://[^\s/]+", config.service_url):
         raise ConfigError(f"service.url {config.service_url!r}: 'embedded' or an http(s) URL")
     if config.printer != SIM:

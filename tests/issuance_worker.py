@@ -1,5 +1,6 @@
 """A kiosk process for the crash test: ``issue`` runs one issuance (and is SIGKILLed by its own journal at
-the named step); ``recover`` starts the kiosk, which initialises the module and settles what was left."""
+the named step); ``recover`` starts the kiosk, whose start-up step (recover_at_start) initialises the module
+and settles what was left. Both modes run that step, as every kiosk start does."""
 import json
 import os
 import signal
@@ -8,6 +9,7 @@ import sys
 from kiosk.config import Config
 from kiosk.logsetup import configure
 from kiosk.runtime import Kiosk
+from kiosk.startup import recover_at_start
 
 
 def main() -> None:
@@ -15,8 +17,9 @@ def main() -> None:
     configure(state_dir)
     config = Config(state_dir=state_dir, service_url=service_url, issuer_port=issuer_port, issuer_reader="vpcd",
                     security="keyservice", kiosk_id="CRASH-01")
-    kiosk = Kiosk(config)
+    kiosk = Kiosk(config, recover=False)
     try:
+        recover_at_start(kiosk.devices)
         if mode == "issue":
             application_id, crash_at = int(sys.argv[5]), sys.argv[6]
             kiosk.devices.journal.after_step = (

@@ -16,6 +16,7 @@ from kiosk.config import Config
 from kiosk.logsetup import configure
 from kiosk.pin import PinBuffer
 from kiosk.runtime import Kiosk
+from kiosk.startup import recover_at_start
 
 NEW = "802468"
 KINDS = ("change_pin", "reset_pin", "unlock", "replacement")
@@ -23,10 +24,17 @@ HOLDER = {"activate": "sealed", "reset_pin": "normal", "unlock": "pin_locked", "
 
 
 def kiosk_for(state_dir: str, service_url: str, kiosk_id: str, issuer_port: str) -> Kiosk:
+    """The kiosk's start-up as run_kiosk.py makes it: devices, then the recovery step (in both modes)."""
     configure(state_dir)
-    return Kiosk(Config(state_dir=state_dir, service_url=service_url, kiosk_id=kiosk_id, cardreader="vpcd",
-                        security="keyservice", issuer_port=issuer_port,
-                        issuer_reader="vpcd" if issuer_port != "sim" else "sim", issuer_timing=0))
+    kiosk = Kiosk(Config(state_dir=state_dir, service_url=service_url, kiosk_id=kiosk_id, cardreader="vpcd",
+                         security="keyservice", issuer_port=issuer_port,
+                         issuer_reader="vpcd" if issuer_port != "sim" else "sim", issuer_timing=0), recover=False)
+    try:
+        recover_at_start(kiosk.devices)
+    except BaseException:
+        kiosk.close()
+        raise
+    return kiosk
 
 
 def holder_flow(kiosk: Kiosk, service: str):

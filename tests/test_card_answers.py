@@ -9,7 +9,7 @@ import pytest
 from kiosk import demo
 from kiosk.hw.base import DeviceError
 from kiosk.hw.cardreader.apdu import CardAnswerMismatch, CardStatusError
-from kiosk.hw.cardreader.readers import InProcessReader
+from kiosk.hw.cardreader.inprocess import InProcessReader
 from kiosk.hw.cardreader.ssse import SFI_EF06, CardDataError, SocialSecurityCard
 from kiosk.hw.cardreader.virtualcard import personalise
 from kiosk.security.module import SoftSecurityModule, demo_masters

@@ -3,7 +3,7 @@ import pytest
 
 from kiosk import demo
 from kiosk.hw.cardreader.apdu import ApduChannel, CardStatusError, PinBlocked, PinWrong, error_for, with_le
-from kiosk.hw.cardreader.readers import InProcessReader
+from kiosk.hw.cardreader.inprocess import InProcessReader
 from kiosk.hw.cardreader.ssse import SocialSecurityCard, algorithm_from_fci, bcd_date, cn
 from kiosk.hw.cardreader.virtualcard import personalise
 from kiosk.security.module import SoftSecurityModule, demo_masters

@@ -4,7 +4,8 @@ import pytest
 
 from kiosk import demo
 from kiosk.hw.cardreader.apdu import CardStatusError, PinBlocked, PinWrong
-from kiosk.hw.cardreader.readers import CardMute, CardRemoved, InProcessReader, PcscReader
+from kiosk.hw.cardreader.inprocess import InProcessReader
+from kiosk.hw.cardreader.readers import CardMute, CardRemoved, PcscReader
 from kiosk.hw.cardreader.ssse import KEY_UPDATE, SFI_EF06, CardNotGenuine, SocialSecurityCard
 from kiosk.hw.cardreader.virtualcard import VirtualCard, personalise
 from kiosk.hw.cardreader.vpcd import VpcdBridge

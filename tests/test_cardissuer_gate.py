@@ -11,7 +11,7 @@ from kiosk.hw.cardissuer.issuer import CardIssuer, IssuerError
 from kiosk.hw.cardissuer.link import Crt591Link
 from kiosk.hw.cardissuer.simulator import IssuerSimulator
 from kiosk.hw.cardissuer.station import SimulatedStation
-from kiosk.hw.cardreader.readers import InProcessReader
+from kiosk.hw.cardreader.inprocess import InProcessReader
 from kiosk.hw.cardreader.ssse import SocialSecurityCard
 from kiosk.hw.cardreader.virtualcard import personalise
 from kiosk.security.module import SoftSecurityModule, demo_masters

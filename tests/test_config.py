@@ -54,6 +54,11 @@ kind = "evolis"
     ('[voice]\nvoice = "-x"', "voice.voice"),
     ('[voice]\nvolume = 5', "unknown config keys: voice.volume"),
     ('voice = "cmn"', "must be a table"),
+    ('[camera]\ndevice = "/dev/video0"', "camera.device '/dev/video0': a V4L2 camera is not supported yet"),
+    ('[camera]\ndevice = "webcam"', "camera.device 'webcam': sim or none"),
+    ('[camera]\ndevice = 0', "camera.device: expected str"),
+    ('[camera]\nresolution = "hd"', "unknown config keys: camera.resolution"),
+    ('[faceprinter]\nkind = "cups"', "faceprinter.kind 'cups'"),
 ])
 def test_bad_values_name_the_key(tmp_path, text, words):
     with pytest.raises(ConfigError, match=words):
@@ -71,3 +76,8 @@ def test_voice_table(tmp_path):
                                  'voice = "cmn"\n')).voice
     assert (voice.enabled, voice.rate, voice.player, voice.voice) == (False, 110, "aplay:plughw:1,0", "cmn")
     assert load(write(tmp_path, '[voice]\nplayer = "none"')).voice.player == "none"
+
+
+def test_camera_table(tmp_path):
+    assert load(None).camera == "sim"
+    assert load(write(tmp_path, '[camera]\ndevice = "none"')).camera == "none"

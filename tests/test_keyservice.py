@@ -5,7 +5,7 @@ import pytest
 from kiosk import demo
 from kiosk.backend.client import ServiceClient, ServiceRefused
 from kiosk.backend.server import ServiceThread
-from kiosk.hw.cardreader.readers import InProcessReader
+from kiosk.hw.cardreader.inprocess import InProcessReader
 from kiosk.hw.cardreader.ssse import SocialSecurityCard
 from kiosk.hw.cardreader.virtualcard import personalise
 from kiosk.pin import PinBuffer

@@ -9,13 +9,16 @@ from kiosk.backend.client import ServiceClient, ServiceError
 from kiosk.hw.base import Action, DeviceError, DeviceStatus
 from kiosk.journal import Journal
 from kiosk.policy import PolicyProfile
+from kiosk.ports import (CameraPort, CardIssuerPort, CardReaderPort, FacePrinterPort, IdReaderPort,
+                         KeyTransportPort, PhotoDecoderPort, ReceiptPrinterPort, SecurityModulePort)
 
 log = logging.getLogger(__name__)
 
 DEVICE_NAMES = {"idreader": ("身份证读卡器", "ID card reader"), "cardreader": ("社保卡读卡器", "card reader"),
                 "security": ("安全模块", "security module"), "cardissuer": ("制卡模块", "card-issuing module"),
                 "issuer_reader": ("制卡芯片读写器", "card module's chip reader"),
-                "faceprinter": ("卡面打印机", "card face printer"),
+                "faceprinter": ("卡面打印机", "card face printer"), "camera": ("摄像头", "camera"),
+                "key_transport": ("制卡数据安全通道", "secure channel to the card service"),
                 "printer": ("凭条打印机", "receipt printer"), "service": ("社保卡管理系统", "card service")}
 
 
@@ -26,18 +29,22 @@ class ServiceUnavailable(DeviceError):
 
 @dataclass
 class Devices:
-    idreader: object
-    cardreader: object
-    printer: object
+    """The devices a flow may use, each behind its port (kiosk.ports); kiosk.wiring.build_devices makes them."""
+    idreader: IdReaderPort | None
+    cardreader: CardReaderPort | None
+    printer: ReceiptPrinterPort | None
     service: ServiceClient
     journal: Journal
     policy: PolicyProfile
     kiosk_id: str
-    photo: object = None          # the ID photo decoder port (kiosk.hw.idreader.photo)
-    security: object = None       # the security module port (kiosk.security.module)
-    cardissuer: object = None     # kiosk.hw.cardissuer.issuer.CardIssuer
-    issuer_reader: object = None  # the card reader inside the issuing module (PC/SC or in process)
-    faceprinter: object = None    # kiosk.hw.cardissuer.faceprinter
+    photo: PhotoDecoderPort | None = None
+    security: SecurityModulePort | None = None
+    cardissuer: CardIssuerPort | None = None
+    issuer_reader: CardReaderPort | None = None   # the card reader inside the issuing module
+    faceprinter: FacePrinterPort | None = None
+    camera: CameraPort | None = None              # None: [camera] device = "none"
+    # the session the service seals a new card's personalisation data under (issuance only)
+    key_transport: KeyTransportPort | None = None
 
     def status(self, name: str) -> DeviceStatus:
         if name == "security":

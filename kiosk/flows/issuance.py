@@ -31,7 +31,6 @@ from kiosk.hw.cardissuer.face import FaceData, render
 from kiosk.hw.cardreader.apdu import CardStatusError
 from kiosk.hw.cardreader.ssse import KEY_UPDATE, SFI_EF05, SFI_EF06, SocialSecurityCard, an_ascii
 from kiosk.journal import new_txn_id
-from kiosk.security.module import KeyServiceModule
 
 __all__ = ["IssuanceFlow", "IssuanceFailed", "Outcome", "recover", "KIND", "NEEDS", "STEPS_ZH"]
 log = logging.getLogger(__name__)
@@ -79,7 +78,6 @@ class IssuanceFlow:
         self.on_progress = on_progress or (lambda _step: None)
         self.txn = new_txn_id(devices.kiosk_id)
         self.card_number: str | None = None
-        self._keys = KeyServiceModule(devices.service)
 
     def _step(self, step: str, **detail) -> None:
         self.devices.journal.step(self.txn, step, **detail)
@@ -155,11 +153,12 @@ class IssuanceFlow:
             identity = app.identify()
             self._require_blank(app)
             self._step("number_requested")
-            started = d.service.start_issuance(self.application_id, identity.card_id_code, self._keys.session_id(),
-                                               idempotency_key=f"{self.txn}:start")
+            # the service seals the personalisation data under the key-transport session's key (kiosk.wiring)
+            started = d.service.start_issuance(self.application_id, identity.card_id_code,
+                                               d.key_transport.session_id(), idempotency_key=f"{self.txn}:start")
             self.card_number = started["card_number"]
             self._step("number_allocated", card_number=self.card_number)
-            records = json.loads(self._keys.open_sealed(started["personalisation"]))
+            records = json.loads(d.key_transport.open_sealed(started["personalisation"]))
 
             self.on_progress("personalise")
             self._step("personalising", card_number=self.card_number)

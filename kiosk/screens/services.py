@@ -133,9 +133,9 @@ class IssueService(Controller):
 
     def issue(self) -> None:
         from kiosk.flows.issuance import IssuanceFlow
-        from kiosk.hw.camera import SimulatedCamera
+        camera = self.devices.camera       # [camera] device = "none": the face is printed without a photo
         self.flow = IssuanceFlow(self.devices, self.application["id"], self.id_card.name, self.id_card.id_number,
-                                 photo=SimulatedCamera().capture().resize((102, 126)),
+                                 photo=camera.capture().resize((102, 126)) if camera else None,
                                  on_progress=issuing_progress(self.app))
         self.run_issuance(self.flow, self.done)
 

@@ -94,11 +94,11 @@ class ReplaceService(Controller):
         self.make_card()
 
     def make_card(self) -> None:
-        from kiosk.hw.camera import SimulatedCamera
+        camera = self.devices.camera       # [camera] device = "none": the face is printed without a photo
 
         def work():
             self.flow.capture_old_card()
-            return self.flow.issuance(photo=SimulatedCamera().capture().resize((102, 126)),
+            return self.flow.issuance(photo=camera.capture().resize((102, 126)) if camera else None,
                                       on_progress=issuing_progress(self.app))
         self.app.busy(_("正在回收原卡"))
         self.run(work, self.issue)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Protocol
 
 from kiosk.hw.base import Action, DeviceError, DeviceState, DeviceStatus
 from kiosk.pin import PinBuffer, wipe
+from kiosk.ports import SecurityModulePort as SecurityModule  # noqa: F401  (the port, kept under its old name)
 from kiosk.security.rules import KEY_IDS, PURPOSES, CardIdentity, KeyRule
 
 
@@ -27,16 +27,6 @@ class SecurityModuleMissing(SecurityModuleError):
 def missing() -> SecurityModuleMissing:
     return SecurityModuleMissing("no security module configured", zh="本机未配置安全模块，无法办理此业务，请到窗口办理",
                                  en="This kiosk has no security module for this service; please go to a counter")
-
-
-class SecurityModule(Protocol):
-    name: str
-
-    def status(self) -> DeviceStatus: ...
-    def internal_auth_ok(self, card: CardIdentity, random: bytes, answer: bytes) -> bool: ...
-    def external_auth(self, card: CardIdentity, key_id: int, challenge: bytes) -> bytes: ...
-    def reload_mac(self, card: CardIdentity, challenge: bytes, header: bytes, new_pin: PinBuffer) -> bytes: ...
-    def unblock_data(self, card: CardIdentity, challenge: bytes, header: bytes, new_pin: PinBuffer) -> bytes: ...
 
 
 class NoSecurityModule:

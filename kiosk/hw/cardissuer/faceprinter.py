@@ -11,11 +11,11 @@ import shutil
 import subprocess
 import tempfile
 import time
-from typing import Protocol
 
 from PIL import Image
 
 from kiosk.hw.base import Action, DeviceError, DeviceState, DeviceStatus
+from kiosk.ports import FacePrinterPort as FacePrinter  # noqa: F401  (the port lives in kiosk.ports)
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +26,6 @@ class FacePrintError(DeviceError):
 
 def _failed(detail: str) -> FacePrintError:
     return FacePrintError(detail, zh="卡面打印失败，请联系工作人员", en="The card face could not be printed; please call staff")
-
-
-class FacePrinter(Protocol):
-    def status(self) -> DeviceStatus: ...
-    def print_face(self, face: Image.Image) -> None: ...
 
 
 class SimulatedFacePrinter:

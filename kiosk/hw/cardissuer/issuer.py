@@ -227,7 +227,10 @@ class CardIssuer:
             return DeviceStatus("cardissuer", state, media=media, detail=detail, vendor_code=f"E{reply.error}")
         self._observe(reply.status)
         s = reply.status
-        position = self.position.value if s.position is CardPosition.INSIDE else s.position.value
+        # inside, the module cannot tell IC from RF: the last move says which, unless this driver moved nothing
+        # yet (a card left from before it was opened), when "inside" is all that is known
+        known = s.position is CardPosition.INSIDE and self.position is not CardPosition.NONE
+        position = self.position.value if known else s.position.value
         media.update(hopper=s.hopper.value, reject_bin=s.reject_bin.value, card_position=position)
         usable = s.hopper is not Hopper.EMPTY and s.reject_bin is not RejectBin.FULL
         return DeviceStatus("cardissuer", DeviceState.ONLINE if usable else DeviceState.HARDWARE_ERROR, media=media,

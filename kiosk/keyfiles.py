@@ -1,0 +1,44 @@
+"""The kiosk's key files: its own SM2 key and the service's public key pinned at enrolment."""
+from __future__ import annotations
+
+import os
+
+from kiosk.security.sm2 import PrivateKey, PublicKey
+
+
+def load_or_make_key(path: str, make=PrivateKey.generate) -> PrivateKey:
+    """An SM2 key (the kiosk's; the demo service's): read, or made on first start and written readable by its
+    owner only. Written whole under a temporary name, then linked into place, so a crash while writing never
+    leaves a truncated key, and an existing key is never overwritten."""
+    if os.path.exists(path):
+        with open(path, encoding="ascii") as fh:
+            return PrivateKey.from_pem(fh.read())
+    key = make()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key.to_pem())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, path)                      # fails if a key appeared meanwhile: never overwritten
+    finally:
+        os.unlink(tmp)
+    with open(os.path.splitext(path)[0] + ".pub.pem", "w", encoding="ascii") as fh:
+        fh.write(key.public.to_pem())
+    return key
+
+
+def load_public(path: str) -> PublicKey | None:
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="ascii") as fh:
+        return PublicKey.from_pem(fh.read())
+
+
+def save_public(path: str, key: PublicKey) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="ascii") as fh:
+        fh.write(key.to_pem())
+    os.replace(tmp, path)
