@@ -11,8 +11,9 @@ Decisions (the seeds leave these to the kiosk):
   agent declares holding it (power_of_attorney=True) and the service records the declaration. seeds/004
   lets an agent do everything except bank account activation, which this kiosk never does; on top of that
   the kiosk keeps to the holder the services whose point is a secret or a credential of the holder's own.
-  Who may use which service is declared once, in kiosk/flows/registry.py (Service.may_use). Institutions (employer, community, school: seeds/004) apply on a holder's behalf at a
-  counter only: they have no ID card to read.
+  Who may use which service is declared once, in kiosk/flows/registry.py (Service.may_use).
+  Institutions (employer, community, school: seeds/004) apply on a holder's behalf at a counter only: they
+  have no ID card to read.
 """
 from __future__ import annotations
 

@@ -162,7 +162,6 @@ class LossService(Controller):
     def __init__(self, app, acting=HOLDER):
         super().__init__(app, acting)
         from kiosk.flows.loss import LossReportFlow
-        self.acting = acting
         self.flow = LossReportFlow(self.devices, acting)
 
     def start(self) -> None:

@@ -2,11 +2,11 @@
 cancellation guide, and acting for someone else (guardian or agent)."""
 from __future__ import annotations
 
+from kiosk.flows import registry
 from kiosk.flows.cancellation import CancellationFlow
 from kiosk.flows.contact import ContactFlow
 from kiosk.flows.ecard import EcardFlow
 from kiosk.flows.replacement import ReplacementFlow
-from kiosk.flows import registry
 from kiosk.flows.representation import HOLDER, RepresentationFlow, Role
 from kiosk.i18n import _, both, join, of_error
 from kiosk.screens.controller import Controller, issuing_progress
