@@ -5,25 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 
+from kiosk.flows import registry
 from kiosk.flows.base import DEVICE_NAMES, Devices
 from kiosk.hw.base import DeviceState, DeviceStatus
 from kiosk.i18n import both
 
 log = logging.getLogger(__name__)
-
-def _needs() -> dict[str, tuple[str, ...]]:
-    """The devices each service's flow requires before it starts (the flows are the authority)."""
-    from kiosk.flows import change_pin, contact, ecard, issuance, loss, replacement, status_query
-    from kiosk.flows.holder_card import HolderCardFlow
-    issuing = ("idreader", *issuance.NEEDS)          # the applicant's ID card, then the issuance itself
-    holder = HolderCardFlow.NEEDS
-    return {"status": status_query.NEEDS, "change_pin": change_pin.NEEDS, "activate": holder,
-            "reset_pin": holder, "unlock": holder, "issue": issuing, "replace": replacement.NEEDS,
-            "loss": loss.REPORT_NEEDS, "release": loss.RELEASE_NEEDS, "contact": contact.NEEDS,
-            "ecard": ecard.NEEDS, "agent": ("idreader", "service"), "cancel": ()}
-
-
-NEEDS = _needs()
+NEEDS = {service.key: service.needs for service in registry.SERVICES}     # what each tile waits for
 
 
 class DeviceWatch:

@@ -14,7 +14,8 @@ from kiosk.flows import cancellation
 from kiosk.flows.cancellation import CancellationFlow
 from kiosk.flows.contact import ContactFlow, ContactInvalid, check_phone
 from kiosk.flows.ecard import EcardFlow, EcardNeedsAuthorisation, EcardUnavailable
-from kiosk.flows.representation import AGENT_MAY_NOT, Acting, MayNotAct, RepresentationFlow, Role, require_may_act
+from kiosk.flows import registry
+from kiosk.flows.representation import Acting, MayNotAct, RepresentationFlow, Role, require_may_act
 from kiosk.flows.reset_pin import ResetPinFlow
 from kiosk.policy import profile
 from kiosk.runtime import Kiosk
@@ -184,14 +185,14 @@ def test_shaanxis_guardian_age_is_a_marked_project_decision():
     assert any("guardian_below_age=18" in d and "project decision" in d for d in shaanxi.decisions)
 
 
-@pytest.mark.parametrize("service", sorted(AGENT_MAY_NOT))
-def test_an_agent_may_not_do_the_holders_own_secret_services(service):
+@pytest.mark.parametrize("service", [s.key for s in registry.SERVICES if not s.allows(Role.AGENT)])
+def test_an_agent_may_not_do_what_the_registry_keeps_to_the_holder(service):
     agent = Acting(Role.AGENT, demo.by_key("gen2").id_number, power_of_attorney=True)
     with pytest.raises(MayNotAct):
         require_may_act(profile("henan"), agent, service, demo.by_key("normal").id_card(), TODAY)
 
 
-@pytest.mark.parametrize("service", ["apply", "replacement", "loss_report", "release", "contact", "status_query"])
+@pytest.mark.parametrize("service", [s.key for s in registry.SERVICES if s.allows(Role.AGENT)])
 def test_an_agent_with_a_power_of_attorney_may_do_the_rest(service):
     agent = Acting(Role.AGENT, demo.by_key("gen2").id_number, power_of_attorney=True)
     require_may_act(profile("henan"), agent, service, demo.by_key("normal").id_card(), TODAY)
@@ -213,7 +214,7 @@ def test_an_agent_is_told_before_any_card_is_placed_that_pin_services_are_the_ho
 
 
 def test_a_minor_cannot_act_for_someone_else(kiosk):
-    flow = RepresentationFlow(kiosk.devices, "apply")
+    flow = RepresentationFlow(kiosk.devices, "issue")
     flow.choose(Role.GUARDIAN)
     kiosk.hands.idreader_sim.place(person_aged(15, seq="456"))
     with pytest.raises(MayNotAct) as refused:
@@ -225,7 +226,7 @@ def test_a_minor_cannot_act_for_someone_else(kiosk):
 def test_a_guardian_applies_for_a_minor_with_the_guardians_id_read_first(kiosk):
     child = person_aged(12)
     kiosk.devices.service.enrol_insurance(child.id_number, child.name, "urban_rural_resident")
-    flow = RepresentationFlow(kiosk.devices, "apply")
+    flow = RepresentationFlow(kiosk.devices, "issue")
     flow.check_devices()
     flow.choose(Role.GUARDIAN)
     with pytest.raises(MayNotAct, match="holder before actor"):
@@ -243,7 +244,7 @@ def test_a_guardian_applies_for_a_minor_with_the_guardians_id_read_first(kiosk):
 @pytest.mark.parametrize("kiosk", REGIONS, indirect=True)
 def test_a_minor_alone_is_refused_before_the_service_is_asked(kiosk):
     child = person_aged(12)
-    flow = RepresentationFlow(kiosk.devices, "apply")
+    flow = RepresentationFlow(kiosk.devices, "issue")
     kiosk.hands.idreader_sim.place(child)
     with pytest.raises(MayNotAct) as refused:
         flow.wait_for_holder_id_card(3, threading.Event())
@@ -258,7 +259,7 @@ def test_an_agents_application_carries_the_agent_and_the_power_of_attorney(kiosk
         sent.update(kwargs)
         return real_apply(*args, **kwargs)
     kiosk.devices.service.apply = spy
-    flow = RepresentationFlow(kiosk.devices, "apply")
+    flow = RepresentationFlow(kiosk.devices, "issue")
     flow.choose(Role.AGENT, power_of_attorney=True)
     kiosk.hands.place_id_card("gen2")
     flow.wait_for_actor_id_card(3, threading.Event())

@@ -16,6 +16,8 @@ from kiosk.flows.base import Devices, now
 from kiosk.journal import new_txn_id
 from kiosk.policy import PolicyProfile
 
+NEEDS: tuple[str, ...] = ()      # explaining needs no device; printing asks the printer itself
+
 
 @dataclass(frozen=True)
 class Text:

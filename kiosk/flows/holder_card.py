@@ -40,7 +40,7 @@ def sealed_texts(initial_pin: str | None) -> tuple[str, str]:
 
 
 class HolderCardFlow:
-    SERVICE = ""                                    # representation.AGENT_MAY_NOT key
+    SERVICE = ""                                    # its key in kiosk/flows/registry.py
     NEEDS = ("idreader", "cardreader", "security", "service")
 
     def __init__(self, devices: Devices, acting: Acting = HOLDER):

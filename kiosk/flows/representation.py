@@ -10,9 +10,10 @@ Decisions (the seeds leave these to the kiosk):
 - An agent needs the holder's signed power of attorney (seeds/004). The kiosk cannot read paper, so the
   agent declares holding it (power_of_attorney=True) and the service records the declaration. seeds/004
   lets an agent do everything except bank account activation, which this kiosk never does; on top of that
-  the kiosk keeps to the holder the services whose point is a secret or a credential of the holder's own —
-  see AGENT_MAY_NOT. Institutions (employer, community, school: seeds/004) apply on a holder's behalf at a
-  counter only: they have no ID card to read.
+  the kiosk keeps to the holder the services whose point is a secret or a credential of the holder's own.
+  Who may use which service is declared once, in kiosk/flows/registry.py (Service.may_use).
+  Institutions (employer, community, school: seeds/004) apply on a holder's behalf at a counter only: they
+  have no ID card to read.
 """
 from __future__ import annotations
 
@@ -27,28 +28,13 @@ from kiosk.hw.idreader.idcard import IdCard
 from kiosk.policy import PolicyProfile
 
 ADULT_AGE = 18      # Civil Code art. 17; an agent or a guardian must be an adult (the service checks the same)
+NEEDS = ("idreader", "service")     # the actor's ID card, and the service that records who acted
 
 
 class Role(enum.Enum):
     HOLDER = "holder"
     GUARDIAN = "guardian"      # 监护人代办
     AGENT = "agent"            # 委托代理人代办
-
-
-# The kiosk services an agent may not do, and why (shown to the agent). The PIN guards the holder's
-# social-security account ("本人持卡、密码验证": seeds/003): an agent who sets or learns it holds the holder's
-# card *and* PIN, which is exactly what the security rests on. The e-card is the holder's online identity
-# credential, signed up on a phone in the holder's name (seeds/001, 004).
-_PIN_REASON = ("密码是持卡人本人的凭证，须由本人（或未成年人的监护人）办理",
-               "The PIN is the holder's own secret; the holder (or a minor's guardian) must set it")
-AGENT_MAY_NOT = {
-    "change_pin": _PIN_REASON,
-    "activate": _PIN_REASON,
-    "reset_pin": _PIN_REASON,
-    "unlock": _PIN_REASON,
-    "ecard": ("电子社保卡是持卡人本人的线上身份凭证，须由本人申领",
-              "The e-card is the holder's own online identity; the holder must sign up for it"),
-}
 
 
 class MayNotAct(DeviceError):
@@ -118,19 +104,18 @@ def require_may_act(policy: PolicyProfile, acting: Acting, service: str, holder:
                                                    "无民事行为能力人的监护人请持监护证明到窗口办理",
                         en=f"The holder is {limit} or older and acts in person; a guardian of an adult goes "
                            f"to a counter with the guardianship papers")
-    require_agent_may(acting, service)
+    require_role_may(acting, service)
 
 
-def require_agent_may(acting: Acting, service: str) -> None:
-    """What holds for an agent whoever the holder is: a power of attorney, and not the holder's own secrets."""
-    if acting.role is not Role.AGENT:
-        return
-    if not acting.power_of_attorney:
+def require_role_may(acting: Acting, service: str) -> None:
+    """What holds whoever the holder is: an agent has a power of attorney, and the registry lets this role
+    use the service (a service not built for acting refuses rather than serve the actor as the holder)."""
+    # imported here: the registry imports every flow module, this one included
+    from kiosk.flows.registry import service as registered
+    if acting.role is Role.AGENT and not acting.power_of_attorney:
         raise MayNotAct("agent without power of attorney", zh="代办须持有持卡人签署的授权委托书",
                         en="An agent needs the holder's signed power of attorney")
-    if service in AGENT_MAY_NOT:
-        zh, en = AGENT_MAY_NOT[service]
-        raise MayNotAct(f"agents may not do {service}", zh=zh, en=en)
+    registered(service).require_actor(acting.role)
 
 
 def read_holder_id_card(devices: Devices, acting: Acting, service: str, timeout: float,
@@ -158,12 +143,12 @@ class RepresentationFlow:
         self.holder: IdCard | None = None
 
     def check_devices(self) -> None:
-        self.devices.require("idreader", "service")
+        self.devices.require(*NEEDS)
 
     def choose(self, role: Role, power_of_attorney: bool = False) -> None:
         """``power_of_attorney``: the agent confirmed on screen holding the holder's signed authorisation."""
         acting = Acting(role, None, power_of_attorney if role is Role.AGENT else False)
-        require_agent_may(acting, self.service)       # said before anyone places a card
+        require_role_may(acting, self.service)        # said before anyone places a card
         self.acting = acting
 
     def wait_for_actor_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:

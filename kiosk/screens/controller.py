@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
 
+from kiosk.flows import registry
 from kiosk.flows.pin_rules import PinRuleBroken
+from kiosk.flows.representation import HOLDER
 from kiosk.hw.base import DeviceError
 from kiosk.i18n import _, of_error
 from kiosk.pin import PinBuffer
@@ -17,20 +18,16 @@ WAIT_FOR_CARD_S = 60
 TAKE_TIMEOUT_S = 60      # a new card waits this long at the gate before it is captured
 
 
-@dataclass(frozen=True)
-class MenuEntry:
-    key: str
-    glyph: str        # the tile's icon: one character on a disc
-    title: str
-    subtitle: str
-
-
 class Controller:
     name = ""
     title = _("社会保障卡自助服务")
 
-    def __init__(self, app):
+    def __init__(self, app, acting=HOLDER):
+        # the registry says who may use the service: an actor it does not allow is refused here, loudly,
+        # rather than served as if they were the holder (the acting menu never offers such a service)
+        registry.service(self.name).require_actor(acting.role)
         self.app = app
+        self.acting = acting
         self.devices = app.kiosk.devices
         self.cancelled = threading.Event()
 
@@ -94,8 +91,8 @@ class Controller:
 class PinSteps(Controller):
     """Asking a new PIN twice, the rules checked between: shared by change, activate, reset and unlock."""
 
-    def __init__(self, app):
-        super().__init__(app)
+    def __init__(self, app, acting=HOLDER):
+        super().__init__(app, acting)
         self.new, self.again = PinBuffer(), PinBuffer()
 
     def ask_new(self, error="") -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from kiosk import masking
-from kiosk.flows import issuance, representation
+from kiosk.flows import registry, representation
 from kiosk.flows.change_pin import ChangePinFlow
 from kiosk.flows.representation import HOLDER
 from kiosk.flows.status_query import StatusQueryFlow
@@ -17,8 +17,7 @@ class StatusService(Controller):
     title = _("社保卡状态查询")
 
     def __init__(self, app, acting=HOLDER):
-        super().__init__(app)
-        self.acting = acting
+        super().__init__(app, acting)
         self.flow = StatusQueryFlow(self.devices, acting)
 
     def start(self) -> None:
@@ -44,8 +43,8 @@ class ChangePinService(PinSteps):
     name = "change_pin"
     title = _("修改社保卡密码")
 
-    def __init__(self, app):
-        super().__init__(app)
+    def __init__(self, app, acting=HOLDER):
+        super().__init__(app, acting)
         self.flow = ChangePinFlow(self.devices)
         self.old = PinBuffer()
 
@@ -95,18 +94,16 @@ class IssueService(Controller):
     the issuance with its steps on screen → the card at the gate."""
     name = "issue"
     title = _("申领社保卡")
-    NEEDS = ("idreader", *issuance.NEEDS)
 
     def __init__(self, app, acting=HOLDER):
-        super().__init__(app)
-        self.acting = acting
+        super().__init__(app, acting)
         self.id_card = None
         self.application = None
         self.flow = None
 
     def start(self) -> None:
         from kiosk.screens.services_pin import holder_id_title
-        self.begin(lambda: self.devices.require(*self.NEEDS), lambda: self.ask_id_card(
+        self.begin(lambda: self.devices.require(*registry.service(self.name).needs), lambda: self.ask_id_card(
             _("申领新卡需核验本人身份证") if self.acting is HOLDER else _("为他人申领，须放置持卡人（被代办人）的身份证"),
             self.devices.idreader.wait_for_card, self.got_id_card, title=holder_id_title(self.acting)))
 
@@ -162,9 +159,8 @@ class LossService(Controller):
     title = _("社保卡挂失")
 
     def __init__(self, app, acting=HOLDER):
-        super().__init__(app)
+        super().__init__(app, acting)
         from kiosk.flows.loss import LossReportFlow
-        self.acting = acting
         self.flow = LossReportFlow(self.devices, acting)
 
     def start(self) -> None:
@@ -204,8 +200,8 @@ class ReleaseService(Controller):
     name = "release"
     title = _("解除挂失")
 
-    def __init__(self, app):
-        super().__init__(app)
+    def __init__(self, app, acting=HOLDER):
+        super().__init__(app, acting)
         from kiosk.flows.loss import ReleaseFlow
         self.flow = ReleaseFlow(self.devices)
 

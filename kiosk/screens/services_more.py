@@ -2,11 +2,12 @@
 cancellation guide, and acting for someone else (guardian or agent)."""
 from __future__ import annotations
 
+from kiosk.flows import registry
 from kiosk.flows.cancellation import CancellationFlow
 from kiosk.flows.contact import ContactFlow
 from kiosk.flows.ecard import EcardFlow
 from kiosk.flows.replacement import ReplacementFlow
-from kiosk.flows.representation import AGENT_MAY_NOT, HOLDER, RepresentationFlow, Role
+from kiosk.flows.representation import HOLDER, RepresentationFlow, Role
 from kiosk.i18n import _, both, join, of_error
 from kiosk.screens.controller import Controller, issuing_progress
 from kiosk.screens.services_pin import holder_id_title
@@ -23,7 +24,7 @@ class ReplaceService(Controller):
     title = _("补卡换卡")
 
     def __init__(self, app, acting=HOLDER):
-        super().__init__(app)
+        super().__init__(app, acting)
         self.flow = ReplacementFlow(self.devices)
 
     def start(self) -> None:
@@ -140,8 +141,7 @@ class ContactService(Controller):
     title = _("修改联系方式")
 
     def __init__(self, app, acting=HOLDER):
-        super().__init__(app)
-        self.acting = acting
+        super().__init__(app, acting)
         self.flow = ContactFlow(self.devices, acting)
         self.phone = DigitBuffer(11)
 
@@ -196,7 +196,7 @@ class EcardService(Controller):
     title = _("电子社保卡")
 
     def __init__(self, app, acting=HOLDER):
-        super().__init__(app)
+        super().__init__(app, acting)
         self.flow = EcardFlow(self.devices, acting)
 
     def start(self) -> None:
@@ -223,7 +223,7 @@ class CancelInfoService(Controller):
     title = _("注销说明")
 
     def __init__(self, app, acting=HOLDER):
-        super().__init__(app)
+        super().__init__(app, acting)
         self.flow = CancellationFlow(self.devices)
 
     def start(self) -> None:
@@ -240,11 +240,9 @@ class AgentService(Controller):
     own ID card → the service → that service runs for the holder, whose ID card it asks next."""
     name = "agent"
     title = _("代办业务")
-    # the services whose flows carry who acts (the service records the actor with the application)
-    SERVICES = ("issue", "loss", "status", "contact", "activate", "reset_pin", "unlock")
 
     def __init__(self, app, acting=HOLDER):
-        super().__init__(app)
+        super().__init__(app, acting)
         self.flow = None
 
     def start(self) -> None:
@@ -260,12 +258,9 @@ class AgentService(Controller):
                          secondary=(_("返回首页"), self.app.home))
 
     def role(self, role: Role, power_of_attorney: bool = False) -> None:
-        from kiosk.screens.menu import CONTROLLERS, entry
-        options = []
-        for key in self.SERVICES:
-            if key not in CONTROLLERS or (role is Role.AGENT and key in AGENT_MAY_NOT):
-                continue
-            options.append((key, entry(key).title, lambda k=key: self.choose_service(role, power_of_attorney, k)))
+        # only what the registry lets this role use here: a service not built for acting is never offered
+        options = [(s.key, s.title, lambda k=s.key: self.choose_service(role, power_of_attorney, k))
+                   for s in registry.offered_to(self.devices.policy, role)]
         self.app.choose(_("请选择代办的业务"), "", options)
 
     def choose_service(self, role: Role, power_of_attorney: bool, service: str) -> None:

@@ -22,8 +22,7 @@ class HolderPinService(PinSteps):
     done_title = _("密码设置成功")
 
     def __init__(self, app, acting=HOLDER):
-        super().__init__(app)
-        self.acting = acting
+        super().__init__(app, acting)
         self.flow = self.flow_class(self.devices, acting)
 
     def start(self) -> None:

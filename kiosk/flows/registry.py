@@ -1,0 +1,111 @@
+"""The one list of citizen services. Each service says here its key, its tile, the devices it needs, who
+may use it, where it is offered and which flow carries it out; the menu (the citizen's and the acting
+person's), the device watch, the representation rules and the README's service table all read this list,
+so a service added, hidden or restricted is changed in one place.
+
+The Kivy controller of each service is mapped by key in kiosk/screens/menu.py: the core never imports Kivy.
+Needs are read from the flow modules, which check the same names before they start (one source)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from kiosk.flows import (activate, cancellation, change_pin, contact, ecard, issuance, loss, replacement,
+                         representation, reset_pin, status_query, unlock)
+from kiosk.flows.representation import Role
+from kiosk.i18n import Text, _
+from kiosk.policy import PolicyProfile
+
+ANYONE = frozenset(Role)
+HOLDER_OR_GUARDIAN = frozenset({Role.HOLDER, Role.GUARDIAN})
+HOLDER_ONLY = frozenset({Role.HOLDER})
+
+# Why someone acting for the holder is refused a service (shown to them). The PIN guards the holder's
+# social-security account ("本人持卡、密码验证": seeds/003): an agent who sets or learns it holds the holder's
+# card *and* PIN, which is exactly what the security rests on. The e-card is the holder's online identity
+# credential, signed up on a phone in the holder's name (seeds/001, 004).
+PIN_IS_THE_HOLDERS = ("密码是持卡人本人的凭证，须由本人（或未成年人的监护人）办理",
+                      "The PIN is the holder's own secret; the holder (or a minor's guardian) must set it")
+ECARD_IS_THE_HOLDERS = ("电子社保卡是持卡人本人的线上身份凭证，须由本人申领",
+                        "The e-card is the holder's own online identity; the holder must sign up for it")
+# Services the kiosk does only for the holder so far: seeds/002 lets an agent replace or release with both
+# ID cards, but these flows do not read an actor's ID card yet, so a counter does it.
+IN_PERSON_HERE = ("本机仅受理本人办理此业务，代办请到窗口", "At this kiosk only the holder can do this; "
+                  "someone acting for the holder goes to a counter")
+
+
+def everywhere(_policy: PolicyProfile) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Service:
+    key: str                              # stable: tile ids (tile_<key>), journal, staff calls, tests
+    glyph: str                            # the tile's icon: one character on a disc
+    title: Text
+    subtitle: Text
+    journey: type                         # the flow that carries the service out (no Kivy)
+    needs: tuple[str, ...]                # devices that must be usable before it starts (kiosk.flows.base)
+    may_use: frozenset[Role]              # who may use it; a guardian always only for a minor (policy age)
+    refusal: tuple[str, str] = IN_PERSON_HERE    # zh, en: why someone not in may_use is refused
+    offered: Callable[[PolicyProfile], bool] = everywhere     # the regions that show it at all
+
+    def allows(self, role: Role) -> bool:
+        return role in self.may_use
+
+    def require_actor(self, role: Role) -> None:
+        """Raise MayNotAct when ``role`` may not use this service: nobody is served silently as the holder."""
+        if not self.allows(role):
+            zh, en = self.refusal
+            raise representation.MayNotAct(f"{role.value} may not do {self.key}", zh=zh, en=en)
+
+
+# Most used first: elderly mode shows four tiles a page, so the commonest come first.
+SERVICES: tuple[Service, ...] = (
+    Service("status", "查", _("社保卡状态查询"), _("刷身份证即可查询"), status_query.StatusQueryFlow,
+            status_query.NEEDS, ANYONE),
+    Service("issue", "新", _("申领社保卡"), _("立等可取"), issuance.IssuanceFlow,
+            ("idreader", *issuance.NEEDS), ANYONE),         # the applicant's ID card, then the issuance itself
+    Service("activate", "启", _("启用社保卡"), _("新卡首次设置密码"), activate.ActivateFlow,
+            activate.ActivateFlow.NEEDS, HOLDER_OR_GUARDIAN, PIN_IS_THE_HOLDERS,
+            offered=activate.ActivateFlow.offered),         # only where the profile knows the initial PIN
+    Service("change_pin", "密", _("修改社保卡密码"), _("需知道原密码"), change_pin.ChangePinFlow,
+            change_pin.NEEDS, HOLDER_ONLY, PIN_IS_THE_HOLDERS),    # knowing the PIN is the holder's proof
+    Service("reset_pin", "重", _("忘记密码"), _("身份证+社保卡重置"), reset_pin.ResetPinFlow,
+            reset_pin.ResetPinFlow.NEEDS, HOLDER_OR_GUARDIAN, PIN_IS_THE_HOLDERS),
+    Service("unlock", "锁", _("密码解锁"), _("密码输错6次被锁"), unlock.UnlockFlow,
+            unlock.UnlockFlow.NEEDS, HOLDER_OR_GUARDIAN, PIN_IS_THE_HOLDERS),
+    Service("loss", "挂", _("社保卡挂失"), _("临时挂失 · 正式挂失"), loss.LossReportFlow,
+            loss.REPORT_NEEDS, ANYONE),
+    Service("release", "解", _("解除挂失"), _("卡片找回后办理"), loss.ReleaseFlow,
+            loss.RELEASE_NEEDS, HOLDER_ONLY),
+    Service("replace", "补", _("补卡换卡"), _("丢失、损坏、到期"), replacement.ReplacementFlow,
+            replacement.NEEDS, HOLDER_ONLY),
+    Service("contact", "改", _("修改联系方式"), _("手机号、地址"), contact.ContactFlow,
+            contact.NEEDS, ANYONE),
+    Service("ecard", "码", _("电子社保卡"), _("扫码申领"), ecard.EcardFlow,
+            ecard.NEEDS, HOLDER_ONLY, ECARD_IS_THE_HOLDERS),
+    # the way in for a guardian or an agent: the holder does not act for themselves through it
+    Service("agent", "代", _("代办业务"), _("监护人、受托人代办"), representation.RepresentationFlow,
+            representation.NEEDS, HOLDER_ONLY),
+    Service("cancel", "销", _("注销说明"), _("注销如何办理"), cancellation.CancellationFlow,
+            cancellation.NEEDS, HOLDER_ONLY),                # explained only, to whoever asks
+)
+BY_KEY = {service.key: service for service in SERVICES}
+
+
+def service(key: str) -> Service:
+    try:
+        return BY_KEY[key]
+    except KeyError:
+        raise KeyError(f"no service {key!r} in the registry; known: {', '.join(BY_KEY)}") from None
+
+
+def offered(policy: PolicyProfile) -> list[Service]:
+    """What this region's kiosk shows on its menu, in menu order."""
+    return [s for s in SERVICES if s.offered(policy)]
+
+
+def offered_to(policy: PolicyProfile, role: Role) -> list[Service]:
+    """What a guardian or an agent may choose to do for a holder in this region (the acting menu)."""
+    return [s for s in offered(policy) if s.key != "agent" and s.allows(role)]
