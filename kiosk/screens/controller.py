@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 
 from kiosk.flows.pin_rules import PinRuleBroken
-from kiosk.hw.base import DeviceError
+from kiosk.errors import KioskError, Refusal
 from kiosk.i18n import _, of_error
 from kiosk.pin import PinBuffer
 
@@ -82,8 +82,8 @@ class Controller:
 
     def failed(self, exc: Exception) -> None:
         self.app.hold_session = False
-        if isinstance(exc, DeviceError):
-            log.info("%s refused: %s", self.name, exc.detail)
+        if isinstance(exc, KioskError):     # a Refusal or a fault: either way it has the citizen's words
+            log.info("%s %s: %s", self.name, "refused" if isinstance(exc, Refusal) else "failed", exc.detail)
             self.app.message(_("无法继续办理"), of_error(exc), tone="bad")
         else:
             log.error("%s failed unexpectedly", self.name, exc_info=exc)
