@@ -15,6 +15,7 @@ Plain Python, no Kivy and no hardware: ``kiosk.backend`` and ``kiosk.security`` 
 from __future__ import annotations
 
 import enum
+import re
 
 
 class Action(enum.Enum):
@@ -47,6 +48,11 @@ class Refusal(KioskError):
     code = "refused"
     offer: str | None = None
     counter = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__:        # each kind of refusal its own code: MayNotAct → "may_not_act"
+            cls.code = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
     def __init__(self, detail: str, *, zh: str, en: str, code: str | None = None, offer: str | None = None,
                  counter: bool | None = None):

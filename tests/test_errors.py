@@ -57,7 +57,8 @@ def test_a_refusal_names_its_next_step():
     assert UseUnlockInstead("locked", zh="请办理解锁", en="Use unlock").offer == "unlock"
     assert Refusal("x", zh="请到窗口办理", en="Go to a counter", counter=True).counter
     plain = rule_error("initial")
-    assert plain.offer is None and not plain.counter and plain.code == "refused"
+    assert plain.offer is None and not plain.counter and plain.code == "initial"
+    assert MayNotAct("agents may not", zh="不能代办", en="No").code == "may_not_act"
 
 
 def test_service_faults_and_security_faults_are_device_errors_with_an_action():

@@ -25,7 +25,7 @@ RULES = {
 
 def rule_error(key: str) -> PinRuleBroken:
     zh, en = RULES[key]
-    return PinRuleBroken(f"new PIN rule: {key}", zh=zh, en=en)
+    return PinRuleBroken(f"new PIN rule: {key}", zh=zh, en=en, code=key)
 
 
 def check_new(policy: PolicyProfile, new: PinBuffer, old: PinBuffer | None = None) -> None:
