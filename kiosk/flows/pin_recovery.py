@@ -89,7 +89,8 @@ def _settle(devices: Devices, row: dict, steps: Steps, event: str) -> str | None
 
 
 def _ask(call) -> ServiceRefused | ServiceError | None:
-    """None when the service recorded it; the ServiceRefused (a definite no) or ServiceError (unreachable)."""
+    """None when the service recorded it; else the ServiceRefused (the caller checks ``definite``) or the
+    ServiceError (unreachable, unusable answer)."""
     try:
         call()
     except (ServiceRefused, ServiceError) as exc:   # a refusal is a Refusal, not a ServiceError: both asked for
