@@ -58,7 +58,7 @@ def both(zh: str, en: str) -> Text:
 
 
 def of_error(exc) -> Text:
-    """A typed error's own two texts (DeviceError and its kin carry zh and en)."""
+    """A typed error's own two texts (kiosk.errors.KioskError: every Refusal and fault carries zh and en)."""
     return both(exc.zh, exc.en)
 
 

@@ -284,7 +284,7 @@ def _key_paths(folder: str) -> tuple[str, str, str, str]:
 
 def enroll(args) -> int:
     import os
-    from kiosk.backend.client import ServiceClient, ServiceError
+    from kiosk.backend.client import ServiceClient, ServiceError, ServiceRefused
     from kiosk.runtime import load_or_make_key, save_public
     private, public, service, id_file = _key_paths(args.dir)
     os.makedirs(args.dir, exist_ok=True)
@@ -292,7 +292,7 @@ def enroll(args) -> int:
     client = ServiceClient(args.backend, args.kiosk_id, key=key)
     try:
         service_key = client.enrol(args.code)
-    except ServiceError as exc:
+    except (ServiceRefused, ServiceError) as exc:     # a wrong code is a refusal, not a ServiceError
         return _fail(f"enrolment refused: {exc.detail}: {exc.en}", EXIT_DEVICE)
     finally:
         client.close()
@@ -306,7 +306,7 @@ def enroll(args) -> int:
 
 def probe_backend(args) -> int:
     import os
-    from kiosk.backend.client import ServiceClient, ServiceError
+    from kiosk.backend.client import ServiceClient, ServiceError, ServiceRefused
     from kiosk.runtime import load_public
     from kiosk.security.sm2 import PrivateKey
     private, _, service, id_file = _key_paths(args.dir)
@@ -320,7 +320,7 @@ def probe_backend(args) -> int:
     started = time.perf_counter()
     try:
         answer = client.heartbeat([{"device": "probe", "state": "online"}])
-    except ServiceError as exc:
+    except (ServiceRefused, ServiceError) as exc:
         return _fail(f"heartbeat failed after {(time.perf_counter() - started) * 1000:.0f} ms: {exc.detail}",
                      EXIT_DEVICE)
     finally:

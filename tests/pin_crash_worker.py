@@ -72,11 +72,11 @@ def replace(kiosk: Kiosk) -> None:
 def visit(kiosk: Kiosk, service: str, typed: str) -> str:
     """The holder comes back: an unlock is tried again; otherwise the card is used with the PIN they know."""
     from kiosk.flows.change_pin import ChangePinFlow
-    from kiosk.hw.base import DeviceError
+    from kiosk.errors import KioskError
     if service == "unlock":
         try:
             holder_flow(kiosk, service)
-        except DeviceError as told:
+        except KioskError as told:          # told in words: a refusal (NotBlocked) or a fault
             return type(told).__name__
         return "unlock_offered"
     flow = ChangePinFlow(kiosk.devices)

@@ -46,7 +46,7 @@ def at_once(clients, call) -> list:
         barrier.wait()
         try:
             results[i] = call(client)
-        except ServiceError as exc:
+        except (ServiceRefused, ServiceError) as exc:   # a refusal is a Refusal, not a ServiceError
             results[i] = exc
     threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(clients)]
     for t in threads:

@@ -4,7 +4,8 @@ One session; a timeout on every call; every request SM2-signed (kiosk/security/s
 answer's signature checked against the service key pinned at enrolment. Retries with backoff only where
 safe — GETs, and POSTs/PATCHes carrying an ``Idempotency-Key`` (every one made here does) — and each retry
 is signed afresh, since the service refuses a nonce it has seen. Answers are validated before use;
-failures are typed and carry citizen-facing text. ``online`` tells the screens whether the service answered
+failures are typed and carry citizen-facing text: the service's typed no is a :class:`ServiceRefused` (a Refusal),
+no usable answer a :class:`ServiceError` (a fault). Recovery code that means both catches both. ``online`` tells the screens whether the service answered
 the last call.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from kiosk.hw.base import Action, DeviceError
+from kiosk.errors import Action, Fault, Refusal
 from kiosk.security import signing
 from kiosk.security.sm2 import PrivateKey, PublicKey
 
@@ -24,17 +25,19 @@ TIMEOUT = (3.0, 10.0)     # connect, read
 RETRY_STATUSES = (502, 503, 504)
 
 
-class ServiceError(DeviceError):
-    """The service could not be reached or answered something unusable."""
+class ServiceError(Fault):
+    """The service could not be reached or answered something unusable (a fault, not a rule)."""
     action = Action.RETRY
 
 
-class ServiceRefused(ServiceError):
-    """The service answered with a refusal: ``code`` is machine-readable, zh/en are for the citizen."""
+class ServiceRefused(Refusal):
+    """The service answered no, typed: ``code`` is machine-readable, zh/en are for the citizen, ``status`` is the
+    HTTP status. A Refusal, not a ServiceError: a rule of the service's (an unknown person, a card in the wrong
+    state, an agent without authority). Some answers may pass by themselves — ``definite`` tells them apart."""
 
     def __init__(self, status: int, code: str, zh: str, en: str):
-        super().__init__(f"service refused ({status} {code})", zh=zh, en=en, vendor_code=code)
-        self.status, self.code = status, code
+        super().__init__(f"service refused ({status} {code})", zh=zh, en=en, code=code)
+        self.status = status
 
     @property
     def definite(self) -> bool:

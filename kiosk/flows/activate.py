@@ -19,11 +19,11 @@ PIN, and refusing would make activation impossible on such cards. Where the prof
 from __future__ import annotations
 
 from kiosk import receipts
+from kiosk.errors import Refusal
 from kiosk.flows.base import Devices, now
 from kiosk.flows.change_pin import ChangePinFlow
 from kiosk.flows.holder_card import CANCELLED, LOST, HolderCardFlow, refuse_state
 from kiosk.flows.representation import HOLDER, Acting
-from kiosk.hw.base import Action, DeviceError
 from kiosk.hw.cardreader.apdu import PinWrong
 from kiosk.pin import PinBuffer
 from kiosk.policy import PolicyProfile
@@ -31,14 +31,13 @@ from kiosk.policy import PolicyProfile
 SAFE_TRIES = 2
 
 
-class ActivationNotOffered(DeviceError):
+class ActivationNotOffered(Refusal):
     """This region's initial PIN is not configured, so the kiosk cannot verify it: activation is at a counter."""
-    action = Action.CLEAR
+    counter = True
 
 
-class InitialPinNotAccepted(DeviceError):
+class InitialPinNotAccepted(Refusal):
     """The card does not take the region's initial PIN (changed already, or tries nearly used up)."""
-    action = Action.CLEAR
 
 
 NOT_SEALED = {
@@ -91,12 +90,11 @@ class ActivateFlow(HolderCardFlow):
         try:
             changer.verify_old(initial)       # tells the service of a wrong PIN, as a holder's own try would
         except PinWrong as exc:
-            raise InitialPinNotAccepted("card refused the initial PIN",
+            raise InitialPinNotAccepted(f"card refused the initial PIN ({exc.vendor_code})",
                                         zh="此卡密码已不是初始密码。记得密码请选择“修改社保卡密码”，"
                                            "忘记密码请到窗口办理",
                                         en="This card's PIN is no longer the initial one. Choose 'Change PIN' if "
-                                           "you know it; otherwise go to a counter",
-                                        vendor_code=exc.vendor_code) from None
+                                           "you know it; otherwise go to a counter") from None
         finally:
             initial.clear()
         self._changer = changer

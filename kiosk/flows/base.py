@@ -5,7 +5,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from kiosk.backend.client import ServiceClient, ServiceError
+from kiosk.backend.client import ServiceClient, ServiceError, ServiceRefused
 from kiosk.hw.base import Action, DeviceError, DeviceStatus
 from kiosk.journal import Journal
 from kiosk.policy import PolicyProfile
@@ -54,7 +54,7 @@ class Devices:
             try:
                 self.service.health()
                 return DeviceStatus("service", DeviceState.ONLINE)
-            except ServiceError as exc:
+            except (ServiceRefused, ServiceError) as exc:   # even a refusal of a health check: not usable
                 return DeviceStatus("service", DeviceState.OFFLINE, detail=exc.detail)
         device = getattr(self, name)
         if device is None:

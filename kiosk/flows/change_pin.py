@@ -11,11 +11,12 @@ import logging
 import threading
 
 from kiosk import receipts
-from kiosk.backend.client import ServiceError
+from kiosk.backend.client import ServiceError, ServiceRefused
+from kiosk.errors import Refusal
 from kiosk.flows.base import Devices, now
 from kiosk.flows import pin_recovery, pin_rules, pin_settlement
 from kiosk.flows.pin_rules import PinRuleBroken, rule_error  # noqa: F401  (re-exported)
-from kiosk.hw.base import Action, DeviceError
+from kiosk.hw.base import DeviceError
 from kiosk.hw.cardreader.apdu import PinBlocked, PinWrong
 from kiosk.hw.cardreader.ssse import CardInfo, SocialSecurityCard
 from kiosk.journal import Journal, new_txn_id
@@ -27,8 +28,8 @@ KIND = "change_pin"
 STEPS = pin_recovery.Steps("card_change_sent", "card_changed", "service_told")
 
 
-class CardNotUsable(DeviceError):
-    action = Action.CLEAR
+class CardNotUsable(Refusal):
+    pass
 
 
 REFUSED_STATES = {
@@ -71,7 +72,7 @@ class ChangePinFlow:
         """Best effort for failures: the card itself is the authority on its try counter."""
         try:
             self.devices.service.pin_event(self.info.card_number, event, tries_left)
-        except ServiceError as exc:
+        except (ServiceRefused, ServiceError) as exc:
             log.warning("could not report %s to the service: %s", event, exc.detail)
 
     def verify_old(self, old: PinBuffer) -> None:
@@ -110,8 +111,9 @@ class ChangePinFlow:
         self.done = True
         try:
             self.devices.service.pin_event(self.info.card_number, "changed", idempotency_key=self.txn)
-        except ServiceError as exc:
-            # The card has the new PIN; the service learns it at the next start (recover()).
+        except (ServiceRefused, ServiceError) as exc:
+            # The card has the new PIN; the service learns it at the next start (recover(), which closes a
+            # definite refusal with a staff notice).
             log.warning("PIN changed on card; service not told yet (%s); left for recovery", exc.detail)
             return
         journal.step(self.txn, STEPS.told)

@@ -11,10 +11,10 @@ import re
 import threading
 
 from kiosk import masking, receipts
+from kiosk.errors import Refusal
 from kiosk.flows import representation
 from kiosk.flows.base import Devices, now
 from kiosk.flows.representation import HOLDER, Acting
-from kiosk.hw.base import Action, DeviceError
 from kiosk.hw.idreader.idcard import IdCard
 from kiosk.journal import new_txn_id
 
@@ -23,9 +23,8 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")      # mainland mobile numbers: 11 digits,
 ADDRESS_MIN, ADDRESS_MAX = 4, 100          # the service's bounds (ContactChange)
 
 
-class ContactInvalid(DeviceError):
+class ContactInvalid(Refusal):
     """What the holder typed cannot be a phone number or an address; the texts say how to fix it."""
-    action = Action.RETRY
 
 
 def check_phone(text: str) -> str:
@@ -73,7 +72,7 @@ class ContactFlow:
             return None
         try:
             person = self.devices.service.card_status(id_card.id_number)["person"]   # refuses the unknown
-        except DeviceError:
+        except BaseException:    # refused (unknown person), failed or cancelled: the ID card's data goes
             id_card.wipe()
             raise
         self.current_phone_masked = person.get("phone_masked")

@@ -20,10 +20,10 @@ from typing import Callable
 from urllib.parse import urlencode
 
 from kiosk import receipts
+from kiosk.errors import Refusal
 from kiosk.flows import representation
 from kiosk.flows.base import Devices, now
 from kiosk.flows.representation import HOLDER, Acting
-from kiosk.hw.base import Action, DeviceError
 from kiosk.hw.idreader.idcard import IdCard
 from kiosk.journal import new_txn_id
 
@@ -35,9 +35,8 @@ def signup_payload(region_code: str, kiosk_id: str, txn: str) -> str:
     return f"{SIGNUP_BASE}?{urlencode({'v': 1, 'region': region_code, 'kiosk': kiosk_id, 'txn': txn})}"
 
 
-class EcardRefused(DeviceError):
+class EcardRefused(Refusal):
     """The e-card cannot be signed up for here; the texts say why and what the holder can do."""
-    action = Action.CLEAR
 
 
 class EcardNeedsAuthorisation(EcardRefused):

@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import threading
 
+from kiosk.errors import Refusal
 from kiosk.flows import identity, representation
 from kiosk.flows.base import Devices
 from kiosk.flows.representation import HOLDER, Acting
-from kiosk.hw.base import Action, DeviceError
 from kiosk.hw.cardreader.ssse import CardInfo, SocialSecurityCard
 from kiosk.hw.idreader.idcard import IdCard
 from kiosk.journal import new_txn_id
 
 
-class CardStateRefused(DeviceError):
+class CardStateRefused(Refusal):
     """The service's record of the card does not allow this service; the texts say what to do instead."""
-    action = Action.RETRY
 
 
 def refuse_state(state: str, texts: dict[str, tuple[str, str]]) -> None:

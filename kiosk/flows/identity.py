@@ -13,20 +13,18 @@ import threading
 from dataclasses import dataclass
 
 from kiosk.backend.client import ServiceClient
+from kiosk.errors import Refusal
 from kiosk.flows.base import Devices
-from kiosk.hw.base import Action, DeviceError
 from kiosk.hw.cardreader.ssse import CardInfo, SocialSecurityCard
 from kiosk.hw.idreader.idcard import IdCard
 
 
-class NotTheHolder(DeviceError):
+class NotTheHolder(Refusal):
     """The card's chip belongs to someone other than the person whose ID card was read."""
-    action = Action.CLEAR
 
 
-class NotCurrentCard(DeviceError):
+class NotCurrentCard(Refusal):
     """The card is the holder's, but the service records another card (or none) as their current one."""
-    action = Action.CLEAR
 
 
 def same_number(a: str, b: str) -> bool:

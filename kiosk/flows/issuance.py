@@ -23,6 +23,7 @@ import traceback
 from dataclasses import dataclass
 
 from kiosk import masking
+from kiosk.errors import KioskError
 from kiosk.flows.base import Devices
 from kiosk.flows.issuance_settle import KIND, recover, settle_unfinished
 from kiosk.hw.base import Action, DeviceError
@@ -94,7 +95,7 @@ class IssuanceFlow:
             taken = self._fail(exc, step)
             if taken:                # it left through the gate: the citizen has a finished card
                 return Outcome(self.card_number, True)
-            if isinstance(exc, DeviceError):
+            if isinstance(exc, KioskError):   # typed (a fault, or the service's refusal): its own words
                 raise
             raise _unexpected(exc, step) from None
 
@@ -247,7 +248,7 @@ class IssuanceFlow:
         """Secure the card, settle the number, close the record. True when the card turned out to be in
         the citizen's hand (it left through the gate after being presented)."""
         log.warning("issuance %s failed after %s: %s", self.txn, step,
-                    exc.detail if isinstance(exc, DeviceError) else type(exc).__name__)
+                    exc.detail if isinstance(exc, KioskError) else type(exc).__name__)
         where = self._secure_card(type(exc).__name__)
         if where == "taken":
             self._guarded(self._settle, "taken_after_failure", taken=True)

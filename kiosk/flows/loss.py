@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 
 from kiosk import receipts
+from kiosk.errors import Refusal
 from kiosk.flows import identity
 from kiosk.flows.base import Devices, now
 from kiosk.flows import representation
@@ -19,13 +20,12 @@ from kiosk.flows.representation import HOLDER, Acting
 
 REPORT_NEEDS = ("idreader", "service")
 RELEASE_NEEDS = ("idreader", "cardreader", "service")
-from kiosk.hw.base import Action, DeviceError
 from kiosk.hw.idreader.idcard import IdCard
 from kiosk.journal import new_txn_id
 
 
-class NothingToReport(DeviceError):
-    action = Action.CLEAR
+class NothingToReport(Refusal):
+    pass
 
 
 class LossReportFlow:

@@ -88,11 +88,12 @@ def _settle(devices: Devices, row: dict, steps: Steps, event: str) -> str | None
     return "unreported"
 
 
-def _ask(call) -> ServiceError | None:
-    """None when the service recorded it; the ServiceRefused (definite) or ServiceError (unreachable)."""
+def _ask(call) -> ServiceRefused | ServiceError | None:
+    """None when the service recorded it; else the ServiceRefused (the caller checks ``definite``) or the
+    ServiceError (unreachable, unusable answer)."""
     try:
         call()
-    except ServiceError as exc:
+    except (ServiceRefused, ServiceError) as exc:   # a refusal is a Refusal, not a ServiceError: both asked for
         return exc
     return None
 

@@ -4,13 +4,13 @@ PIN may never be it. Weakness rules are the kiosk's own (kiosk.pin.PinBuffer.wea
 """
 from __future__ import annotations
 
-from kiosk.hw.base import Action, DeviceError
+from kiosk.errors import Refusal
 from kiosk.pin import PinBuffer
 from kiosk.policy import PolicyProfile
 
 
-class PinRuleBroken(DeviceError):
-    action = Action.RETRY
+class PinRuleBroken(Refusal):
+    pass
 
 
 RULES = {
@@ -25,7 +25,7 @@ RULES = {
 
 def rule_error(key: str) -> PinRuleBroken:
     zh, en = RULES[key]
-    return PinRuleBroken(f"new PIN rule: {key}", zh=zh, en=en)
+    return PinRuleBroken(f"new PIN rule: {key}", zh=zh, en=en, code=key)
 
 
 def check_new(policy: PolicyProfile, new: PinBuffer, old: PinBuffer | None = None) -> None:

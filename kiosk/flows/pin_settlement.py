@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.backend.client import ServiceError
+from kiosk.backend.client import ServiceError, ServiceRefused
 from kiosk.flows.base import Devices
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def _tell(devices: Devices, record: dict, txn: str, event: str, applied: bool | 
     try:
         answer = devices.service.pin_event(record["card_number"], event, applied=applied, txn=txn,
                                            idempotency_key=f"{txn}:settle")
-    except ServiceError as exc:
+    except (ServiceRefused, ServiceError) as exc:   # refused or unreachable alike: settled at a later visit
         log.warning("unknown PIN outcome of %s not settled now (%s); a later visit will", txn, exc.detail)
         return None
     record.update(state=answer.get("state", record["state"]), pin_outcome_unknown=None)

@@ -24,12 +24,12 @@ import time
 
 from kiosk import masking, receipts
 from kiosk.backend.client import ServiceError, ServiceRefused
+from kiosk.errors import Refusal
 from kiosk.flows import identity, staff_notices
 from kiosk.flows import replacement_reasons as reasons_for
 from kiosk.flows.replacement_reasons import OldCard, Reason
 from kiosk.flows.base import Devices, now
 from kiosk.flows.issuance import IssuanceFlow
-from kiosk.hw.base import Action, DeviceError
 from kiosk.hw.cardreader.apdu import CardStatusError
 from kiosk.hw.cardreader.readers import CardMute, CardRemoved
 from kiosk.hw.cardreader.ssse import CardAlgorithmUnsupported, CardNotGenuine, SocialSecurityCard
@@ -47,26 +47,25 @@ INSIDE_STEPS = ("old_card_inside", "old_card_held", "old_card_refused", "old_car
                 "old_card_capturing")
 
 
-class NoCardToReplace(DeviceError):
-    action = Action.CLEAR
+class NoCardToReplace(Refusal):
+    pass
 
 
-class ApplicationInProgress(DeviceError):
-    action = Action.CLEAR
+class ApplicationInProgress(Refusal):
+    pass
 
 
-class ReplacementAtCounter(DeviceError):
+class ReplacementAtCounter(Refusal):
     """The region's rules leave nothing this kiosk can do for the card (no fee set by the price authority)."""
-    action = Action.CLEAR
+    counter = True
 
 
-class ReasonNotOffered(DeviceError):
-    action = Action.RETRY
+class ReasonNotOffered(Refusal):
+    pass
 
 
-class NotReady(DeviceError):
+class NotReady(Refusal):
     """A step was asked for before the one it depends on: unpaid, or the old card not yet taken."""
-    action = Action.RETRY
 
 
 class ReplacementFlow:

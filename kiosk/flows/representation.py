@@ -22,8 +22,8 @@ import enum
 import threading
 from dataclasses import dataclass
 
+from kiosk.errors import Refusal
 from kiosk.flows.base import Devices
-from kiosk.hw.base import Action, DeviceError
 from kiosk.hw.idreader.idcard import IdCard
 from kiosk.policy import PolicyProfile
 
@@ -37,9 +37,8 @@ class Role(enum.Enum):
     AGENT = "agent"            # 委托代理人代办
 
 
-class MayNotAct(DeviceError):
+class MayNotAct(Refusal):
     """The person at the kiosk may not do this service for this holder; the texts say who may."""
-    action = Action.RETRY
 
 
 @dataclass(frozen=True)
@@ -126,7 +125,7 @@ def read_holder_id_card(devices: Devices, acting: Acting, service: str, timeout:
         return None
     try:
         require_may_act(devices.policy, acting, service, holder, dt.date.today())
-    except DeviceError:
+    except BaseException:      # MayNotAct, or anything else: an ID card not kept is wiped
         holder.wipe()
         raise
     return holder
@@ -160,7 +159,7 @@ class RepresentationFlow:
             return None
         try:
             require_adult_actor(actor, dt.date.today())
-        except DeviceError:
+        except BaseException:  # MayNotAct, or anything else: an ID card not kept is wiped
             actor.wipe()
             raise
         self.actor = actor

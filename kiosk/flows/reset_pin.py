@@ -10,20 +10,20 @@ the unlock service: RELOAD on a locked PIN is not confirmed to clear the lock on
 from __future__ import annotations
 
 from kiosk import receipts
+from kiosk.errors import Refusal
 from kiosk.flows import pin_rules, pin_writes
 from kiosk.flows.base import Devices, now
 from kiosk.flows.holder_card import CANCELLED, LOST, HolderCardFlow, refuse_state, sealed_texts
 from kiosk.flows.representation import HOLDER, Acting
 from kiosk.flows.unlock import is_blocked
-from kiosk.hw.base import Action, DeviceError
 from kiosk.pin import PinBuffer
 
 KIND = "reset_pin"
 
 
-class UseUnlockInstead(DeviceError):
+class UseUnlockInstead(Refusal):
     """The card's PIN is locked and this region clears a lock with the unlock service."""
-    action = Action.RETRY
+    offer = "unlock"
 
 
 class ResetPinFlow(HolderCardFlow):

@@ -9,19 +9,18 @@ yet, and a PIN locked at a hospital's terminal may not have been reported. Only 
 from __future__ import annotations
 
 from kiosk import receipts
+from kiosk.errors import Refusal
 from kiosk.flows import pin_rules, pin_settlement, pin_writes
 from kiosk.flows.base import now
 from kiosk.flows.holder_card import CANCELLED, LOST, HolderCardFlow, refuse_state
-from kiosk.hw.base import Action, DeviceError
 from kiosk.pin import PinBuffer
 
 KIND = "unlock"
 EVENT = "unblocked"
 
 
-class NotBlocked(DeviceError):
+class NotBlocked(Refusal):
     """The card's PIN is not locked: nothing to unlock (a forgotten PIN is a reset)."""
-    action = Action.RETRY
 
 
 REFUSED_STATES = {

@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 import threading
 
+from kiosk.errors import KioskError, Refusal
 from kiosk.flows import registry
 from kiosk.flows.pin_rules import PinRuleBroken
 from kiosk.flows.representation import HOLDER
-from kiosk.hw.base import DeviceError
 from kiosk.i18n import _, of_error
 from kiosk.pin import PinBuffer
 
@@ -77,8 +77,8 @@ class Controller:
         self.app.message(_("卡片已回收"), _("您未在规定时间内取卡，卡片已被安全回收，申请仍然有效，请重新办理。"), tone="warn")
 
     def failed(self, exc: Exception) -> None:
-        if isinstance(exc, DeviceError):
-            log.info("%s refused: %s", self.name, exc.detail)
+        if isinstance(exc, KioskError):     # a Refusal or a fault: either way it has the citizen's words
+            log.info("%s %s: %s", self.name, "refused" if isinstance(exc, Refusal) else "failed", exc.detail)
             self.app.message(_("无法继续办理"), of_error(exc), tone="bad")
         else:
             log.error("%s failed unexpectedly", self.name, exc_info=exc)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from kiosk.hw.base import Action, DeviceError, DeviceState, DeviceStatus
+from kiosk.devicestatus import DeviceState, DeviceStatus
+from kiosk.errors import Action, Fault, Refusal
 from kiosk.pin import PinBuffer, wipe
 from kiosk.ports import SecurityModulePort as SecurityModule  # noqa: F401  (the port, kept under its old name)
 from kiosk.security.rules import KEY_IDS, PURPOSES, CardIdentity, KeyRule
 
 
-class SecurityModuleError(DeviceError):
+class SecurityModuleError(Fault):
     action = Action.MAINTENANCE
 
 
@@ -133,6 +134,15 @@ class KeyServiceModule:
     def _card(card: CardIdentity) -> dict:
         return {"card_id_code": card.card_id_code.hex(), "region": card.region, "algorithm": card.algorithm}
 
+    def _ask(self, operation: str, payload: dict) -> dict:
+        """One key-service call. The service refusing a cryptogram is, to the kiosk, its security module
+        failing (a fault for staff), not a rule the citizen broke: so card steps catch it as a DeviceError."""
+        try:
+            return self.client.key_service(operation, payload)
+        except Refusal as refused:
+            raise SecurityModuleError(f"key service refused {operation}: {refused.code}", zh=refused.zh,
+                                      en=refused.en, vendor_code=refused.code) from None
+
     def _open_session(self) -> tuple[str, bytes]:
         import os
         import time
@@ -142,7 +152,7 @@ class KeyServiceModule:
             raise SecurityModuleError("no pinned service key", zh="本机尚未注册，无法使用密钥服务",
                                       en="This kiosk is not enrolled; the key service cannot be used")
         key = os.urandom(16)
-        answer = self.client.key_service("sessions", {"key": self.client.service_key.encrypt(key).hex()})
+        answer = self._ask("sessions", {"key": self.client.service_key.encrypt(key).hex()})
         self._session = (answer["session_id"], key, time.monotonic() + self.SESSION_REUSE_S)
         return self._session[0], key
 
@@ -171,23 +181,23 @@ class KeyServiceModule:
             wipe(block)
 
     def internal_auth_ok(self, card: CardIdentity, random: bytes, answer: bytes) -> bool:
-        result = self.client.key_service("internal-auth", {**self._card(card), "random": random.hex(),
-                                                           "answer": answer.hex()})
+        result = self._ask("internal-auth", {**self._card(card), "random": random.hex(),
+                                             "answer": answer.hex()})
         return result.get("genuine") is True
 
     def external_auth(self, card: CardIdentity, key_id: int, challenge: bytes) -> bytes:
-        result = self.client.key_service("external-auth", {**self._card(card), "key_id": key_id,
-                                                           "challenge": challenge.hex()})
+        result = self._ask("external-auth", {**self._card(card), "key_id": key_id,
+                                             "challenge": challenge.hex()})
         return bytes.fromhex(result["cryptogram"])
 
     def reload_mac(self, card: CardIdentity, challenge: bytes, header: bytes, new_pin: PinBuffer) -> bytes:
         session_id, block = self._pin_block(new_pin)
-        result = self.client.key_service("reload", {**self._card(card), "session_id": session_id,
-                                                    "challenge": challenge.hex(), "pin_block": block})
+        result = self._ask("reload", {**self._card(card), "session_id": session_id,
+                                      "challenge": challenge.hex(), "pin_block": block})
         return bytes.fromhex(result["mac"])
 
     def unblock_data(self, card: CardIdentity, challenge: bytes, header: bytes, new_pin: PinBuffer) -> bytes:
         session_id, block = self._pin_block(new_pin)
-        result = self.client.key_service("unblock", {**self._card(card), "session_id": session_id,
-                                                     "challenge": challenge.hex(), "pin_block": block})
+        result = self._ask("unblock", {**self._card(card), "session_id": session_id,
+                                       "challenge": challenge.hex(), "pin_block": block})
         return bytes.fromhex(result["data"])
