@@ -50,15 +50,21 @@ def staff_events(kiosk):
     return kiosk.devices.service.staff_events(kiosk.devices.kiosk_id)["events"]
 
 
-def cut_off_activation(kiosk):
-    """Activation of the sealed card; the card sets the new PIN, the kiosk loses power before its answer."""
-    flow = start(kiosk, ActivateFlow, "sealed")
-    crash_after_card_acts(flow, CHANGE)
+def cut_off(kiosk, flow_class, key, ins):
+    """``flow_class`` for the holder ``key``: the card carries out ``ins`` (the new PIN is set), and the kiosk
+    loses power before it reads the answer."""
+    flow = start(kiosk, flow_class, key)
+    crash_after_card_acts(flow, ins)
+    act = {ActivateFlow: "activate", ResetPinFlow: "reset", UnlockFlow: "unlock"}[flow_class]
     with pytest.raises(Crash):
-        flow.activate(pin(NEW), pin(NEW))
+        getattr(flow, act)(pin(NEW), pin(NEW))
     flow.wipe()
-    assert kiosk.hands.card_of("sealed").pin_is(NEW)
+    assert kiosk.hands.card_of(key).pin_is(NEW)
     return flow
+
+
+def cut_off_activation(kiosk):
+    return cut_off(kiosk, ActivateFlow, "sealed", CHANGE)
 
 
 # -- reported, never buried ---------------------------------------------------------------------------------
@@ -77,10 +83,7 @@ def test_an_activation_cut_off_mid_command_is_reported_to_the_service_and_staff(
 @pytest.mark.parametrize("flow_class,key,ins,operation", [(ResetPinFlow, "normal", RELOAD_OR_CHANGE, "reloaded"),
                                                           (UnlockFlow, "pin_locked", UNBLOCK, "unblocked")])
 def test_a_reset_or_unlock_cut_off_mid_command_is_reported(kiosk, flow_class, key, ins, operation):
-    flow = start(kiosk, flow_class, key)
-    crash_after_card_acts(flow, ins)
-    with pytest.raises(Crash):
-        (flow.reset if flow_class is ResetPinFlow else flow.unlock)(pin(NEW), pin(NEW))
+    flow = cut_off(kiosk, flow_class, key, ins)
     recovered = (reset_pin if flow_class is ResetPinFlow else unlock).recover(kiosk.devices)
     assert recovered == [(flow.txn, "outcome_unknown_reported")]
     assert record(kiosk, key)["pin_outcome_unknown"]["operation"] == operation
@@ -186,11 +189,7 @@ def test_activation_finding_the_initial_pin_still_there_settles_it_as_not_change
 
 
 def test_an_unlock_found_done_at_the_next_visit_is_confirmed(kiosk):
-    flow = start(kiosk, UnlockFlow, "pin_locked")
-    crash_after_card_acts(flow, UNBLOCK)
-    with pytest.raises(Crash):
-        flow.unlock(pin(NEW), pin(NEW))
-    flow.wipe()
+    cut_off(kiosk, UnlockFlow, "pin_locked", UNBLOCK)
     unlock.recover(kiosk.devices)
     with pytest.raises(NotBlocked) as told:
         start(kiosk, UnlockFlow, "pin_locked")          # the card is no longer blocked: the unlock took
@@ -200,11 +199,7 @@ def test_an_unlock_found_done_at_the_next_visit_is_confirmed(kiosk):
 
 
 def test_an_unlock_verified_with_the_new_pin_is_confirmed(kiosk):
-    flow = start(kiosk, UnlockFlow, "pin_locked")
-    crash_after_card_acts(flow, UNBLOCK)
-    with pytest.raises(Crash):
-        flow.unlock(pin(NEW), pin(NEW))
-    flow.wipe()
+    cut_off(kiosk, UnlockFlow, "pin_locked", UNBLOCK)
     unlock.recover(kiosk.devices)
     changer = ChangePinFlow(kiosk.devices)
     kiosk.hands.insert_card("pin_locked")
