@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # The kinds the service accepts (kiosk.backend.service.DeviceEvent lists the same; a test checks).
 KINDS = ("hopper_low", "hopper_empty", "reject_bin_near_full", "reject_bin_full", "leftover_card_captured",
          "gate_entry_not_disabled", "paper_low", "paper_out", "reader_offline")
-WORDS = re.compile(r"^[a-z0-9_]{0,40}$")     # a detail: words a technician reads, never a person's data
+WORDS = re.compile(r"^[a-z_]{0,40}$")     # a detail: words a technician reads; no digits, so no ID number
 RETRY_S = 30.0
 
 
