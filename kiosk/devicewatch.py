@@ -1,7 +1,10 @@
 """Keeps the latest status of the devices each service needs, polled off the UI thread, so the start
-screen can say plainly which service is paused and why before a citizen taps it."""
+screen can say plainly which service is paused and why before a citizen taps it. A device event (the
+hopper ran empty while dispensing, the paper ran out) changes the status at once: the next poll may be
+seconds away, or not come at all while a citizen is being served."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 
@@ -12,6 +15,18 @@ from kiosk.i18n import both
 
 log = logging.getLogger(__name__)
 NEEDS = {service.key: service.needs for service in registry.SERVICES}     # what each tile waits for
+# What a device event says about its device until the next poll asks: a state (None: usable as it was) and
+# the media it reports (kiosk.devicestatus).
+EVENT_STATUS = {"hopper_low": (None, {"hopper": "low"}),
+                "hopper_empty": (DeviceState.HARDWARE_ERROR, {"hopper": "empty"}),
+                "reject_bin_full": (DeviceState.HARDWARE_ERROR, {"reject_bin": "full"}),
+                "paper_low": (None, {"paper": "low"}),
+                "paper_out": (DeviceState.HARDWARE_ERROR, {"paper": "out"}),
+                "reader_offline": (DeviceState.OFFLINE, {})}
+# Why a device is down, in the citizen's words, when its media say so
+REASONS = {("hopper", "empty"): ("空白卡已用完", "out of blank cards"),
+           ("reject_bin", "full"): ("废卡箱已满", "reject bin full"),
+           ("paper", "out"): ("凭条纸已用完", "out of receipt paper")}
 
 
 class DeviceWatch:
@@ -22,6 +37,8 @@ class DeviceWatch:
         self.paused = threading.Event()       # set while a citizen is being served: no polling then
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="device-watch", daemon=True)
+        if devices.events is not None:
+            devices.events.subscribe(self.on_device_event)
 
     def start(self) -> "DeviceWatch":
         self._thread.start()
@@ -38,6 +55,15 @@ class DeviceWatch:
             except Exception as exc:     # a status query must never take the watch down
                 self.statuses[name] = DeviceStatus(name, DeviceState.HARDWARE_ERROR, detail=str(exc))
         self._heartbeat()
+
+    def on_device_event(self, event) -> None:
+        """Called on the driver's thread (kiosk.deviceevents): only a dict entry changes, nothing waits."""
+        if event.kind not in EVENT_STATUS:
+            return
+        state, media = EVENT_STATUS[event.kind]
+        now = self.statuses.get(event.device) or DeviceStatus(event.device, DeviceState.ONLINE)
+        self.statuses[event.device] = dataclasses.replace(now, state=state or now.state, media={**now.media, **media},
+                                                          detail=f"device event: {event.kind}")
 
     def _heartbeat(self) -> None:
         """Tell the service how this kiosk's devices are (XFS4IoT-style status), best effort."""
@@ -66,4 +92,12 @@ class DeviceWatch:
     def unavailable(self, service: str) -> list[str]:
         """Citizen-facing names (zh, with their English) of the devices ``service`` needs that are down
         (unknown counts as up)."""
-        return [both(*DEVICE_NAMES[n]) for n in NEEDS[service] if n in self.statuses and not self.statuses[n].usable]
+        return [self._why(n) for n in NEEDS[service] if n in self.statuses and not self.statuses[n].usable]
+
+    def _why(self, name: str):
+        zh, en = DEVICE_NAMES[name]
+        for item in self.statuses[name].media.items():
+            if item in REASONS:
+                reason_zh, reason_en = REASONS[item]
+                return both(f"{zh}（{reason_zh}）", f"{en} ({reason_en})")
+        return both(zh, en)

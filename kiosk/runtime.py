@@ -32,6 +32,10 @@ class Kiosk:
                 close_previous_demo(self.devices.journal)
             if recover:
                 recover_at_start(self.devices)
+            # device events (queued by the drivers, some from the recovery just run, some from earlier
+            # starts) go to the service from here on, in the background
+            self.devices.events.start_sending(self.devices.service)
+            self._wiring.closers.append(self.devices.events.stop)
         except BaseException:
             self._wiring.close()
             raise

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from kiosk.backend.client import ServiceClient
 from kiosk.config import SIM, Config
+from kiosk.deviceevents import DeviceEvents
 from kiosk.flows.base import Devices
 from kiosk.hw.cardissuer.issuer import CardIssuer
 from kiosk.hw.cardissuer.link import Crt591Link
@@ -74,6 +75,9 @@ def _build(config: Config, wiring: Wiring) -> None:
         from kiosk import simulated as sim        # the one place simulators come from
         wiring.hands = sim.SimulatorHands()
     hands = wiring.hands
+    # every driver's own events go to one sink; sending them to the service is the kiosk's start-up
+    # (kiosk.runtime), not building's
+    events = DeviceEvents(os.path.join(config.state_dir, "device-events.jsonl"))
 
     port = config.idreader_port
     if port == SIM:
@@ -84,13 +88,14 @@ def _build(config: Config, wiring: Wiring) -> None:
     if config.cardreader == SIM:
         cardreader = hands.card_slot = sim.card_slot(SIM, closers)
     else:
-        cardreader = PcscReader(VPCD_READER if config.cardreader == "vpcd" else config.cardreader)
+        cardreader = PcscReader(VPCD_READER if config.cardreader == "vpcd" else config.cardreader,
+                                on_event=events.listener("cardreader"))
         closers.append(cardreader.close)
         if config.cardreader == "vpcd":
             hands.card_slot = sim.card_slot("vpcd", closers)
 
     transport = sim.printer_transport(hands, config.state_dir, closers) if config.printer == SIM else config.printer
-    printer = ReceiptPrinter(transport)
+    printer = ReceiptPrinter(transport, on_event=events.listener("printer"))
 
     client = _service_client(config, wiring, policy)
     if hands is not None:
@@ -98,14 +103,14 @@ def _build(config: Config, wiring: Wiring) -> None:
 
     journal = Journal(os.path.join(config.state_dir, "journal.db"))
     closers.append(journal.close)
-    issuer, issuer_reader, faceprinter = _issuing_devices(config, sim, hands, policy, closers)
+    issuer, issuer_reader, faceprinter = _issuing_devices(config, sim, hands, policy, closers, events)
     security = _security_module(config, client)
     wiring.devices = Devices(
         idreader, cardreader, printer, client, journal, policy, config.kiosk_id,
         photo=photo.load(config.idreader_photo), security=security, cardissuer=issuer,
         issuer_reader=issuer_reader, faceprinter=faceprinter,
         camera=sim.camera() if config.camera == SIM else None,
-        key_transport=_key_transport(security, client))
+        key_transport=_key_transport(security, client), events=events)
 
 
 def _service_client(config: Config, wiring: Wiring, policy) -> ServiceClient:
@@ -124,13 +129,14 @@ def _service_client(config: Config, wiring: Wiring, policy) -> ServiceClient:
     return client
 
 
-def _issuing_devices(config: Config, sim, hands, policy, closers: list):
+def _issuing_devices(config: Config, sim, hands, policy, closers: list, events: DeviceEvents):
     """The card-issuing module, its own chip reader and the card face printer."""
     slot = None
     if config.issuer_reader == SIM:
         reader = slot = sim.card_slot(SIM, closers)
     else:
-        reader = PcscReader(VPCD_ISSUER_READER if config.issuer_reader == "vpcd" else config.issuer_reader)
+        reader = PcscReader(VPCD_ISSUER_READER if config.issuer_reader == "vpcd" else config.issuer_reader,
+                            on_event=events.listener("issuer_reader"))
         closers.append(reader.close)
         if config.issuer_reader == "vpcd":
             slot = sim.card_slot("vpcd", closers, second=True)
@@ -139,7 +145,8 @@ def _issuing_devices(config: Config, sim, hands, policy, closers: list):
         port = sim.issuer_link(hands, slot, policy, config.state_dir, config.issuer_timing, closers)
     link = Crt591Link(port)
     closers.append(link.close)
-    issuer = CardIssuer(link, os.path.join(config.state_dir, "issuer-counts.json"))
+    issuer = CardIssuer(link, os.path.join(config.state_dir, "issuer-counts.json"),
+                        on_event=events.listener("cardissuer"))
 
     kind, _, name = config.faceprinter.partition(":")
     if kind == SIM:

@@ -21,3 +21,24 @@ def test_a_down_service_pauses_both_tiles_and_a_down_reader_only_its_own(tmp_pat
         assert "社保卡管理系统" in watch.unavailable("change_pin")
     finally:
         kiosk.close()
+
+
+def test_a_device_event_pauses_the_issuing_services_with_words_before_the_next_poll(tmp_path):
+    """The module dispenses its last blank: its own reply says the hopper is empty, and the start screen says
+    so at once (no Kivy here: the watch is what the menu reads every second)."""
+    kiosk = Kiosk(Config(state_dir=str(tmp_path), issuer_timing=0))
+    try:
+        watch = DeviceWatch(kiosk.devices, interval=3600)        # its next poll is an hour away
+        watch.poll_once()
+        assert watch.unavailable("issue") == [] and watch.unavailable("replace") == []
+        module = kiosk.hands.issuer_sim
+        module.hopper = 1
+        kiosk.devices.cardissuer.dispense_to_chip()              # the last blank: the reply says "empty"
+        assert watch.unavailable("issue") == ["制卡模块（空白卡已用完）"]
+        assert watch.unavailable("issue")[0].in_("en") == "card-issuing module (out of blank cards)"
+        assert watch.unavailable("replace") == ["制卡模块（空白卡已用完）"] and watch.unavailable("status") == []
+        module.refill(50)                                        # staff refill: the next poll clears it
+        watch.poll_once()
+        assert watch.unavailable("issue") == []
+    finally:
+        kiosk.close()

@@ -204,6 +204,14 @@ class ServiceClient:
             payload["note"] = note
         return self._post(f"/v1/kiosks/{self.kiosk_id}/events", payload, idempotency_key)
 
+    def device_event(self, at: str, device: str, kind: str, detail: str | None = None,
+                     idempotency_key: str | None = None) -> dict:
+        """A device event (kiosk/deviceevents.py) at the kiosk's time ``at``; kept once per idempotency key."""
+        payload = {"at": at, "device": device, "kind": kind}
+        if detail is not None:
+            payload["detail"] = detail
+        return self._post(f"/v1/kiosks/{self.kiosk_id}/device-events", payload, idempotency_key)
+
     def staff_events(self, kiosk_id: str | None = None) -> dict:
         body = self._call("GET", "/v1/staff/events" + (f"?kiosk={kiosk_id}" if kiosk_id else ""))
         if not isinstance(body.get("events"), list):

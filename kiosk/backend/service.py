@@ -20,7 +20,7 @@ from typing import Literal
 from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk import idnumber, masking
@@ -90,6 +90,17 @@ class KioskEvent(BaseModel):
     txn: str = Field(pattern=TXN)
     card_number: str | None = Field(default=None, pattern=CARD_NUMBER)
     note: str | None = Field(default=None, max_length=40, pattern=r"^[a-z_]*$")
+
+
+class DeviceEvent(BaseModel):
+    """What a kiosk's device noticed by itself (kiosk/deviceevents.py lists the same kinds), at the kiosk's
+    time. Only words: no field, and no character, for a PIN, an ID number or a name."""
+    model_config = ConfigDict(extra="forbid")
+    at: AwareDatetime
+    device: Literal["idreader", "cardreader", "printer", "cardissuer", "issuer_reader", "faceprinter", "camera"]
+    kind: Literal["hopper_low", "hopper_empty", "reject_bin_near_full", "reject_bin_full", "leftover_card_captured",
+                  "gate_entry_not_disabled", "paper_low", "paper_out", "reader_offline"]
+    detail: str | None = Field(default=None, max_length=40, pattern=r"^[a-z_]*$")     # no digits: no number
 
 
 class Enrolment(BaseModel):
@@ -340,10 +351,26 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             return {"id": event_id, "kind": body.kind, "state": "open"}
         return idempotent(idempotency_key, work)
 
+    @app.post("/v1/kiosks/{kiosk}/device-events")
+    def device_event(kiosk: str, body: DeviceEvent, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+        """A device event (hopper empty, paper out, ...): a staff event with the device and the kiosk's time,
+        kept once per idempotency key (a kiosk resends what it is not sure was taken)."""
+        if kiosk != kiosk_id:
+            raise Refusal(403, "other_kiosk", "不能代替其他终端上报", "A kiosk reports only for itself")
+
+        def work():
+            with store.transaction() as db:
+                event_id = store.add_staff_event(db, kiosk_id, body.kind, None, None, body.detail,
+                                                 device=body.device, at=body.at.isoformat())
+            return {"id": event_id, "kind": body.kind, "state": "open"}
+        return idempotent(idempotency_key, work)
+
     @app.get("/v1/staff/events")
     def list_staff_events(kiosk: str | None = None):
-        """The staff console's list of open events, oldest first, optionally for one kiosk."""
-        return {"events": [{k: e[k] for k in ("id", "kiosk_id", "at", "kind", "card_number", "txn", "note", "state")}
+        """The staff console's list of open events, oldest first, optionally for one kiosk; a device event
+        names its device (None for the others)."""
+        return {"events": [{k: e[k] for k in ("id", "kiosk_id", "at", "kind", "device", "card_number", "txn", "note",
+                                              "state")}
                            for e in store.staff_events(kiosk)]}
 
     # -- persons and cards --------------------------------------------------------------------------------

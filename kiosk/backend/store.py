@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS staff_events (id INTEGER PRIMARY KEY, kiosk_id TEXT N
     kind TEXT NOT NULL, card_number TEXT, txn TEXT, note TEXT, state TEXT NOT NULL DEFAULT 'open');
 """
 # Columns added after the first release: (table, column, declaration), added to an older database at open.
-ADDED_COLUMNS = (("cards", "application_id", "INTEGER"),)
+ADDED_COLUMNS = (("cards", "application_id", "INTEGER"), ("staff_events", "device", "TEXT"))
 
 
 def now() -> dt.datetime:
@@ -167,9 +167,11 @@ class Store:
     # -- events for the hall's staff (what a kiosk could not settle by itself) ------------------------
     @staticmethod
     def add_staff_event(db, kiosk_id: str, kind: str, card_number: str | None, txn: str | None,
-                        note: str | None = None) -> int:
-        return db.execute("INSERT INTO staff_events (kiosk_id, at, kind, card_number, txn, note) VALUES "
-                          "(?, ?, ?, ?, ?, ?)", (kiosk_id, now().isoformat(), kind, card_number, txn, note)).lastrowid
+                        note: str | None = None, device: str | None = None, at: str | None = None) -> int:
+        """``device`` and ``at`` (the kiosk's time) for a device event; other events are stamped here."""
+        return db.execute("INSERT INTO staff_events (kiosk_id, at, kind, card_number, txn, note, device) VALUES "
+                          "(?, ?, ?, ?, ?, ?, ?)",
+                          (kiosk_id, at or now().isoformat(), kind, card_number, txn, note, device)).lastrowid
 
     def staff_events(self, kiosk_id: str | None = None, state: str = "open") -> list[dict]:
         sql = "SELECT * FROM staff_events WHERE state = ?" + (" AND kiosk_id = ?" if kiosk_id else "") + " ORDER BY id"

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from kiosk.backend.client import ServiceClient, ServiceError, ServiceRefused
+from kiosk.deviceevents import DeviceEvents
 from kiosk.hw.base import Action, DeviceError, DeviceStatus
 from kiosk.journal import Journal
 from kiosk.policy import PolicyProfile
@@ -45,6 +46,7 @@ class Devices:
     camera: CameraPort | None = None              # None: [camera] device = "none"
     # the session the service seals a new card's personalisation data under (issuance only)
     key_transport: KeyTransportPort | None = None
+    events: DeviceEvents | None = None            # the sink every driver's events go to (kiosk.deviceevents)
 
     def status(self, name: str) -> DeviceStatus:
         if name == "security":

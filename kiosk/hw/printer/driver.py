@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Callable
 
 from kiosk.hw.base import DeviceError, DeviceState, DeviceStatus, Action
 from kiosk.hw.printer import builder
@@ -65,11 +66,19 @@ def paper_from_dle_eot4(reply: bytes) -> str:
 
 
 class ReceiptPrinter:
-    def __init__(self, transport: str, timeout: float = 3.0):
+    def __init__(self, transport: str, timeout: float = 3.0, on_event: Callable[[str], None] | None = None):
         open_transport(transport, timeout)   # validate the string now, not at the first receipt
         self.transport = transport
         self.timeout = timeout
+        self.on_event = on_event or (lambda _e: None)
+        self._paper = "unknown"              # as last read: an event is raised when it turns low or out
         self._lock = threading.Lock()
+
+    def _observe(self, paper: str) -> None:
+        """"paper_low" / "paper_out" once when the sensor turns so, not at every status query."""
+        before, self._paper = self._paper, paper
+        if paper != before and paper in ("low", "out"):
+            self.on_event(f"paper_{paper}")
 
     def _query(self, printer, command: bytes) -> bytes | None:
         """The reply; b"" when the printer did not answer; None when the transport cannot read at all."""
@@ -94,6 +103,8 @@ class ReceiptPrinter:
                 paper = paper_from_dle_eot4(self._query(printer, DLE_EOT_PAPER) or b"")
             finally:
                 printer.close()
+            if online:                       # no answer says nothing about the paper
+                self._observe(paper)
         if online is None:
             return DeviceStatus("printer", DeviceState.ONLINE, media={"paper": "unknown"},
                                 detail=f"on {self.transport}; this transport cannot report status")
