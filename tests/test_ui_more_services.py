@@ -185,6 +185,44 @@ def script(d):
     assert app.session.extensions == 0 and not app.root.more_time_offered
     hands.remove_id_card()
 
+    # -- every way a session ends leads to the same start: language back, data gone, the next one times out --
+    d.service("session_ends")
+    service = app.kiosk.devices.service
+
+    def broken(_id_number):
+        raise RuntimeError("a bug in a step")
+    endings = {   # how the session ends: (what the citizen or the kiosk does, what must be on screen first)
+        "cancel": lambda: d.tap_id("cancel"),
+        "exception": lambda: setattr(service, "card_status", broken) or hands.place_id_card("normal"),
+        "device_fault": lambda: hands.idreader_sim.unplug(),
+    }
+    for ending, act in endings.items():
+        d.tap(app.root.ids.language)
+        yield d.until("English for this citizen", lambda: app.lang == "en")
+        yield from d.open("status")
+        yield d.screen("place_id")
+        act()
+        if ending != "cancel":
+            yield d.until(f"{ending}: said in words", lambda: app.sm.current == "message", timeout=15)
+            d.shot(ending)
+            d.tap_id("primary")
+        yield d.screen("attract")
+        assert app.lang == "zh" and not app.session.active, ending      # reset for the next person
+        service.__dict__.pop("card_status", None)
+        if ending == "device_fault":
+            hands.idreader_sim.plug()
+        hands.remove_id_card()
+        # the next citizen: their own data only, and their session times out
+        yield from d.open("status")
+        yield d.screen("place_id")
+        hands.place_id_card("no_card")
+        yield d.screen("status_result", timeout=30)
+        assert d.current().who.startswith("刘*"), (ending, d.current().who)     # never the last citizen's
+        app.session_timeout_s = 4
+        yield d.until(f"after {ending}: the next session times out", lambda: app.sm.current == "attract", timeout=15)
+        app.session_timeout_s = 60
+        hands.remove_id_card()
+
     d.service("replace_temp_lost")
     yield from d.open("replace")
     yield d.screen("place_id")
