@@ -55,6 +55,7 @@ class CardIssuerPort(Protocol):
     ``status()`` is the side-effect-free question (the module's status command); ``initialize()`` captures a
     card left inside and is a start-up step (kiosk.startup), never a check."""
     leftover_captured: bool
+    position: "CardPosition"     # as last reported by the module: the session is held while it is not NONE
 
     def status(self) -> DeviceStatus: ...
     def initialize(self) -> str: ...

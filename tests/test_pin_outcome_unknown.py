@@ -247,7 +247,9 @@ def test_an_old_card_captured_at_start_is_reported_with_its_number_for_staff(kio
     assert "kiosk_old_card_captured" in card_events(kiosk, "normal")
 
 
-def test_an_old_card_captured_while_the_service_is_down_is_reported_when_it_returns(kiosk):
+def old_card_captured_while_offline(kiosk):
+    """A replacement holds the old card, power is lost, and the kiosk starts while the service is down: the
+    card is captured at start and the notice about it is owed. The service is back when this returns."""
     from tests.test_flows_replacement import hand_in, start as start_replacement
     flow = start_replacement(kiosk, "normal")
     hand_in(kiosk, flow, "normal")
@@ -256,20 +258,18 @@ def test_an_old_card_captured_while_the_service_is_down_is_reported_when_it_retu
     go_offline(kiosk)
     assert replacement.recover(kiosk.devices) == [(flow.txn, "old_card_captured_at_start")]
     kiosk.devices.service = real
+    return flow
+
+
+def test_an_old_card_captured_while_the_service_is_down_is_reported_when_it_returns(kiosk):
+    flow = old_card_captured_while_offline(kiosk)
     assert staff_notices.deliver(kiosk.devices) == [flow.txn]
     assert [e["kind"] for e in staff_events(kiosk)] == ["old_card_captured"]
 
 
 def test_a_notice_owed_goes_with_the_first_heartbeat_the_service_answers(kiosk):
     from kiosk.devicewatch import DeviceWatch
-    from tests.test_flows_replacement import hand_in, start as start_replacement
-    flow = start_replacement(kiosk, "normal")
-    hand_in(kiosk, flow, "normal")
-    kiosk.devices.cardissuer.initialize()
-    real = kiosk.devices.service
-    go_offline(kiosk)
-    replacement.recover(kiosk.devices)
-    kiosk.devices.service = real
+    old_card_captured_while_offline(kiosk)
     DeviceWatch(kiosk.devices).poll_once()              # no restart needed
     assert [e["kind"] for e in staff_events(kiosk)] == ["old_card_captured"]
 
