@@ -147,7 +147,6 @@ EN: dict[str, str] = {
     "为他人申领，须放置持卡人（被代办人）的身份证": "Applying for someone: place the holder's ID card",
     "请放置持卡人（被代办人）的身份证": "Place the holder's ID card",
     "本业务须核验持卡人身份证和社保卡": "This needs the holder's ID card and the card",
-    "密码设置成功": "PIN set",
     "社保功能已启用": "Card activated",
     "您的社保卡已可以使用。": "Your card is ready to use.",
     "密码已重置": "PIN reset",

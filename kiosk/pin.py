@@ -82,3 +82,32 @@ class PinBuffer:
 def wipe(buf: bytearray) -> None:
     for i in range(len(buf)):
         buf[i] = 0
+
+
+class DigitBuffer:
+    """Digits typed on the keypad that are not secret (a phone number): shown as typed."""
+
+    def __init__(self, length: int):
+        self.length = length
+        self.digits: list[str] = []
+
+    def push(self, digit: str) -> None:
+        if len(self.digits) < self.length:
+            self.digits.append(digit)
+
+    def pop(self) -> None:
+        if self.digits:
+            self.digits.pop()
+
+    def clear(self) -> None:
+        self.digits.clear()
+
+    def __len__(self) -> int:
+        return len(self.digits)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.digits) == self.length
+
+    def text(self) -> str:
+        return "".join(self.digits)

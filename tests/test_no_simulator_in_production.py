@@ -50,7 +50,7 @@ def imports_in(source: str, where: str, allowed=frozenset()) -> list[str]:
 
 def test_the_scan_covers_the_production_modules():
     names = {p.relative_to(ROOT).as_posix() for p in production_modules()}
-    assert {"runtime.py", "wiring.py", "flows/issuance.py", "screens/services.py", "screens/services_more.py",
+    assert {"runtime.py", "wiring.py", "flows/issuance.py", "flows/replacement.py", "screens/driver.py",
             "security/module.py", "backend/client.py", "hw/cardreader/readers.py", "hw/cardissuer/issuer.py"} <= names
     assert "simulated.py" not in names
 

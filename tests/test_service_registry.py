@@ -1,8 +1,8 @@
 """The registry (kiosk/flows/registry.py) is the one list of services: the menu, the acting menu, the device
 watch, the representation rules and the README all follow it; a region hides what it cannot offer; and a
 service is never done for someone acting for the holder unless the registry says it may be."""
+import inspect
 import pathlib
-import types
 
 import pytest
 
@@ -28,12 +28,11 @@ def kiosk(tmp_path_factory):
 
 
 # -- one list ---------------------------------------------------------------------------------------------
-def test_the_menu_the_watch_and_the_controllers_list_exactly_the_registrys_services():
-    from kiosk.screens.menu import CONTROLLERS, menu_for
+def test_the_menu_the_watch_and_the_journeys_list_exactly_the_registrys_services():
+    from kiosk.screens.menu import menu_for
     assert len(set(KEYS)) == len(KEYS)
     assert [tile.key for tile in menu_for(profile("shaanxi"))] == KEYS          # every tile, in registry order
-    assert set(CONTROLLERS) == set(KEYS)
-    assert all(CONTROLLERS[key].name == key for key in KEYS)
+    assert all(inspect.isgeneratorfunction(s.journey) for s in registry.SERVICES)
     assert list(devicewatch.NEEDS) == KEYS
     assert all(devicewatch.NEEDS[s.key] == s.needs for s in registry.SERVICES)
 
@@ -74,10 +73,8 @@ def test_the_acting_menu_offers_only_what_the_registry_lets_the_role_do(region, 
 @pytest.mark.parametrize("key", ["replace", "cancel"])
 def test_replacement_and_the_cancellation_guide_refuse_an_agent_instead_of_ignoring_them(kiosk, key):
     """Before the registry both controllers took ``acting`` and served the agent as if they were the holder."""
-    from kiosk.screens.menu import CONTROLLERS
-    app = types.SimpleNamespace(kiosk=kiosk)
     with pytest.raises(MayNotAct) as refused:
-        CONTROLLERS[key](app, acting=ACTORS[Role.AGENT])
+        registry.begin(key, kiosk.devices, ACTORS[Role.AGENT])
     assert "窗口" in refused.value.zh
     with pytest.raises(MayNotAct):                                     # and refused before any card is placed
         RepresentationFlow(kiosk.devices, key).choose(Role.AGENT, power_of_attorney=True)
@@ -85,14 +82,14 @@ def test_replacement_and_the_cancellation_guide_refuse_an_agent_instead_of_ignor
 
 @pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize("role", list(Role))
-def test_every_controller_takes_exactly_the_actors_the_registry_allows(kiosk, key, role):
-    from kiosk.screens.menu import CONTROLLERS
-    app = types.SimpleNamespace(kiosk=kiosk)
+def test_every_journey_starts_for_exactly_the_actors_the_registry_allows(kiosk, key, role):
     if registry.service(key).allows(role):
-        assert CONTROLLERS[key](app, acting=ACTORS[role]).acting is ACTORS[role]
+        journey = registry.begin(key, kiosk.devices, ACTORS[role])
+        assert inspect.getgeneratorstate(journey) == inspect.GEN_CREATED
+        journey.close()
     else:
         with pytest.raises(MayNotAct):
-            CONTROLLERS[key](app, acting=ACTORS[role])
+            registry.begin(key, kiosk.devices, ACTORS[role])
 
 
 # -- the README -------------------------------------------------------------------------------------------

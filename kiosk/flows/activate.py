@@ -22,9 +22,10 @@ from kiosk import receipts
 from kiosk.errors import Refusal
 from kiosk.flows.base import Devices, now
 from kiosk.flows.change_pin import ChangePinFlow
-from kiosk.flows.holder_card import CANCELLED, LOST, HolderCardFlow, refuse_state
+from kiosk.flows.holder_card import CANCELLED, LOST, HolderCardFlow, pin_journey, refuse_state
 from kiosk.flows.representation import HOLDER, Acting
 from kiosk.hw.cardreader.apdu import PinWrong
+from kiosk.i18n import _
 from kiosk.pin import PinBuffer
 from kiosk.policy import PolicyProfile
 
@@ -119,3 +120,10 @@ class ActivateFlow(HolderCardFlow):
     def wipe(self) -> None:
         self._changer = None         # it shares this flow's card and info, which super() wipes
         super().wipe()
+
+
+def journey(devices: Devices, acting: Acting = HOLDER):
+    """启用: the holder's ID card and the sealed card → a new PIN twice → the kiosk types the region's
+    initial PIN itself and sets the new one (kiosk/flows/holder_card.py: pin_journey)."""
+    flow = ActivateFlow(devices, acting)
+    yield from pin_journey(flow, flow.activate, _("社保功能已启用"), _("您的社保卡已可以使用。"))

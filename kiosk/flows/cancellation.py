@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from kiosk import receipts
 from kiosk.flows.base import Devices, now
+from kiosk.flows.steps import finish
+from kiosk.i18n import _, both, join
 from kiosk.journal import new_txn_id
 from kiosk.policy import PolicyProfile
 
@@ -88,3 +90,14 @@ class CancellationFlow:
 
     def wipe(self) -> None:
         """Nothing personal is held."""
+
+
+def journey(devices: Devices, acting=None):
+    """注销说明: the steps, in this region's order, and where each is done; printed if asked. Nothing is
+    cancelled here (domain.md §12)."""
+    flow = CancellationFlow(devices)
+    guide = flow.guide()
+    steps = [join(_("第{n}步：", n=i), both(s.title.zh, s.title.en), _("——"), both(s.where.zh, s.where.en))
+             for i, s in enumerate(guide.steps, 1)]
+    body = join(*[join(step, "\n") for step in steps], both(guide.notes[0].zh, guide.notes[0].en))
+    yield from finish(devices, _("注销须到窗口办理"), body, tone="info", receipt=flow.receipt, take=_("凭条"))

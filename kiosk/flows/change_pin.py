@@ -14,11 +14,13 @@ from kiosk import receipts
 from kiosk.backend.client import ServiceError, ServiceRefused
 from kiosk.errors import Refusal
 from kiosk.flows.base import Devices, now
-from kiosk.flows import pin_recovery, pin_rules, pin_settlement
+from kiosk.flows import pin_recovery, pin_rules, pin_settlement, pin_steps
 from kiosk.flows.pin_rules import PinRuleBroken, rule_error  # noqa: F401  (re-exported)
+from kiosk.flows.steps import EnterDigits, InsertCard, Message, Work, finish
 from kiosk.hw.base import DeviceError
 from kiosk.hw.cardreader.apdu import PinBlocked, PinWrong
 from kiosk.hw.cardreader.ssse import CardInfo, SocialSecurityCard
+from kiosk.i18n import _, join, of_error
 from kiosk.journal import Journal, new_txn_id
 from kiosk.pin import PinBuffer
 
@@ -137,3 +139,38 @@ def recover(devices: Devices) -> list[tuple[str, str]]:
     """Reconcile PIN changes a crash or power cut interrupted (kiosk/flows/pin_recovery.py). Returns (txn,
     outcome) pairs."""
     return pin_recovery.recover(devices, KIND, STEPS, lambda _context: "changed")
+
+
+def journey(devices: Devices, acting=None):
+    """The citizen's journey: the card → its PIN (asked again when wrong; a blocked card is sent to unlock)
+    → a new PIN twice → changed on the card, the service told → a receipt if asked. Only the holder, who
+    knows the PIN, does this (kiosk/flows/registry.py)."""
+    flow = ChangePinFlow(devices)
+    old, new, again = PinBuffer(), PinBuffer(), PinBuffer()
+    try:
+        yield Work(_("正在检查设备"), flow.check_devices)
+        if (yield InsertCard(_("请插入社保卡"), _("芯片朝上，插入下方社保卡插口"), flow.wait_for_card)) is None:
+            return
+        initial = devices.policy.initial_pin
+        hint = (_("此卡尚未启用，请输入初始密码（{pin}）", pin=initial) if flow.activating and initial
+                else _("请输入社保卡当前的6位密码，注意遮挡"))
+        error = ""
+        while True:
+            old.clear()
+            yield EnterDigits("pin_old", _("请输入原密码"), hint, old, error)
+            try:
+                yield Work(_("正在验证密码"), lambda: flow.verify_old(old))
+                break
+            except PinWrong as exc:          # tries left, in words; the holder tries again
+                error = of_error(exc)
+            except PinBlocked as exc:
+                yield Message(_("密码已锁定"), join(of_error(exc), _("。请持身份证和社保卡选择“密码解锁”。")), tone="bad")
+                return
+        yield from pin_steps.new_pin_twice(new, again, lambda: flow.check_new(old, new),
+                                           lambda: flow.change(old, new, again))
+        pin_steps.clear(old, new, again)
+        body = join(_("社保功能已启用。") if flow.activating else "", _("请牢记新密码，并取走社保卡。"))
+        yield from finish(devices, _("密码修改成功"), body, receipt=flow.receipt, take=_("凭条和社保卡"))
+    finally:
+        pin_steps.clear(old, new, again)
+        flow.wipe()

@@ -15,8 +15,11 @@ from kiosk.errors import Refusal
 from kiosk.flows import representation
 from kiosk.flows.base import Devices, now
 from kiosk.flows.representation import HOLDER, Acting
+from kiosk.flows.steps import DONE, Choose, EnterDigits, Message, Option, PlaceIdCard, Work, finish
 from kiosk.hw.idreader.idcard import IdCard
+from kiosk.i18n import _, join, of_error
 from kiosk.journal import new_txn_id
+from kiosk.pin import DigitBuffer
 
 NEEDS = ("idreader", "service")
 MOBILE = re.compile(r"^1[3-9]\d{9}$")      # mainland mobile numbers: 11 digits, 13x–19x
@@ -113,3 +116,44 @@ class ContactFlow:
             self.id_card.wipe()
         self.id_card = self.phone = self.address = self.current_phone_masked = self.result = None
         self.acting = HOLDER
+
+
+PHONE, ADDRESS, CONFIRM = "phone", "address", "confirm"
+
+
+def journey(devices: Devices, acting: Acting = HOLDER):
+    """修改联系方式: the holder's ID card → a new mobile number on the keypad (asked again until valid), or the
+    ID card's address confirmed → sent to the service → receipt."""
+    flow = ContactFlow(devices, acting)
+    phone = DigitBuffer(11)
+    try:
+        yield Work(_("正在检查设备"), flow.check_devices)
+        if (yield PlaceIdCard(representation.holder_id_title(acting), _("修改联系方式须核验持卡人身份证"),
+                              flow.wait_for_id_card)) is None:
+            return
+        current = flow.current_phone_masked
+        what = yield Choose(_("请选择要修改的内容"),
+                            _("当前登记手机号：{phone}", phone=current) if current else _("当前未登记手机号"),
+                            [Option(PHONE, _("修改手机号码")), Option(ADDRESS, _("通讯地址改为身份证地址"))])
+        if what == PHONE:
+            error = ""
+            while True:
+                phone.clear()
+                yield EnterDigits("digits", _("请输入新的手机号码"), _("11位手机号码，用于接收社保卡业务通知"), phone, error)
+                try:
+                    changed = _("手机号码已改为 {phone}。", phone=flow.set_phone(phone.text()))
+                    break
+                except ContactInvalid as exc:
+                    error = of_error(exc)
+        else:
+            if (yield Message(_("确认通讯地址"), _("将您的通讯地址改为身份证上的地址：\n{address}",
+                                                address=flow.address_on_id_card()), tone="info",
+                              primary=(CONFIRM, _("确认修改")), secondary=(DONE, _("返回首页")))) != CONFIRM:
+                return
+            flow.use_id_card_address()
+            changed = _("通讯地址已更新。")
+        yield Work(_("正在提交"), flow.submit)
+        yield from finish(devices, _("联系方式已修改"), join(changed, _("请取走身份证。")), receipt=flow.receipt)
+    finally:
+        phone.clear()
+        flow.wipe()

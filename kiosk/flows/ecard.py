@@ -24,7 +24,9 @@ from kiosk.errors import Refusal
 from kiosk.flows import representation
 from kiosk.flows.base import Devices, now
 from kiosk.flows.representation import HOLDER, Acting
+from kiosk.flows.steps import RECEIPT, PlaceIdCard, ShowQr, Work, print_receipt
 from kiosk.hw.idreader.idcard import IdCard
+from kiosk.i18n import _
 from kiosk.journal import new_txn_id
 
 NEEDS = ("idreader", "service")
@@ -103,3 +105,19 @@ class EcardFlow:
             self.id_card.wipe()
         self.id_card = self.offer = None
         self.acting = HOLDER
+
+
+def journey(devices: Devices, acting: Acting = HOLDER):
+    """电子社保卡: the holder's ID card → whether the e-card may be signed up for → the sign-up QR code."""
+    flow = EcardFlow(devices, acting)
+    try:
+        yield Work(_("正在检查设备"), flow.check_devices)
+        if (yield PlaceIdCard(_("请将身份证放在读卡区"), _("申领电子社保卡须核验本人身份证"), flow.wait_for_id_card)) is None:
+            return
+        offer = yield Work(_("正在查询"), flow.sign_up)
+        if (yield ShowQr(_("扫码申领电子社保卡"), _("请用手机微信、支付宝或掌上12333扫描右侧二维码，按提示完成实名认证。"),
+                         _("电子社保卡与实体社保卡同等有效，可用于就医购药、查询社保。"), offer.payload,
+                         extra=(RECEIPT, _("打印凭条")))) == RECEIPT:
+            yield from print_receipt(devices, flow.receipt, _("凭条和身份证"))
+    finally:
+        flow.wipe()

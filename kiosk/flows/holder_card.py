@@ -7,12 +7,15 @@ from __future__ import annotations
 import threading
 
 from kiosk.errors import Refusal
-from kiosk.flows import identity, representation
+from kiosk.flows import identity, pin_rules, pin_steps, representation
 from kiosk.flows.base import Devices
 from kiosk.flows.representation import HOLDER, Acting
+from kiosk.flows.steps import InsertCard, PlaceIdCard, Work, finish
 from kiosk.hw.cardreader.ssse import CardInfo, SocialSecurityCard
 from kiosk.hw.idreader.idcard import IdCard
+from kiosk.i18n import _, join
 from kiosk.journal import new_txn_id
+from kiosk.pin import PinBuffer
 
 
 class CardStateRefused(Refusal):
@@ -89,3 +92,27 @@ class HolderCardFlow:
         self.id_card = None
         self.acting = HOLDER
 
+
+
+def pin_journey(flow: HolderCardFlow, set_pin, done_title, done_body):
+    """The journey of activate, reset and unlock: the holder's ID card → the card (the holder's current
+    one, in a state this service serves) → a new PIN twice → ``set_pin(new, again)`` on the card → done,
+    with a receipt if asked. ``set_pin`` answers whether the service was told at once."""
+    devices = flow.devices
+    new, again = PinBuffer(), PinBuffer()
+    try:
+        yield Work(_("正在检查设备"), flow.check_devices)
+        if (yield PlaceIdCard(representation.holder_id_title(flow.acting), _("本业务须核验持卡人身份证和社保卡"),
+                              flow.wait_for_id_card)) is None:
+            return
+        if (yield InsertCard(_("请插入社保卡"), _("芯片朝上，插入下方社保卡插口"), flow.wait_for_card)) is None:
+            return
+        told = yield from pin_steps.new_pin_twice(new, again, lambda: pin_rules.check_new(devices.policy, new),
+                                                  lambda: set_pin(new, again))
+        pin_steps.clear(new, again)
+        later = "" if told else _("（系统将稍后同步）")
+        yield from finish(devices, done_title, join(done_body, later, _("请牢记新密码，并取走社保卡和身份证。")),
+                          receipt=flow.receipt, take=_("凭条、社保卡和身份证"))
+    finally:
+        pin_steps.clear(new, again)
+        flow.wipe()

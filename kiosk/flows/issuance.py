@@ -33,7 +33,8 @@ from kiosk.hw.cardreader.apdu import CardStatusError
 from kiosk.hw.cardreader.ssse import KEY_UPDATE, SFI_EF05, SFI_EF06, SocialSecurityCard, an_ascii
 from kiosk.journal import new_txn_id
 
-__all__ = ["IssuanceFlow", "IssuanceFailed", "Outcome", "recover", "KIND", "NEEDS", "STEPS_ZH"]
+__all__ = ["IssuanceFlow", "IssuanceFailed", "Outcome", "recover", "KIND", "NEEDS", "STEPS_ZH", "TAKE_TIMEOUT_S",
+           "card_photo", "make_card", "not_taken"]
 log = logging.getLogger(__name__)
 NEEDS = ("cardissuer", "issuer_reader", "faceprinter", "service")
 STEPS_ZH = {"dispense": "正在出卡", "personalise": "正在写入芯片", "verify": "正在校验芯片", "print": "正在打印卡面",
@@ -307,3 +308,31 @@ class IssuanceFlow:
         return receipts.issuance_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=dt.datetime.now(),
                                          name=self.name, id_number=self.id_number, card_number=card_number,
                                          initial_pin_hint=bool(self.devices.policy.initial_pin))
+
+
+TAKE_TIMEOUT_S = 60      # a new card waits this long at the gate before it is captured
+
+
+def card_photo(devices: Devices):
+    """The photo printed on the face, taken now ([camera] device = "none": the face has no photo)."""
+    camera = devices.camera
+    return camera.capture().resize((102, 126)) if camera else None
+
+
+def make_card(flow: IssuanceFlow):
+    """The journey's step that runs this issuance, its sub-steps shown as they happen (photo taken first)."""
+    from kiosk.flows.steps import MakeCard
+
+    def run(take_timeout: float, cancelled: threading.Event, on_progress) -> Outcome:
+        flow.on_progress = on_progress
+        if flow.photo is None:
+            flow.photo = card_photo(flow.devices)
+        return flow.run(take_timeout, cancelled)
+    return MakeCard(STEPS_ZH, run, TAKE_TIMEOUT_S)
+
+
+def not_taken():
+    """What the citizen is told when the new card was left at the gate and captured."""
+    from kiosk.flows.steps import Message
+    from kiosk.i18n import _
+    return Message(_("卡片已回收"), _("您未在规定时间内取卡，卡片已被安全回收，申请仍然有效，请重新办理。"), tone="warn")

@@ -12,16 +12,17 @@ import threading
 
 from kiosk import receipts
 from kiosk.errors import Refusal
-from kiosk.flows import identity
+from kiosk.flows import identity, representation
 from kiosk.flows.base import Devices, now
-from kiosk.flows import representation
 from kiosk.flows.identity import NotCurrentCard, NotTheHolder  # noqa: F401  (re-exported for callers)
 from kiosk.flows.representation import HOLDER, Acting
+from kiosk.flows.steps import Choose, InsertCard, Option, PlaceIdCard, Work, finish
+from kiosk.hw.idreader.idcard import IdCard
+from kiosk.i18n import _
+from kiosk.journal import new_txn_id
 
 REPORT_NEEDS = ("idreader", "service")
 RELEASE_NEEDS = ("idreader", "cardreader", "service")
-from kiosk.hw.idreader.idcard import IdCard
-from kiosk.journal import new_txn_id
 
 
 class NothingToReport(Refusal):
@@ -115,3 +116,47 @@ class ReleaseFlow:
         if self.id_card:
             self.id_card.wipe()
         self.id_card = self.card_number = None
+
+
+def report_journey(devices: Devices, acting: Acting = HOLDER):
+    """挂失: the holder's ID card → temporary (where the region offers it) or formal → reported → receipt."""
+    from kiosk.flows.steps import Choose, Option, PlaceIdCard, Work, finish
+    flow = LossReportFlow(devices, acting)
+    try:
+        yield Work(_("正在检查设备"), flow.check_devices)
+        if (yield PlaceIdCard(representation.holder_id_title(acting),
+                              _("挂失须核验本人身份证") if acting is HOLDER else _("代办挂失，须放置持卡人（被代办人）的身份证"),
+                              flow.wait_for_id_card)) is None:
+            return
+        options = []
+        if "temporary" in flow.kinds():
+            options.append(Option("temporary", _("临时挂失（{days}天后自动解除）", days=devices.policy.temp_loss_lapse_days)))
+        options.append(Option("formal", _("正式挂失（原卡停用，需补卡）")))
+        body = _("暂时找不到卡片可选临时挂失；确已丢失请选正式挂失。") if len(options) > 1 else \
+            _("正式挂失后原卡不能再使用，需办理补卡。")
+        kind = yield Choose(_("请选择挂失方式"), body, options)
+        result = yield Work(_("正在办理挂失"), lambda: flow.report(kind))
+        if result["state"] == "temp_lost":
+            body = _("已临时挂失，将于{date}自动解除。找到卡片后可持身份证和社保卡解除挂失。", date=result["lapses_at"][:10])
+        else:
+            body = _("已正式挂失，原卡已停用。请办理补卡，账户资金不受影响。")
+        yield from finish(devices, _("挂失成功"), body, receipt=flow.receipt)
+    finally:
+        flow.wipe()
+
+
+def release_journey(devices: Devices, acting: Acting = HOLDER):
+    """解除挂失: the holder's ID card → the found card (the holder's current one) → released → receipt."""
+    from kiosk.flows.steps import InsertCard, PlaceIdCard, Work, finish
+    flow = ReleaseFlow(devices)
+    try:
+        yield Work(_("正在检查设备"), flow.check_devices)
+        if (yield PlaceIdCard(_("请将身份证放在读卡区"), _("解除挂失须本人身份证和社保卡"), flow.wait_for_id_card)) is None:
+            return
+        if (yield InsertCard(_("请插入找回的社保卡"), _("芯片朝上，插入下方社保卡插口"), flow.wait_for_card)) is None:
+            return
+        yield Work(_("正在解除挂失"), flow.release)
+        yield from finish(devices, _("已解除挂失"), _("您的社保卡已恢复正常使用。请取走社保卡和身份证。"),
+                          receipt=flow.receipt, take=_("凭条、社保卡和身份证"))
+    finally:
+        flow.wipe()

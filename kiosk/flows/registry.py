@@ -3,14 +3,15 @@ may use it, where it is offered and which flow carries it out; the menu (the cit
 person's), the device watch, the representation rules and the README's service table all read this list,
 so a service added, hidden or restricted is changed in one place.
 
-The Kivy controller of each service is mapped by key in kiosk/screens/menu.py: the core never imports Kivy.
-Needs are read from the flow modules, which check the same names before they start (one source)."""
+A service's journey is a generator function in its flow module (kiosk/flows/steps.py says how it reads);
+the Kivy app runs it with one generic driver (kiosk/screens/driver.py), tests with a player. Needs are read
+from the flow modules, which check the same names before they start (one source)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
 
-from kiosk.flows import (activate, cancellation, change_pin, contact, ecard, issuance, loss, replacement,
+from kiosk.flows import (activate, cancellation, change_pin, contact, ecard, loss, new_card, replacement,
                          representation, reset_pin, status_query, unlock)
 from kiosk.flows.representation import Role
 from kiosk.i18n import Text, _
@@ -44,7 +45,7 @@ class Service:
     glyph: str                            # the tile's icon: one character on a disc
     title: Text
     subtitle: Text
-    journey: type                         # the flow that carries the service out (no Kivy)
+    journey: Callable                     # journey(devices, acting): the steps, top to bottom (no Kivy)
     needs: tuple[str, ...]                # devices that must be usable before it starts (kiosk.flows.base)
     may_use: frozenset[Role]              # who may use it; a guardian always only for a minor (policy age)
     refusal: tuple[str, str] = IN_PERSON_HERE    # zh, en: why someone not in may_use is refused
@@ -62,33 +63,33 @@ class Service:
 
 # Most used first: elderly mode shows four tiles a page, so the commonest come first.
 SERVICES: tuple[Service, ...] = (
-    Service("status", "查", _("社保卡状态查询"), _("刷身份证即可查询"), status_query.StatusQueryFlow,
+    Service("status", "查", _("社保卡状态查询"), _("刷身份证即可查询"), status_query.journey,
             status_query.NEEDS, ANYONE),
-    Service("issue", "新", _("申领社保卡"), _("立等可取"), issuance.IssuanceFlow,
-            ("idreader", *issuance.NEEDS), ANYONE),         # the applicant's ID card, then the issuance itself
-    Service("activate", "启", _("启用社保卡"), _("新卡首次设置密码"), activate.ActivateFlow,
+    Service("issue", "新", _("申领社保卡"), _("立等可取"), new_card.journey,
+            new_card.NEEDS, ANYONE),
+    Service("activate", "启", _("启用社保卡"), _("新卡首次设置密码"), activate.journey,
             activate.ActivateFlow.NEEDS, HOLDER_OR_GUARDIAN, PIN_IS_THE_HOLDERS,
             offered=activate.ActivateFlow.offered),         # only where the profile knows the initial PIN
-    Service("change_pin", "密", _("修改社保卡密码"), _("需知道原密码"), change_pin.ChangePinFlow,
+    Service("change_pin", "密", _("修改社保卡密码"), _("需知道原密码"), change_pin.journey,
             change_pin.NEEDS, HOLDER_ONLY, PIN_IS_THE_HOLDERS),    # knowing the PIN is the holder's proof
-    Service("reset_pin", "重", _("忘记密码"), _("身份证+社保卡重置"), reset_pin.ResetPinFlow,
+    Service("reset_pin", "重", _("忘记密码"), _("身份证+社保卡重置"), reset_pin.journey,
             reset_pin.ResetPinFlow.NEEDS, HOLDER_OR_GUARDIAN, PIN_IS_THE_HOLDERS),
-    Service("unlock", "锁", _("密码解锁"), _("密码输错6次被锁"), unlock.UnlockFlow,
+    Service("unlock", "锁", _("密码解锁"), _("密码输错6次被锁"), unlock.journey,
             unlock.UnlockFlow.NEEDS, HOLDER_OR_GUARDIAN, PIN_IS_THE_HOLDERS),
-    Service("loss", "挂", _("社保卡挂失"), _("临时挂失 · 正式挂失"), loss.LossReportFlow,
+    Service("loss", "挂", _("社保卡挂失"), _("临时挂失 · 正式挂失"), loss.report_journey,
             loss.REPORT_NEEDS, ANYONE),
-    Service("release", "解", _("解除挂失"), _("卡片找回后办理"), loss.ReleaseFlow,
+    Service("release", "解", _("解除挂失"), _("卡片找回后办理"), loss.release_journey,
             loss.RELEASE_NEEDS, HOLDER_ONLY),
-    Service("replace", "补", _("补卡换卡"), _("丢失、损坏、到期"), replacement.ReplacementFlow,
+    Service("replace", "补", _("补卡换卡"), _("丢失、损坏、到期"), replacement.journey,
             replacement.NEEDS, HOLDER_ONLY),
-    Service("contact", "改", _("修改联系方式"), _("手机号、地址"), contact.ContactFlow,
+    Service("contact", "改", _("修改联系方式"), _("手机号、地址"), contact.journey,
             contact.NEEDS, ANYONE),
-    Service("ecard", "码", _("电子社保卡"), _("扫码申领"), ecard.EcardFlow,
+    Service("ecard", "码", _("电子社保卡"), _("扫码申领"), ecard.journey,
             ecard.NEEDS, HOLDER_ONLY, ECARD_IS_THE_HOLDERS),
     # the way in for a guardian or an agent: the holder does not act for themselves through it
-    Service("agent", "代", _("代办业务"), _("监护人、受托人代办"), representation.RepresentationFlow,
+    Service("agent", "代", _("代办业务"), _("监护人、受托人代办"), representation.journey,
             representation.NEEDS, HOLDER_ONLY),
-    Service("cancel", "销", _("注销说明"), _("注销如何办理"), cancellation.CancellationFlow,
+    Service("cancel", "销", _("注销说明"), _("注销如何办理"), cancellation.journey,
             cancellation.NEEDS, HOLDER_ONLY),                # explained only, to whoever asks
 )
 BY_KEY = {service.key: service for service in SERVICES}
@@ -109,3 +110,11 @@ def offered(policy: PolicyProfile) -> list[Service]:
 def offered_to(policy: PolicyProfile, role: Role) -> list[Service]:
     """What a guardian or an agent may choose to do for a holder in this region (the acting menu)."""
     return [s for s in offered(policy) if s.key != "agent" and s.allows(role)]
+
+
+def begin(key: str, devices, acting=representation.HOLDER):
+    """The journey of service ``key`` for whoever acts, ready to run; MayNotAct when the registry does not
+    let that role use it (nobody is served silently as the holder)."""
+    found = service(key)
+    found.require_actor(acting.role)
+    return found.journey(devices, acting)

@@ -25,15 +25,18 @@ import time
 from kiosk import masking, receipts
 from kiosk.backend.client import ServiceError, ServiceRefused
 from kiosk.errors import Refusal
-from kiosk.flows import identity, staff_notices
+from kiosk.flows import identity, issuance, staff_notices
 from kiosk.flows import replacement_reasons as reasons_for
 from kiosk.flows.replacement_reasons import OldCard, Reason
 from kiosk.flows.base import Devices, now
 from kiosk.flows.issuance import IssuanceFlow
+from kiosk.flows.steps import (DONE, Choose, CitizenLeft, InsertCard, Message, Option, Pay, PlaceIdCard, Work,
+                               finish)
 from kiosk.hw.cardreader.apdu import CardStatusError
 from kiosk.hw.cardreader.readers import CardMute, CardRemoved
 from kiosk.hw.cardreader.ssse import CardAlgorithmUnsupported, CardNotGenuine, SocialSecurityCard
 from kiosk.hw.idreader.idcard import IdCard
+from kiosk.i18n import _, both, join
 from kiosk.journal import new_txn_id
 
 log = logging.getLogger(__name__)
@@ -392,3 +395,78 @@ def recover(devices: Devices) -> list[tuple[str, str]]:
                                  None if card_number else "not_read")
         outcomes.append((row["txn"], outcome))
     return outcomes
+
+
+# -- the citizen's journey ------------------------------------------------------------------------------------
+OLD_CARD_TIMEOUT_S = 60
+PAY_TIMEOUT_S = 180          # scanning, confirming on the phone and paying: three minutes
+
+
+def journey(devices: Devices, acting=None):
+    """补卡/换卡, in the order of the module docstring. Leaving before the new card is made — giving up at
+    the fee, a refusal on screen, the inactivity timer — hands a held old card back at the gate first."""
+    flow = ReplacementFlow(devices)
+    try:
+        yield from _replace(flow)
+        yield from _hand_back(flow)              # ended before the new card: the old one goes back
+    except CitizenLeft:
+        yield from _hand_back(flow)
+        raise
+    finally:
+        flow.wipe()                              # a card still held (never handed back) is captured
+
+
+def _replace(flow: ReplacementFlow):
+    devices = flow.devices
+    yield Work(_("正在检查设备"), flow.check_devices)
+    if (yield PlaceIdCard(_("请将身份证放在读卡区"), _("补换卡须核验本人身份证"), flow.wait_for_id_card)) is None:
+        return
+    if flow.old_card_expected():
+        old = yield InsertCard(_("请将原社保卡插入制卡模块入卡口"), _("芯片朝上，插入右侧出卡口；原卡将被回收销毁"),
+                               flow.take_old_card, OLD_CARD_TIMEOUT_S,
+                               progress={"reading": _("正在读取原卡，请稍候"),
+                                         "returning": _("此卡不能受理，正在退回，请在出卡口取回")})
+        if old is None:
+            return
+    reasons = flow.reasons()
+    offered = [r for r in reasons if r.offered]
+    if not offered:
+        note = next((both(r.note_zh, r.note_en) for r in reasons if r.note_zh), _("您的社保卡目前不能补换，请到窗口咨询。"))
+        yield Message(_("暂不能补换卡"), note, tone="warn", primary=(DONE, _("返回首页")))
+        return
+    reason = yield Choose(_("请选择补换卡原因"), _("原卡回收后不能再使用，账户资金不受影响。"),
+                          [Option(r.key, join(both(r.zh, r.en), _fee_label(r))) for r in offered])
+    yield Work(_("正在提交申请"), lambda: flow.apply(reason))
+    if flow.pay_qr is not None:
+        paid = yield Pay(_("请扫码缴纳补换卡费 {yuan} 元", yuan=f"{flow.fee_yuan:g}"),
+                         _("请用手机扫描右侧二维码完成支付，支付成功后自动开始制卡。"),
+                         lambda n: _("收费标准由省级价格主管部门核定，由合作银行代收。请在{n}秒内完成支付。", n=n),
+                         flow.pay_qr, flow.wait_for_payment, PAY_TIMEOUT_S)
+        if not paid:
+            yield Message(_("未完成缴费"), _("未收到缴费，未制卡。原卡已退回，请取走。"), tone="warn",
+                          primary=(DONE, _("返回首页")))
+            return
+
+    def capture_old_and_prepare() -> IssuanceFlow:
+        flow.capture_old_card()
+        return flow.issuance()
+    new_card = yield Work(_("正在回收原卡"), capture_old_and_prepare)
+    outcome = yield issuance.make_card(new_card)
+    if not outcome.taken:
+        yield issuance.not_taken()
+        return
+    yield from finish(devices, _("补换卡完成"), _("请取走新卡（卡号 {number}），原卡已回收。新卡须先启用再使用。",
+                                             number=outcome.card_number),
+                      receipt=lambda: flow.receipt(outcome.card_number))
+
+
+def _fee_label(reason: Reason):
+    if reason.fee_yuan == 0:
+        return _("（免费）")
+    return _("（{yuan}元）", yuan=reason.fee_yuan) if reason.fee_yuan else ""
+
+
+def _hand_back(flow: ReplacementFlow):
+    """A held old card goes back out of the gate (captured if left there: ReplacementFlow.return_old_card)."""
+    if flow.old_card is not None and not flow.old_card.captured:
+        yield Work(_("正在退回原卡，请在出卡口取回"), flow.return_old_card)

@@ -185,3 +185,49 @@ class RepresentationFlow:
                 card.wipe()
         self.actor = self.holder = None
         self.acting = HOLDER
+
+
+def holder_id_title(acting: Acting):
+    """Whose ID card to place: the holder's own, or (someone acting) the holder's after the actor's."""
+    from kiosk.i18n import _
+    return _("请将身份证放在读卡区") if acting.role is Role.HOLDER else _("请放置持卡人（被代办人）的身份证")
+
+
+GUARDIAN, AGENT, HAS_ATTORNEY = "guardian", "agent", "attorney"
+
+
+def journey(devices: Devices, acting: Acting = HOLDER):
+    """代办: who acts (a guardian for a minor; an agent holding the holder's power of attorney) → which
+    service (only those the registry lets this role use here) → the actor's own ID card, taken back →
+    that service's own journey, acting for the holder (it asks for the holder's ID card next)."""
+    from kiosk.flows import registry
+    from kiosk.flows.steps import DONE, Choose, Heading, Message, Option, PlaceIdCard
+    from kiosk.i18n import _
+    who = yield Choose(_("请选择代办身份"), _("代办人须年满18周岁，并携带本人身份证。"), [
+        Option(GUARDIAN, _("监护人为未满{age}周岁的子女办理", age=devices.policy.guardian_below_age or ADULT_AGE)),
+        Option(AGENT, _("受持卡人委托代办（须有授权委托书）"))])
+    role, attorney = Role.GUARDIAN, False
+    if who == AGENT:
+        if (yield Message(_("授权委托书"), _("代办须持有持卡人本人签署的授权委托书，工作人员可能核查。\n"
+                                         "密码类业务和电子社保卡须本人办理。"), tone="info",
+                          primary=(HAS_ATTORNEY, _("我持有授权委托书")), secondary=(DONE, _("返回首页")))) != HAS_ATTORNEY:
+            return
+        role, attorney = Role.AGENT, True
+    key = yield Choose(_("请选择代办的业务"), "",
+                       [Option(s.key, s.title) for s in registry.offered_to(devices.policy, role)])
+    flow = RepresentationFlow(devices, key)
+    try:
+        flow.choose(role, attorney)
+        if (yield PlaceIdCard(_("请放置代办人本人的身份证"), _("请代办人（监护人）放置本人身份证，读取后请取回"),
+                              flow.wait_for_actor_id_card)) is None:
+            return
+        acting = flow.acting
+        flow.wipe()                      # the actor's card data is not needed any more
+        if not (yield PlaceIdCard(_("请取回代办人身份证"), _("取回后，请放置持卡人（被代办人）的身份证"),
+                                  devices.idreader.wait_for_removal)):
+            return
+    finally:
+        flow.wipe()
+    service = registry.service(key)
+    yield Heading(service.title)
+    yield from registry.begin(key, devices, acting)

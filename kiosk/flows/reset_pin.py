@@ -13,9 +13,10 @@ from kiosk import receipts
 from kiosk.errors import Refusal
 from kiosk.flows import pin_rules, pin_writes
 from kiosk.flows.base import Devices, now
-from kiosk.flows.holder_card import CANCELLED, LOST, HolderCardFlow, refuse_state, sealed_texts
+from kiosk.flows.holder_card import CANCELLED, LOST, HolderCardFlow, pin_journey, refuse_state, sealed_texts
 from kiosk.flows.representation import HOLDER, Acting
 from kiosk.flows.unlock import is_blocked
+from kiosk.i18n import _
 from kiosk.pin import PinBuffer
 
 KIND = "reset_pin"
@@ -64,3 +65,9 @@ class ResetPinFlow(HolderCardFlow):
 
 def recover(devices) -> list[tuple[str, str]]:
     return pin_writes.recover(devices, KIND)
+
+
+def journey(devices: Devices, acting: Acting = HOLDER):
+    """忘记密码: the holder's ID card and the card → a new PIN twice → reset on the card (pin_journey)."""
+    flow = ResetPinFlow(devices, acting)
+    yield from pin_journey(flow, flow.reset, _("密码已重置"), _("新密码已生效。"))

@@ -1,4 +1,5 @@
-"""Query card status (社保卡状态查询): ID card → the service's record → the state in plain words → receipt."""
+"""Query card status (社保卡状态查询): ID card → the service's record → the state in plain words → receipt.
+The journey (``journey`` at the end) reads top to bottom; kiosk/flows/steps.py says what a step is."""
 from __future__ import annotations
 
 import threading
@@ -8,7 +9,9 @@ from kiosk import cardstates, receipts
 from kiosk.flows import representation
 from kiosk.flows.base import Devices, now
 from kiosk.flows.representation import HOLDER, Acting
+from kiosk.flows.steps import RECEIPT, PlaceIdCard, ShowStatus, Work, print_receipt
 from kiosk.hw.idreader.idcard import IdCard
+from kiosk.i18n import _
 from kiosk.journal import new_txn_id
 
 NEEDS = ("idreader", "service")
@@ -70,3 +73,19 @@ class StatusQueryFlow:
         if self.id_card:
             self.id_card.wipe()
         self.id_card = self.result = None
+
+
+def journey(devices: Devices, acting: Acting = HOLDER):
+    """The citizen's journey: the (holder's) ID card → the card's state in plain words → a receipt if asked."""
+    flow = StatusQueryFlow(devices, acting)
+    try:
+        yield Work(_("正在检查设备"), flow.check_devices)
+        card = yield PlaceIdCard(representation.holder_id_title(acting),
+                                 _("请将身份证平放在下方读卡区，读取完成前请勿移动"), flow.wait_for_id_card)
+        if card is None:           # nobody placed a card in time: nobody is there
+            return
+        result = yield Work(_("正在查询"), flow.query)
+        if (yield ShowStatus(result)) == RECEIPT:
+            yield from print_receipt(devices, flow.receipt)
+    finally:
+        flow.wipe()

@@ -12,7 +12,9 @@ from kiosk import receipts
 from kiosk.errors import Refusal
 from kiosk.flows import pin_rules, pin_settlement, pin_writes
 from kiosk.flows.base import now
-from kiosk.flows.holder_card import CANCELLED, LOST, HolderCardFlow, refuse_state
+from kiosk.flows.holder_card import CANCELLED, LOST, HolderCardFlow, pin_journey, refuse_state
+from kiosk.flows.representation import HOLDER
+from kiosk.i18n import _
 from kiosk.pin import PinBuffer
 
 KIND = "unlock"
@@ -71,3 +73,9 @@ class UnlockFlow(HolderCardFlow):
 
 def recover(devices) -> list[tuple[str, str]]:
     return pin_writes.recover(devices, KIND)
+
+
+def journey(devices, acting=None):
+    """密码解锁: the holder's ID card and the blocked card → a new PIN twice → unblocked with it (pin_journey)."""
+    flow = UnlockFlow(devices, acting or HOLDER)
+    yield from pin_journey(flow, flow.unlock, _("密码已解锁"), _("密码锁定已解除，新密码已生效。"))

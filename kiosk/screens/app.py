@@ -21,7 +21,10 @@ from kiosk.hw.cardissuer.codec import CardPosition
 from kiosk.i18n import _, tr
 from kiosk.screens import simpanel  # noqa: F401  (registers SimPanel for the kv rules)
 from kiosk.screens import theme
-from kiosk.screens.menu import CONTROLLERS, menu_for
+from kiosk.flows import registry
+from kiosk.flows.representation import HOLDER
+from kiosk.screens.driver import JourneyDriver
+from kiosk.screens.menu import menu_for
 from kiosk.screens.views import (AttractScreen, BusyScreen, ChoiceScreen, IssuingScreen, KioskRoot, MenuScreen,
                                  MessageScreen, PinEntryScreen, QrScreen, StatusResultScreen, WaitScreen)
 from kiosk.screens.worker import Worker
@@ -55,7 +58,7 @@ class KioskApp(App):
         self.default_language = self.lang = language
         self.randomise_pin_pad = randomise_pin_pad
         self.worker = Worker()
-        self.controller = None
+        self.journey: JourneyDriver | None = None     # the service on screen (kiosk/screens/driver.py)
         self.session = Session(card_inside=self._card_in_module, on_end=self._reset_for_next_person)
         self._step_limit_s = 0          # a step with its own longer wait (a card, a payment) extends the limit
         self.watch = DeviceWatch(kiosk.devices)
@@ -186,7 +189,7 @@ class KioskApp(App):
     def call_staff(self) -> None:
         self.staff_calls += 1
         screen = self.sm.current
-        service = self.controller.name if self.controller else None
+        service = self.journey.name if self.journey else None
         self.root.staff_text = _("正在呼叫…")
 
         def work():
@@ -212,28 +215,28 @@ class KioskApp(App):
             self.session.begin()
         self.show("menu").build(menu_for(self.kiosk.devices.policy), self.watch)
 
-    def start_service(self, name: str, **kwargs) -> None:
-        """``kwargs``: e.g. acting= when a guardian or an agent has chosen the service for a holder."""
-        self._stop_controller()
+    def start_service(self, name: str, acting=HOLDER) -> None:
+        """The service's journey (kiosk/flows/registry.py) on screen, for the holder or for whoever acts."""
+        self._stop_journey()
         if not self.session.active:
             self.session.begin()
         self.watch.paused.set()
-        self.controller = CONTROLLERS[name](self, **kwargs)
-        self.session.holds(self.controller.stop)      # the controller wipes its flow and PIN buffers
-        self.root.title_text = self.controller.title
-        self.controller.start()
+        self.journey = JourneyDriver(self, name, registry.begin(name, self.kiosk.devices, acting))
+        self.session.holds(self.journey.stop)         # closing the journey wipes what it holds
+        self.root.title_text = registry.service(name).title
+        self.journey.start()
 
-    def _stop_controller(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
+    def _stop_journey(self) -> None:
+        if self.journey is not None:
+            self.journey.stop()
+            self.journey = None
         self.worker.new_session()
 
     def end_session(self, reason: str = "done") -> None:
         """The one way a session ends (done, cancel, give up, timeout, fault, exception): the Session wipes
         what it holds and then resets language, elderly mode and voice (``_reset_for_next_person``)."""
         self.session.end(reason)
-        self._stop_controller()
+        self._stop_journey()
         if self.root is not None:
             self.root.title_text = _("社会保障卡自助服务")
             self.root.countdown_text = ""
@@ -255,13 +258,13 @@ class KioskApp(App):
         issuer = self.kiosk.devices.cardissuer
         return issuer is not None and getattr(issuer, "position", CardPosition.NONE) is not CardPosition.NONE
 
-    def cancel(self) -> None:
-        """The citizen leaves (a cancel button, or the inactivity timeout): the controller may have
-        something to hand back first (an old card held in the module); otherwise straight home."""
-        if self.controller is not None and hasattr(self.controller, "cancel"):
-            self.controller.cancel()
+    def cancel(self, reason: str = "cancel") -> None:
+        """The citizen leaves (a cancel button, or the inactivity timeout): the journey may have something
+        to hand back first (an old card held in the module); otherwise straight home."""
+        if self.journey is not None:
+            self.journey.cancel(reason)
         else:
-            self.home()
+            self.home(reason)
 
     def home(self, reason: str = "done") -> None:
         self.end_session(reason)
@@ -289,9 +292,9 @@ class KioskApp(App):
             self.say(_("还需要时间吗？请点击“延长时间”"))
         if tick.expired:
             log.info("session timed out on %s", self.sm.current)
-            self.cancel()          # hands back what must be handed back first; the session ends on the way home
+            self.cancel("timeout")  # hands back what must be handed back first; the session ends on the way home
 
-    # -- what controllers show ----------------------------------------------------------------------
+    # -- what the journey driver shows ----------------------------------------------------------------------
     def show(self, name: str):
         self.session.touched()            # a new step: the citizen has the whole time again
         self._step_limit_s = 0

@@ -1,4 +1,4 @@
-"""Screen classes: thin views. They show what a controller tells them and report touches back.
+"""Screen classes: thin views. They show what the journey driver (driver.py) tells them and report touches back.
 Texts they are given are kiosk.i18n Texts (or plain data); the .kv rules show them in app.lang."""
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ class StatusResultScreen(Screen):
     advice = StringProperty("")
     extra = StringProperty("")
     tone = StringProperty("info")
-    on_print = None      # set by the controller
+    on_print = None      # set by the journey driver
 
     def show(self, result, on_print) -> None:
         self.on_print = on_print
@@ -188,35 +188,6 @@ class QrScreen(Screen):
         buffer.seek(0)
         self.ids.qr.texture = CoreImage(buffer, ext="png").texture
         self.ids.qr.texture.mag_filter = "nearest"     # crisp modules, not blurred edges
-
-
-class DigitBuffer:
-    """Digits typed on the keypad that are not secret (a phone number): shown as typed."""
-
-    def __init__(self, length: int):
-        self.length = length
-        self.digits: list[str] = []
-
-    def push(self, digit: str) -> None:
-        if len(self.digits) < self.length:
-            self.digits.append(digit)
-
-    def pop(self) -> None:
-        if self.digits:
-            self.digits.pop()
-
-    def clear(self) -> None:
-        self.digits.clear()
-
-    def __len__(self) -> int:
-        return len(self.digits)
-
-    @property
-    def complete(self) -> bool:
-        return len(self.digits) == self.length
-
-    def text(self) -> str:
-        return "".join(self.digits)
 
 
 class PinEntryScreen(Screen):

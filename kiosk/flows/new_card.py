@@ -1,0 +1,58 @@
+"""Apply for a new card and take it away (申领社保卡, 即时制卡): the applicant's ID card → eligibility at the
+service (one card per province, insured, photo…: the service decides and refuses in words) → confirm →
+the card made in the module with its steps on screen (kiosk/flows/issuance.py) → taken from the gate.
+A guardian or an agent may apply for the holder (the service records who acted)."""
+from __future__ import annotations
+
+from kiosk import masking
+from kiosk.flows import issuance, representation
+from kiosk.flows.base import Devices
+from kiosk.flows.representation import HOLDER, Acting
+from kiosk.flows.steps import DONE, Message, PlaceIdCard, Work, finish
+from kiosk.hw.idreader.idcard import IdCard
+from kiosk.i18n import _
+
+SERVICE = "issue"
+NEEDS = ("idreader", *issuance.NEEDS)      # the applicant's ID card, then the issuance itself
+START = "start"
+
+
+def apply(devices: Devices, acting: Acting, id_card: IdCard) -> dict:
+    """The application this card will be made on: one already accepted (paid, or a voided card retried) is
+    used again; otherwise a new one, which the service refuses in words when a rule says no."""
+    representation.require_may_act(devices.policy, acting, SERVICE, id_card)
+    pending = devices.service.card_status(id_card.id_number)["application"]
+    if pending and pending["kind"] == "new" and pending["state"] == "accepted":
+        return devices.service.application(pending["id"])
+    return devices.service.apply(id_card.id_number, "new", photo=True, **acting.apply_fields())
+
+
+def journey(devices: Devices, acting: Acting = HOLDER):
+    id_card = None
+    try:
+        yield Work(_("正在检查设备"), lambda: devices.require(*NEEDS))
+        id_card = yield PlaceIdCard(
+            representation.holder_id_title(acting),
+            _("申领新卡需核验本人身份证") if acting is HOLDER else _("为他人申领，须放置持卡人（被代办人）的身份证"),
+            devices.idreader.wait_for_card)
+        if id_card is None:
+            return
+        application = yield Work(_("正在核验申领条件"), lambda: apply(devices, acting, id_card))
+        answer = yield Message(_("确认申领社保卡"), _("{name}，您符合申领条件，新卡免费。\n点击“开始制卡”，约一分钟后在出卡口取卡。",
+                                                  name=masking.name(id_card.name)), tone="info",
+                               primary=(START, _("开始制卡")), secondary=(DONE, _("返回首页")))
+        if answer != START:
+            return
+        flow = issuance.IssuanceFlow(devices, application["id"], id_card.name, id_card.id_number)
+        outcome = yield issuance.make_card(flow)
+        if not outcome.taken:
+            yield issuance.not_taken()
+            return
+        body = (_("请妥善保管您的社保卡（卡号 {number}）。\n新卡尚未启用，请选择“启用社保卡”设置您的密码。",
+                  number=outcome.card_number) if devices.policy.initial_pin else
+                _("请妥善保管您的社保卡（卡号 {number}）。", number=outcome.card_number))
+        yield from finish(devices, _("制卡完成"), body, receipt=lambda: flow.receipt(outcome.card_number),
+                          take=_("凭条和身份证"))
+    finally:
+        if id_card:
+            id_card.wipe()

@@ -1,0 +1,235 @@
+"""What a citizen journey is made of: the steps it yields, one at a time.
+
+A journey is a generator function in the module of its service (``kiosk/flows/<service>.py``): it is read
+top to bottom, and each ``yield`` is one step the citizen sees — it hands the step to whoever runs the
+journey and receives the answer back:
+
+    card = yield PlaceIdCard(title, hint, wait=flow.wait_for_id_card)
+    result = yield Work(_("正在查询"), flow.query)
+    answer = yield ShowStatus(result)
+
+Two runners exist: the Kivy app's driver (``kiosk/screens/driver.py``: a table from step to screen, blocking
+work on a worker thread) and the test player (``tests/journey_player.py``: runs it inline, plays the
+citizen). Neither decides the order of steps or applies a rule; the journey does.
+
+How a step ends:
+- its answer is sent back (a key, a card, a work's result);
+- an exception raised by its work is thrown into the journey at the ``yield`` (a journey catches what it
+  can answer itself — a wrong PIN asks again — and lets the rest end it through the runner's one safe path);
+- the citizen leaving (a cancel button, the inactivity timer) is ``CitizenLeft`` thrown in the same way: a
+  journey holding something of the citizen's (an old card in the module) hands it back, then re-raises;
+- the session ending for any other reason closes the generator (``GeneratorExit``): its ``finally`` wipes.
+
+Blocking callables (``wait``, ``run``) run off the UI thread; the journey's own code between yields runs on
+the UI thread and must not block (no device or service I/O outside a step).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar
+
+from kiosk.i18n import Text, _
+
+# What a blocking callable is given: how long it may wait (elderly mode doubles it), an event set when the
+# citizen leaves, and, when the step shows progress, a callback taking the sub-step's key.
+Wait = Callable[..., Any]
+
+
+class CitizenLeft(Exception):
+    """The citizen left the journey (a cancel button, or the inactivity timer): ``reason`` says which."""
+
+    def __init__(self, reason: str = "cancel"):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Step:
+    kind: ClassVar[str] = ""
+
+    @property
+    def says(self):
+        """What the voice says when the step appears: its title."""
+        return getattr(self, "title", "")
+
+
+# -- steps that block (run off the UI thread) --------------------------------------------------------------
+@dataclass
+class PlaceIdCard(Step):
+    """"Place your ID card" (or take it back): ``wait(timeout_s, cancelled)`` returns the card (or True), or
+    a false value when nothing happened in time (the journey then ends quietly: nobody is there)."""
+    kind: ClassVar[str] = "place_id"
+    title: Text
+    hint: Text
+    wait: Wait
+    timeout_s: float = 60
+
+
+@dataclass
+class InsertCard(Step):
+    """"Insert your card" (into the card reader, or the module's gate): ``wait(timeout_s, cancelled)``
+    returns what was read, or None. ``progress``: sub-step key → text shown while the card is handled."""
+    kind: ClassVar[str] = "insert_card"
+    title: Text
+    hint: Text
+    wait: Wait
+    timeout_s: float = 60
+    progress: dict[str, Text] | None = None
+
+
+@dataclass
+class Work(Step):
+    """Something the kiosk does while the citizen waits (a service query, a card command, a receipt).
+    ``run()`` returns the answer; ``progress``: sub-step key → text, and then ``run(on_progress=…)``."""
+    kind: ClassVar[str] = "work"
+    text: Text
+    run: Callable[..., Any]
+    progress: dict[str, Text] | None = None
+
+    @property
+    def says(self):
+        return ""
+
+
+@dataclass
+class Pay(Step):
+    """A fee paid by scanning a QR code: ``wait(timeout_s, cancelled)`` is True once paid, False when the
+    time ran out. The citizen may give up (``give_up`` button): the answer is then CitizenLeft.
+    ``note(seconds)``: the small print, given the time the runner really allows (elderly mode doubles it)."""
+    kind: ClassVar[str] = "pay"
+    title: Text
+    body: Text
+    note: Callable[[int], Text]
+    payload: str
+    wait: Wait
+    timeout_s: float = 180
+    give_up: Text = _("不缴费，退出")
+
+
+@dataclass
+class MakeCard(Step):
+    """A new card made in the module, each sub-step listed on screen (``steps``: key → text).
+    ``run(take_timeout_s, cancelled, on_progress=…)`` returns the issuance's Outcome."""
+    kind: ClassVar[str] = "make_card"
+    steps: dict[str, Text]
+    run: Wait
+    take_timeout_s: float = 60
+
+    @property
+    def says(self):
+        return next(iter(self.steps.values()), "")
+
+
+@dataclass
+class Heading(Step):
+    """The title bar changes (an agent's chosen service takes over); answered at once, nothing to wait for."""
+    kind: ClassVar[str] = "heading"
+    title: Text
+
+    @property
+    def says(self):
+        return ""
+
+
+# -- steps that wait for the citizen's answer ----------------------------------------------------------------
+@dataclass
+class Option:
+    key: str             # the answer sent back; names the button for tests (choice_<key>)
+    label: Text
+
+
+@dataclass
+class Choose(Step):
+    """A question with a few large answers; the answer is the chosen option's key."""
+    kind: ClassVar[str] = "choose"
+    title: Text
+    body: Text
+    options: list[Option]
+
+
+@dataclass
+class EnterDigits(Step):
+    """Digits on the keypad into ``buffer`` (a PinBuffer or a DigitBuffer); the answer comes when the buffer
+    is complete and confirmed. ``screen``: pin_old, pin_new, pin_again (hidden) or digits (shown)."""
+    kind: ClassVar[str] = "keypad"
+    screen: str
+    title: Text
+    hint: Text
+    buffer: Any
+    error: Text | str = ""
+
+    @property
+    def secret(self) -> bool:
+        return self.screen != "digits"
+
+    @property
+    def says(self):
+        return self.error or self.title
+
+
+@dataclass
+class Message(Step):
+    """Words and one or two buttons; the answer is the pressed button's key. The last step of a journey is
+    a Message whose buttons end it (``done``) or print a receipt (``receipt``)."""
+    kind: ClassVar[str] = "message"
+    title: Text
+    body: Text
+    tone: str = "info"
+    primary: tuple[str, Text] = ("done", _("完成"))
+    secondary: tuple[str, Text] | None = None
+
+
+@dataclass
+class ShowStatus(Step):
+    """The card's state for its holder (kiosk.flows.status_query.StatusResult); answer: receipt or done."""
+    kind: ClassVar[str] = "status"
+    result: Any
+
+    @property
+    def says(self):
+        return self.result.state.label_zh
+
+
+@dataclass
+class ShowQr(Step):
+    """A QR code to scan (the e-card's sign-up); answer: the pressed button's key."""
+    kind: ClassVar[str] = "qr"
+    title: Text
+    body: Text
+    note: Text
+    payload: str
+    close: tuple[str, Text] = ("done", _("完成"))
+    extra: tuple[str, Text] | None = None
+
+
+RECEIPT = "receipt"
+DONE = "done"
+
+
+def finish(devices, title, body, tone: str = "good", receipt: Callable[[], Any] | None = None,
+           take: Text | None = None, primary: tuple[str, Text] = (DONE, _("完成"))):
+    """The last screen of a journey: its words, "完成", and "打印凭条" when there is a receipt to print.
+    Printing is a step of the journey too: ``yield from finish(...)``."""
+    answer = yield Message(title, body, tone, primary=primary,
+                           secondary=(RECEIPT, _("打印凭条")) if receipt else None)
+    if answer == RECEIPT:
+        yield from print_receipt(devices, receipt, take)
+    return answer
+
+
+def print_receipt(devices, make_receipt: Callable[[], Any], take: Text | None = None):
+    def work():
+        devices.require("printer")
+        devices.printer.print_receipt(make_receipt())
+    yield Work(_("正在打印凭条"), work)
+    yield Message(_("凭条已打印"), _("请取走{what}，谢谢。", what=take or _("凭条和身份证")), tone="good")
+
+
+def failure(exc: BaseException) -> Message:
+    """The screen that ends a journey an exception ended: a refusal or a fault in its own words, anything
+    else as "system busy" (the detail goes to the log, never to the citizen)."""
+    from kiosk.errors import KioskError
+    from kiosk.i18n import of_error
+    if isinstance(exc, KioskError):
+        return Message(_("无法继续办理"), of_error(exc), tone="bad")
+    return Message(_("系统繁忙"), _("系统暂时无法办理此业务，请稍后再试或联系工作人员。"), tone="bad")

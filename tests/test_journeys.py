@@ -1,0 +1,327 @@
+"""Every citizen journey driven step by step without Kivy, as a citizen would: the happy path and each
+refusal, on the embedded default (simulated devices speaking their wire protocols, the service over HTTP).
+The journeys are the ones the app runs (kiosk/flows/registry.py); only the runner differs (journey_player)."""
+import time
+
+import pytest
+
+from kiosk import demo
+from kiosk.config import Config
+from kiosk.flows import steps as s
+from kiosk.flows.issuance import STEPS_ZH
+from kiosk.flows.representation import MayNotAct
+from kiosk.runtime import Kiosk
+from tests.issuance_tools import citizen_takes_cards
+from tests.journey_player import Player, insert, leave_at, pay, place, take_back_id_card
+
+
+@pytest.fixture
+def kiosk(tmp_path, request):
+    k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy=getattr(request, "param", "shaanxi"), issuer_timing=0))
+    yield k
+    k.close()
+
+
+def state_of(kiosk, key):
+    return kiosk.devices.service.card(demo.by_key(key).card_number)["state"]
+
+
+def receipts_printed(kiosk, at_least: int = 0) -> int:
+    """Receipts the simulated printer decoded (a job is decoded when its connection closes)."""
+    deadline = time.monotonic() + 3
+    while len(kiosk.hands.printer_sim.jobs) < at_least and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return len(kiosk.hands.printer_sim.jobs)
+
+
+def printed_receipt(p: Player, kiosk, before: int) -> None:
+    p.press(s.RECEIPT)
+    assert p.title == "凭条已打印" and receipts_printed(kiosk, before + 1) == before + 1
+    p.press(s.DONE)
+
+
+# -- status -------------------------------------------------------------------------------------------------
+def test_status_shows_the_cards_state_and_prints_it_on_request(kiosk):
+    p = Player(kiosk, "status", does=[place(kiosk, "temp_lost")])
+    assert isinstance(p.step, s.ShowStatus) and p.step.result.state.label_zh == "临时挂失"
+    assert p.titles[:3] == ["正在检查设备", "请将身份证放在读卡区", "正在查询"]
+    printed_receipt(p, kiosk, receipts_printed(kiosk))
+    assert p.ended == "done"
+
+
+def test_status_ends_quietly_when_nobody_places_an_id_card(kiosk):
+    p = Player(kiosk, "status", wait_s=0.3)
+    assert p.ended == "done" and not any(isinstance(step, s.ShowStatus) for step in p.shown)
+
+
+def test_status_for_a_stranger_to_the_service_says_so(kiosk):
+    p = Player(kiosk, "status", does=[place(kiosk, "no_card")])
+    assert p.step.result.card_number is None and p.step.result.state.label_zh == "未申领"
+
+
+# -- change PIN ------------------------------------------------------------------------------------------------
+def test_change_pin_asks_again_after_a_wrong_pin_and_a_broken_rule_then_changes_it(kiosk):
+    p = Player(kiosk, "change_pin", does=[insert(kiosk, "normal")])
+    assert p.step.screen == "pin_old"
+    p.type("000000")
+    assert p.step.screen == "pin_old" and "5" in p.zh(p.step.error)           # tries left, in words
+    p.type("135790").type("111111")
+    assert p.step.screen == "pin_new" and p.zh(p.step.error)                  # a rule, said on the same screen
+    p.type("802468").type("802460")
+    assert p.step.screen == "pin_new" and "不一致" in p.zh(p.step.error)        # the two entries differ
+    p.type("802468").type("802468")
+    assert p.title == "密码修改成功"
+    p.press(s.DONE)
+    assert p.ended == "done"
+    assert all(len(step.buffer) == 0 for step in p.shown if isinstance(step, s.EnterDigits))   # PINs cleared
+
+
+def test_change_pin_on_a_blocked_card_sends_the_holder_to_unlock(kiosk):
+    p = Player(kiosk, "change_pin", does=[insert(kiosk, "pin_locked")]).type("975310")
+    assert p.title == "密码已锁定" and "密码解锁" in p.body
+    assert p.press(s.DONE).ended == "done"
+
+
+def test_change_pin_refuses_a_lost_card_before_any_pin(kiosk):
+    p = Player(kiosk, "change_pin", does=[insert(kiosk, "temp_lost")])
+    assert p.ended == "failed" and "挂失" in p.body
+    assert not any(isinstance(step, s.EnterDigits) for step in p.shown)
+
+
+# -- a new card ------------------------------------------------------------------------------------------------
+def test_a_new_card_is_made_after_the_applicant_confirms_and_is_taken_from_the_gate(kiosk):
+    citizen_takes_cards(kiosk)
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")])
+    assert p.title == "确认申领社保卡" and "刘" in p.body and "䶮" not in p.body     # the name masked
+    p.press("start")
+    assert p.title == "制卡完成", p.body
+    assert p.progress_seen == list(STEPS_ZH)                  # every step of the making shown as it happened
+    number = kiosk.devices.service.card_status(demo.by_key("no_card").id_number)["card"]["card_number"]
+    assert number in p.body
+    printed_receipt(p, kiosk, receipts_printed(kiosk))
+
+
+def test_a_new_card_left_at_the_gate_is_captured_and_the_citizen_told(kiosk):
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")], wait_s=0.5).press("start")
+    assert p.title == "卡片已回收"
+    assert kiosk.hands.station.in_bin and kiosk.devices.service.card_status(
+        demo.by_key("no_card").id_number)["card"] is None
+
+
+def test_a_new_card_is_refused_to_someone_who_has_one(kiosk):
+    p = Player(kiosk, "issue", does=[place(kiosk, "normal")])
+    assert p.ended == "failed" and p.title == "无法继续办理"
+    assert kiosk.hands.issuer_sim.hopper == 50                                   # no card left the hopper
+
+
+def test_declining_at_the_confirmation_makes_nothing(kiosk):
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")]).press(s.DONE)
+    assert p.ended == "done" and kiosk.hands.issuer_sim.hopper == 50
+
+
+# -- activate, reset, unlock -------------------------------------------------------------------------------------
+def test_activation_sets_a_new_pin_on_a_sealed_card(kiosk):
+    p = Player(kiosk, "activate", does=[place(kiosk, "sealed"), insert(kiosk, "sealed")])
+    p.type("802468").type("802468")
+    assert p.title == "社保功能已启用" and state_of(kiosk, "sealed") == "normal"
+
+
+def test_activation_refuses_a_card_already_in_use(kiosk):
+    p = Player(kiosk, "activate", does=[place(kiosk, "normal"), insert(kiosk, "normal")])
+    assert p.ended == "failed" and not any(isinstance(step, s.EnterDigits) for step in p.shown)
+
+
+def test_reset_sets_a_forgotten_pin(kiosk):
+    p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal"), insert(kiosk, "normal")])
+    p.type("802468").type("802468")
+    assert p.title == "密码已重置"
+
+
+def test_reset_of_a_blocked_card_sends_the_holder_to_unlock(kiosk):
+    p = Player(kiosk, "reset_pin", does=[place(kiosk, "pin_locked"), insert(kiosk, "pin_locked")])
+    assert p.ended == "failed" and "解锁" in p.body
+
+
+def test_unlock_unblocks_a_blocked_card_with_a_new_pin(kiosk):
+    p = Player(kiosk, "unlock", does=[place(kiosk, "pin_locked"), insert(kiosk, "pin_locked")])
+    p.type("802468").type("802468")
+    assert p.title == "密码已解锁" and state_of(kiosk, "pin_locked") == "normal"
+
+
+def test_unlock_refuses_a_card_that_is_not_blocked(kiosk):
+    p = Player(kiosk, "unlock", does=[place(kiosk, "normal"), insert(kiosk, "normal")])
+    assert p.ended == "failed"
+
+
+def test_a_card_not_the_id_cards_is_refused(kiosk):
+    p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal"), insert(kiosk, "sealed")])
+    assert p.ended == "failed" and p.title == "无法继续办理"
+
+
+# -- loss and release --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind, state", [("temporary", "temp_lost"), ("formal", "lost")])
+def test_a_loss_is_reported_the_way_the_holder_chooses(kiosk, kind, state):
+    p = Player(kiosk, "loss", does=[place(kiosk, "normal")])
+    assert p.options == ["temporary", "formal"]
+    p.choose(kind)
+    assert p.title == "挂失成功" and state_of(kiosk, "normal") == state
+
+
+@pytest.mark.parametrize("kiosk", ["henan"], indirect=True)
+def test_a_region_without_temporary_loss_offers_only_the_formal_report(kiosk):
+    assert Player(kiosk, "loss", does=[place(kiosk, "normal")]).options == ["formal"]
+
+
+def test_a_card_already_lost_cannot_be_reported_again(kiosk):
+    p = Player(kiosk, "loss", does=[place(kiosk, "lost")])
+    if p.ended is None:
+        p.choose("formal")
+    assert p.ended == "failed"
+
+
+def test_a_found_card_is_released_with_the_id_card_and_the_card(kiosk):
+    p = Player(kiosk, "release", does=[place(kiosk, "temp_lost"), insert(kiosk, "temp_lost")])
+    assert p.title == "已解除挂失" and state_of(kiosk, "temp_lost") == "normal"
+
+
+def test_release_refuses_someone_elses_card(kiosk):
+    p = Player(kiosk, "release", does=[place(kiosk, "temp_lost"), insert(kiosk, "normal")])
+    assert p.ended == "failed" and state_of(kiosk, "temp_lost") == "temp_lost"
+
+
+# -- replacement -------------------------------------------------------------------------------------------------
+def replacement(kiosk, key="normal", does=(), **kw) -> Player:
+    """The replacement journey: the holder's ID card, then the old card pushed into the gate when it opens."""
+    return Player(kiosk, "replace", does=[place(kiosk, key), None, *does], wait_s=5,
+                  on_progress={"insert": lambda: kiosk.hands.insert_old_card(key)}, **kw)
+
+
+def test_a_damaged_card_is_replaced_after_the_fee_is_paid(kiosk):
+    citizen_takes_cards(kiosk)
+    p = replacement(kiosk, does=[pay(kiosk)])
+    assert p.title == "请选择补换卡原因" and "damaged" in p.options
+    p.choose("damaged")
+    assert p.title == "补换卡完成", p.body
+    kinds = [type(step).__name__ for step in p.shown]
+    assert kinds.index("Pay") < kinds.index("MakeCard")                         # paid before the card is made
+    assert kiosk.hands.station.in_bin == [kiosk.hands.card_of("normal")]       # the old card captured
+    assert state_of(kiosk, "normal") == "cancelled"
+
+
+def test_giving_up_at_the_fee_hands_the_old_card_back_and_makes_nothing(kiosk):
+    kiosk.hands.issuer_sim.on_move = _takes_at_gate(kiosk)
+    p = replacement(kiosk, does=[leave_at("give_up")])
+    p.choose("damaged")
+    assert p.ended == "give_up" and p.titles[-1] == "正在退回原卡，请在出卡口取回"
+    assert kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")] and not kiosk.hands.station.in_bin
+    assert state_of(kiosk, "normal") == "normal"
+
+
+def test_no_payment_in_time_says_so_and_hands_the_old_card_back(kiosk):
+    kiosk.hands.issuer_sim.on_move = _takes_at_gate(kiosk)
+    p = replacement(kiosk)
+    p.wait_s = 0.3
+    p.choose("damaged")
+    assert p.title == "未完成缴费"
+    p.press(s.DONE)
+    assert p.ended == "done" and kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")]
+
+
+def test_the_timer_running_out_at_the_reason_hands_the_old_card_back(kiosk):
+    kiosk.hands.issuer_sim.on_move = _takes_at_gate(kiosk)
+    p = replacement(kiosk).leave("timeout")
+    assert p.ended == "timeout" and kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")]
+
+
+def test_a_session_that_ends_under_the_journey_captures_a_held_old_card(kiosk):
+    p = replacement(kiosk)
+    p.end_session()
+    assert kiosk.hands.station.in_bin == [kiosk.hands.card_of("normal")]
+
+
+def test_a_lost_card_is_replaced_without_handing_anything_in(kiosk):
+    citizen_takes_cards(kiosk)
+    p = Player(kiosk, "replace", does=[place(kiosk, "lost"), pay(kiosk)], wait_s=5)
+    assert not any(isinstance(step, s.InsertCard) for step in p.shown)
+    p.choose(p.options[0])
+    assert p.title == "补换卡完成", p.body
+
+
+def _takes_at_gate(kiosk):
+    """The citizen takes whatever the gate hands out."""
+    import threading
+    sim = kiosk.hands.issuer_sim
+    inner = sim.on_move
+
+    def on_move(position, cause, card=None):
+        inner(position, cause, card)
+        if position == "gate":
+            threading.Thread(target=sim.take_card, daemon=True).start()
+    return on_move
+
+
+# -- contact, e-card, cancellation ---------------------------------------------------------------------------------
+def test_a_new_mobile_number_is_asked_again_until_valid_then_saved(kiosk):
+    p = Player(kiosk, "contact", does=[place(kiosk, "normal")]).choose("phone")
+    p.type("12345678901")
+    assert p.step.screen == "digits" and p.zh(p.step.error)
+    p.type("13912345678")
+    assert p.title == "联系方式已修改" and "139****5678" in p.body
+
+
+def test_the_address_on_the_id_card_becomes_the_contact_address_once_confirmed(kiosk):
+    p = Player(kiosk, "contact", does=[place(kiosk, "normal")]).choose("address")
+    assert p.title == "确认通讯地址" and "长安南路" in p.body
+    p.press("confirm")
+    assert p.title == "联系方式已修改"
+
+
+def test_the_ecard_sign_up_shows_its_qr_code_and_prints_on_request(kiosk):
+    p = Player(kiosk, "ecard", does=[place(kiosk, "normal")])
+    assert isinstance(p.step, s.ShowQr) and p.step.payload
+    printed_receipt(p, kiosk, receipts_printed(kiosk))
+
+
+def test_the_ecard_is_refused_without_a_physical_card(kiosk):
+    p = Player(kiosk, "ecard", does=[place(kiosk, "no_card")])
+    assert p.ended == "failed" and "实体社保卡" in p.body
+
+
+def test_the_cancellation_guide_is_explained_and_printed(kiosk):
+    p = Player(kiosk, "cancel")
+    assert p.title == "注销须到窗口办理" and "第1步" in p.body
+    before = receipts_printed(kiosk)
+    p.press(s.RECEIPT)
+    assert receipts_printed(kiosk, before + 1) == before + 1
+
+
+# -- someone acting for the holder ---------------------------------------------------------------------------------
+def test_a_guardian_asks_a_childs_status_with_both_id_cards(kiosk):
+    p = Player(kiosk, "agent", does=[place(kiosk, "normal"), take_back_id_card(kiosk), place(kiosk, "child")])
+    p.choose("guardian")
+    assert "status" in p.options and "change_pin" not in p.options
+    p.choose("status")
+    assert isinstance(p.step, s.ShowStatus) and p.step.result.name == "王小宝"
+    assert [step.title for step in p.shown if isinstance(step, s.Heading)]
+
+
+def test_a_guardian_is_refused_for_an_adult(kiosk):
+    p = Player(kiosk, "agent", does=[place(kiosk, "normal"), take_back_id_card(kiosk), place(kiosk, "sealed")])
+    p.choose("guardian").choose("status")
+    assert p.ended == "failed" and isinstance(p.error, MayNotAct)
+
+
+def test_an_agent_must_declare_the_power_of_attorney(kiosk):
+    p = Player(kiosk, "agent").choose("agent")
+    assert p.title == "授权委托书"
+    assert p.press(s.DONE).ended == "done"
+
+
+# -- every way out wipes -------------------------------------------------------------------------------------------
+def test_leaving_at_any_step_wipes_the_id_card_read(kiosk):
+    p = Player(kiosk, "loss", does=[place(kiosk, "normal")])
+    held = [step for step in p.shown if isinstance(step, s.PlaceIdCard)][0]
+    flow = held.wait.__self__
+    assert flow.id_card is not None
+    p.leave()
+    assert p.ended == "cancel" and flow.id_card is None
