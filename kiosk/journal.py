@@ -6,6 +6,7 @@ Rows hold transaction ids, step names, card numbers and outcomes — never a PIN
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import secrets
 import sqlite3
@@ -28,6 +29,24 @@ def _now() -> str:
 def new_txn_id(kiosk_id: str) -> str:
     stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
     return f"{kiosk_id}-{stamp}-{secrets.token_hex(3).upper()}"
+
+
+MAX_KEY = 64      # the contract's longest Idempotency-Key
+
+
+def request_key(txn: str, purpose: str) -> str:
+    """The idempotency key of one request a transaction makes: ``txn:purpose``, or — when a long kiosk id
+    makes that longer than the contract allows — its SHA-256 in hex (as stable, and exactly 64 long)."""
+    key = f"{txn}:{purpose}"
+    return key if len(key) <= MAX_KEY else hashlib.sha256(key.encode()).hexdigest()
+
+
+def age(started_at: str) -> dt.timedelta:
+    """How long ago a transaction started (its ``started_at``; a naive time is UTC, as the journal writes)."""
+    started = dt.datetime.fromisoformat(started_at)
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc) - started
 
 
 class Journal:

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def recover_at_start(devices: Devices) -> None:
-    from kiosk.flows import change_pin, issuance, replacement, reset_pin, staff_notices, unlock
+    from kiosk.flows import change_pin, issuance, replacement, reset_pin, service_writes, staff_notices, unlock
     # PIN set with or without the old one: the same write-ahead recovery
     for txn, outcome in [*change_pin.recover(devices), *reset_pin.recover(devices), *unlock.recover(devices)]:
         log.info("recovered %s: %s", txn, outcome)
@@ -28,5 +28,8 @@ def recover_at_start(devices: Devices) -> None:
     else:
         for txn, outcome in [*issuance.recover(devices), *replacement.recover(devices)]:
             log.info("recovered %s: %s", txn, outcome)
+    # loss reports and releases whose answer was lost: sent again with the same key (no device involved)
+    for txn, outcome in service_writes.recover(devices):
+        log.info("recovered %s: %s", txn, outcome)
     for txn in staff_notices.deliver(devices):    # what earlier starts owed staff while the service was down
         log.info("staff notice for %s delivered", txn)

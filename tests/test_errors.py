@@ -72,3 +72,5 @@ def test_a_service_refusal_keeps_status_code_and_definite_for_recovery():
     refused = ServiceRefused(409, "not_issuing", "不在制卡中", "Not issuing")
     assert (refused.status, refused.code, refused.definite) == (409, "not_issuing", True)
     assert not ServiceRefused(429, "too_many", "请稍后再试", "Later").definite    # may pass: retried later
+    assert not ServiceRefused(401, "stale_timestamp", "认证失败", "Auth").definite   # the kiosk's clock: may pass
+    assert ServiceRefused(403, "power_of_attorney_required", "须委托书", "Needs POA").definite   # a rule: final

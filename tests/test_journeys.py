@@ -1,6 +1,7 @@
 """Every citizen journey driven step by step without Kivy, as a citizen would: the happy path and each
 refusal, on the embedded default (simulated devices speaking their wire protocols, the service over HTTP).
 The journeys are the ones the app runs (kiosk/flows/registry.py); only the runner differs (journey_player)."""
+import gc
 import time
 
 import pytest
@@ -19,6 +20,7 @@ from tests.journey_player import Player, insert, leave_at, pay, place, take_back
 def kiosk(tmp_path, request):
     k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy=getattr(request, "param", "shaanxi"), issuer_timing=0))
     yield k
+    gc.collect()        # journeys a test left unfinished are closed (and wipe) while the kiosk is still open
     k.close()
 
 

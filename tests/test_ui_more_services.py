@@ -192,21 +192,27 @@ def script(d):
     def broken(_id_number):
         raise RuntimeError("a bug in a step")
     endings = {   # how the session ends: (what the citizen or the kiosk does, what must be on screen first)
+        "done": lambda: d.tap_id("done"),
+        "timeout": lambda: setattr(app, "session_timeout_s", 4),
         "cancel": lambda: d.tap_id("cancel"),
         "exception": lambda: setattr(service, "card_status", broken) or hands.place_id_card("normal"),
         "device_fault": lambda: hands.idreader_sim.unplug(),
-    }
+    }   # (giving up at the fee: "replace_unpaid" and "next_session" above)
     for ending, act in endings.items():
         d.tap(app.root.ids.language)
         yield d.until("English for this citizen", lambda: app.lang == "en")
         yield from d.open("status")
         yield d.screen("place_id")
+        if ending in ("done", "timeout"):                 # this citizen's status on screen first
+            hands.place_id_card("normal")
+            yield d.screen("status_result", timeout=30)
         act()
-        if ending != "cancel":
+        if ending in ("exception", "device_fault"):
             yield d.until(f"{ending}: said in words", lambda: app.sm.current == "message", timeout=15)
             d.shot(ending)
             d.tap_id("primary")
-        yield d.screen("attract")
+        yield d.screen("attract", timeout=20)
+        app.session_timeout_s = 60
         assert app.lang == "zh" and not app.session.active, ending      # reset for the next person
         service.__dict__.pop("card_status", None)
         if ending == "device_fault":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
@@ -42,8 +43,10 @@ class ServiceRefused(Refusal):
     @property
     def definite(self) -> bool:
         """True when asking again would get the same answer. False for refusals that may pass by themselves:
-        the kiosk's clock or enrolment (401, 403), a timeout or the service's load (408, 429, 5xx)."""
-        return self.status < 500 and self.status not in (401, 403, 408, 429)
+        the kiosk's authentication — its clock, nonce or enrolment (401) —, a timeout or the service's load
+        (408, 429, 5xx). A 403 is a rule's answer (an ID card required, no power of attorney, another kiosk's
+        business): the contract keeps authentication on 401, so 403 is as definite as 409 or 422."""
+        return self.status < 500 and self.status not in (401, 408, 429)
 
 
 def _unavailable(detail: str) -> ServiceError:
@@ -54,6 +57,28 @@ def _unavailable(detail: str) -> ServiceError:
 def _untrusted(detail: str) -> ServiceError:
     return ServiceError(detail, zh="社保卡管理系统应答校验失败，请联系工作人员",
                         en="The card service's answer failed its check; please call staff", action=Action.MAINTENANCE)
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request that changes something at the service, as data: what kiosk/flows/service_writes.py sends."""
+    method: str
+    path: str
+    body: dict
+
+
+def loss_report(card_number: str, kind: str, id_verified: bool, guardian_id_number: str | None = None,
+                agent_id_number: str | None = None, power_of_attorney: bool = False) -> Request:
+    body = {"kind": kind, "id_verified": id_verified}
+    if guardian_id_number:
+        body["guardian_id_number"] = guardian_id_number
+    if agent_id_number:
+        body.update(agent_id_number=agent_id_number, power_of_attorney=power_of_attorney)
+    return Request("POST", f"/v1/cards/{card_number}/loss-reports", body)
+
+
+def release(card_number: str, id_verified: bool) -> Request:
+    return Request("POST", f"/v1/cards/{card_number}/release", {"id_verified": id_verified})
 
 
 class ServiceClient:
@@ -222,15 +247,16 @@ class ServiceClient:
                     guardian_id_number: str | None = None, agent_id_number: str | None = None,
                     power_of_attorney: bool = False):
         """``guardian_id_number`` / ``agent_id_number``: who reported for the holder (the service records it)."""
-        payload = {"kind": kind, "id_verified": id_verified}
-        if guardian_id_number:
-            payload["guardian_id_number"] = guardian_id_number
-        if agent_id_number:
-            payload.update(agent_id_number=agent_id_number, power_of_attorney=power_of_attorney)
-        return self._post(f"/v1/cards/{card_number}/loss-reports", payload, idempotency_key)
+        return self.send(loss_report(card_number, kind, id_verified, guardian_id_number, agent_id_number,
+                                     power_of_attorney), idempotency_key)
 
     def release(self, card_number: str, id_verified: bool, idempotency_key: str | None = None):
-        return self._post(f"/v1/cards/{card_number}/release", {"id_verified": id_verified}, idempotency_key)
+        return self.send(release(card_number, id_verified), idempotency_key)
+
+    def send(self, request: "Request", idempotency_key: str | None = None):
+        """A request built by one of this module's request functions (kiosk/flows/service_writes.py journals
+        those before they are sent and sends them again, with the same key, after a crash)."""
+        return self._post(request.path, request.body, idempotency_key, method=request.method)
 
     def apply(self, id_number: str, kind: str, reason: str | None = None, photo: bool = False,
               guardian_id_number: str | None = None, agent_id_number: str | None = None,

@@ -86,7 +86,8 @@ class PinEvent(BaseModel):
 
 class KioskEvent(BaseModel):
     """Something a kiosk could not settle by itself, for the hall's staff (never a PIN or an ID number)."""
-    kind: Literal["old_card_captured", "pin_unreported", "issuance_unsettled"]
+    kind: Literal["old_card_captured", "pin_unreported", "issuance_unsettled", "service_write_refused",
+                  "service_write_unconfirmed"]
     txn: str = Field(pattern=TXN)
     card_number: str | None = Field(default=None, pattern=CARD_NUMBER)
     note: str | None = Field(default=None, max_length=40, pattern=r"^[a-z_]*$")

@@ -12,7 +12,7 @@ import threading
 
 from kiosk import receipts
 from kiosk.errors import Refusal
-from kiosk.flows import identity, representation
+from kiosk.flows import identity, representation, service_writes
 from kiosk.flows.base import Devices, now
 from kiosk.flows.identity import NotCurrentCard, NotTheHolder  # noqa: F401  (re-exported for callers)
 from kiosk.flows.representation import HOLDER, Acting
@@ -59,9 +59,10 @@ class LossReportFlow:
         return self.id_card
 
     def report(self, kind: str) -> dict:
-        self.result = self.devices.service.report_loss(self.card["card_number"], kind, id_verified=True,
-                                                       idempotency_key=f"{self.txn}:{kind}",
-                                                       **self.acting.apply_fields())
+        # journalled before it is sent, settled at the next start if its answer is lost (service_writes)
+        self.result = service_writes.send(self.devices, f"{self.txn}-{kind}", "loss_report",
+                                          card_number=self.card["card_number"], kind=kind, id_verified=True,
+                                          **self.acting.apply_fields())
         return self.result
 
     def receipt(self):
@@ -104,7 +105,8 @@ class ReleaseFlow:
         return self.card_number
 
     def release(self) -> dict:
-        return self.devices.service.release(self.card_number, id_verified=True, idempotency_key=f"{self.txn}:release")
+        return service_writes.send(self.devices, f"{self.txn}-release", "release", card_number=self.card_number,
+                                   id_verified=True)
 
     def receipt(self):
         return receipts.status_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(),

@@ -28,6 +28,7 @@ from typing import Callable
 from kiosk.backend.client import ServiceError, ServiceRefused
 from kiosk.flows import staff_notices
 from kiosk.flows.base import Devices
+from kiosk.journal import age
 
 log = logging.getLogger(__name__)
 UNREPORTED_AFTER = dt.timedelta(days=3)
@@ -78,7 +79,7 @@ def _settle(devices: Devices, row: dict, steps: Steps, event: str) -> str | None
         journal.step(txn, told_step)
         journal.finish(txn, told_outcome)
         return told_outcome
-    if _age(row["started_at"]) < UNREPORTED_AFTER:
+    if age(row["started_at"]) < UNREPORTED_AFTER:
         log.warning("%s: service not reachable (%s); left for the next start", txn, answer.detail)
         return None
     log.error("%s: service unreachable for over %s; closed unreported, staff notice owed", txn, UNREPORTED_AFTER)
@@ -96,10 +97,3 @@ def _ask(call) -> ServiceRefused | ServiceError | None:
     except (ServiceRefused, ServiceError) as exc:   # a refusal is a Refusal, not a ServiceError: both asked for
         return exc
     return None
-
-
-def _age(started_at: str) -> dt.timedelta:
-    started = dt.datetime.fromisoformat(started_at)
-    if started.tzinfo is None:
-        started = started.replace(tzinfo=dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc) - started

@@ -12,6 +12,7 @@ import logging
 
 from kiosk.backend.client import ServiceError, ServiceRefused
 from kiosk.flows.base import Devices
+from kiosk.journal import request_key
 
 log = logging.getLogger(__name__)
 DUE, SENT = "staff_notice_due", "staff_notice_sent"
@@ -31,7 +32,7 @@ def deliver(devices: Devices) -> list[str]:
 
 def _send(devices: Devices, txn: str, kind: str, card_number: str | None, note: str | None) -> bool:
     try:
-        devices.service.kiosk_event(kind, txn, card_number, note, idempotency_key=f"{txn}:{kind}")
+        devices.service.kiosk_event(kind, txn, card_number, note, idempotency_key=request_key(txn, kind))
     except ServiceRefused as exc:
         if not exc.definite:
             log.warning("staff notice %s for %s not taken yet (%s); kept for the next start", kind, txn, exc.code)
