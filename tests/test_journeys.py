@@ -122,37 +122,29 @@ def test_declining_at_the_confirmation_makes_nothing(kiosk):
 
 
 # -- activate, reset, unlock -------------------------------------------------------------------------------------
-def test_activation_sets_a_new_pin_on_a_sealed_card(kiosk):
-    p = Player(kiosk, "activate", does=[place(kiosk, "sealed"), insert(kiosk, "sealed")])
+def holder_with_card(kiosk, service, key):
+    return Player(kiosk, service, does=[place(kiosk, key), insert(kiosk, key)])
+
+
+@pytest.mark.parametrize("service, key, title, state", [
+    ("activate", "sealed", "社保功能已启用", "normal"),
+    ("reset_pin", "normal", "密码已重置", "normal"),
+    ("unlock", "pin_locked", "密码已解锁", "normal")])
+def test_a_new_pin_is_set_with_the_id_card_and_the_card(kiosk, service, key, title, state):
+    p = holder_with_card(kiosk, service, key)
+    assert [step.screen for step in p.shown if isinstance(step, s.EnterDigits)] == ["pin_new"]   # no old PIN
     p.type("802468").type("802468")
-    assert p.title == "社保功能已启用" and state_of(kiosk, "sealed") == "normal"
+    assert p.title == title and state_of(kiosk, key) == state
 
 
-def test_activation_refuses_a_card_already_in_use(kiosk):
-    p = Player(kiosk, "activate", does=[place(kiosk, "normal"), insert(kiosk, "normal")])
-    assert p.ended == "failed" and not any(isinstance(step, s.EnterDigits) for step in p.shown)
-
-
-def test_reset_sets_a_forgotten_pin(kiosk):
-    p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal"), insert(kiosk, "normal")])
-    p.type("802468").type("802468")
-    assert p.title == "密码已重置"
-
-
-def test_reset_of_a_blocked_card_sends_the_holder_to_unlock(kiosk):
-    p = Player(kiosk, "reset_pin", does=[place(kiosk, "pin_locked"), insert(kiosk, "pin_locked")])
-    assert p.ended == "failed" and "解锁" in p.body
-
-
-def test_unlock_unblocks_a_blocked_card_with_a_new_pin(kiosk):
-    p = Player(kiosk, "unlock", does=[place(kiosk, "pin_locked"), insert(kiosk, "pin_locked")])
-    p.type("802468").type("802468")
-    assert p.title == "密码已解锁" and state_of(kiosk, "pin_locked") == "normal"
-
-
-def test_unlock_refuses_a_card_that_is_not_blocked(kiosk):
-    p = Player(kiosk, "unlock", does=[place(kiosk, "normal"), insert(kiosk, "normal")])
-    assert p.ended == "failed"
+@pytest.mark.parametrize("service, key, words", [
+    ("activate", "normal", ""),                      # a card in use is not activated again
+    ("reset_pin", "pin_locked", "解锁"),              # a blocked card is sent to unlock
+    ("unlock", "normal", "")])                       # a card that is not blocked
+def test_a_card_in_a_state_the_service_does_not_serve_is_refused_before_any_pin(kiosk, service, key, words):
+    p = holder_with_card(kiosk, service, key)
+    assert p.ended == "failed" and words in p.body
+    assert not any(isinstance(step, s.EnterDigits) for step in p.shown)
 
 
 def test_a_card_not_the_id_cards_is_refused(kiosk):
@@ -211,7 +203,7 @@ def test_a_damaged_card_is_replaced_after_the_fee_is_paid(kiosk):
 
 
 def test_giving_up_at_the_fee_hands_the_old_card_back_and_makes_nothing(kiosk):
-    kiosk.hands.issuer_sim.on_move = _takes_at_gate(kiosk)
+    citizen_takes_cards(kiosk)                       # whatever the gate hands out is taken
     p = replacement(kiosk, does=[leave_at("give_up")])
     p.choose("damaged")
     assert p.ended == "give_up" and p.titles[-1] == "正在退回原卡，请在出卡口取回"
@@ -220,7 +212,7 @@ def test_giving_up_at_the_fee_hands_the_old_card_back_and_makes_nothing(kiosk):
 
 
 def test_no_payment_in_time_says_so_and_hands_the_old_card_back(kiosk):
-    kiosk.hands.issuer_sim.on_move = _takes_at_gate(kiosk)
+    citizen_takes_cards(kiosk)                       # whatever the gate hands out is taken
     p = replacement(kiosk)
     p.wait_s = 0.3
     p.choose("damaged")
@@ -230,7 +222,7 @@ def test_no_payment_in_time_says_so_and_hands_the_old_card_back(kiosk):
 
 
 def test_the_timer_running_out_at_the_reason_hands_the_old_card_back(kiosk):
-    kiosk.hands.issuer_sim.on_move = _takes_at_gate(kiosk)
+    citizen_takes_cards(kiosk)                       # whatever the gate hands out is taken
     p = replacement(kiosk).leave("timeout")
     assert p.ended == "timeout" and kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")]
 
@@ -247,19 +239,6 @@ def test_a_lost_card_is_replaced_without_handing_anything_in(kiosk):
     assert not any(isinstance(step, s.InsertCard) for step in p.shown)
     p.choose(p.options[0])
     assert p.title == "补换卡完成", p.body
-
-
-def _takes_at_gate(kiosk):
-    """The citizen takes whatever the gate hands out."""
-    import threading
-    sim = kiosk.hands.issuer_sim
-    inner = sim.on_move
-
-    def on_move(position, cause, card=None):
-        inner(position, cause, card)
-        if position == "gate":
-            threading.Thread(target=sim.take_card, daemon=True).start()
-    return on_move
 
 
 # -- contact, e-card, cancellation ---------------------------------------------------------------------------------
