@@ -1,6 +1,7 @@
 """Card states in words a citizen understands, with what to do next (domain.md, "Card states")."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -16,10 +17,14 @@ class StateText:
 STATES = {
     "normal": StateText("正常", "Normal", "您的社保卡状态正常，可以正常使用。",
                         "Your card is in normal use.", "good"),
+    # activation needs the card and the ID card (seeds/002, 003); the bank side is activated at the bank only,
+    # and until then contributions and benefits through the card do not work (002 "只有在办理金融账户激活手续后…")
     "sealed": StateText("未启用", "Not yet activated",
-                        "社保卡已发放，社保功能尚未启用。请在本机选择“修改社保卡密码”，输入初始密码并设置新密码即可启用。",
-                        "The card has been issued but not activated. Choose 'Change PIN' and replace the initial "
-                        "PIN to activate it.", "warn"),
+                        "社保卡已发放，社保功能尚未启用。请持本人身份证和社保卡，在本机选择“启用社保卡”设置密码。"
+                        "银行账户（金融功能）须到合作银行网点激活。",
+                        "The card has been issued but not activated. With your ID card and the card, choose "
+                        "'Activate your card' on this kiosk to set its PIN. The bank account is activated at a "
+                        "branch of the partner bank.", "warn"),
     "temp_lost": StateText("临时挂失", "Temporarily reported lost",
                            "您的社保卡已临时挂失，到期自动解除。若卡片确已丢失，请办理正式挂失并补卡。",
                            "The card is temporarily reported lost and the report lapses by itself. If the card "
@@ -51,10 +56,45 @@ NO_CARD = StateText("未申领", "No card", "您尚未申领本省社保卡。�
                     "You have no social security card of this province yet. Insured people may apply.", "warn")
 
 
-def describe(card_state: str | None, application_state: str | None) -> StateText:
+# where the kiosk cannot activate (its region's initial PIN is not known: the tile is hidden)
+SEALED_AT_COUNTER = StateText("未启用", "Not yet activated",
+                              "社保卡已发放，社保功能尚未启用。请持本人身份证和社保卡到社保服务窗口办理启用。"
+                              "银行账户（金融功能）须到合作银行网点激活。",
+                              "The card has been issued but not activated. Activate it at a social-security "
+                              "counter with your ID card and the card. The bank account is activated at a branch "
+                              "of the partner bank.", "warn")
+
+
+def describe(card_state: str | None, application_state: str | None, kiosk_activates: bool = True) -> StateText:
+    if card_state == "sealed" and not kiosk_activates:
+        return SEALED_AT_COUNTER
     if card_state is not None:
         return STATES.get(card_state, StateText(card_state, card_state, "请到窗口咨询。",
                                                 "Please ask at a counter.", "warn"))
     if application_state is not None:
         return APPLICATIONS.get(application_state, NO_CARD)
     return NO_CARD
+
+
+# The card's validity end (seeds/000: 10 years; after it "社会保障功能仍可正常使用", while the named banks'
+# financial functions are limited and the card must be replaced; 001: renewal from 60 days before expiry).
+EXPIRING = ("社保卡即将到期", "Card expires soon",
+            "您的社保卡将于{date}到期，现在即可在本机选择“补卡换卡”办理换卡。",
+            "Your card expires on {date}; you can renew it now on this kiosk ('Replace card').")
+EXPIRED = ("社保卡已过有效期", "Card expired",
+           "您的社保卡已于{date}到期：社保功能仍可正常使用，部分银行的金融功能会受限。请在本机选择“补卡换卡”换卡，"
+           "或到发卡银行网点咨询。",
+           "Your card expired on {date}: its social security function still works, but some banks limit its "
+           "bank functions. Renew it on this kiosk ('Replace card') or ask your issuing bank.")
+
+
+def expiry_advice(expiry_date: dt.date | None, today: dt.date, window_days: int) -> StateText | None:
+    """What the card's expiry means now: nothing until the renewal window opens."""
+    if expiry_date is None:
+        return None
+    days = (expiry_date - today).days
+    if days > window_days:
+        return None
+    label_zh, label_en, zh, en = EXPIRED if days < 0 else EXPIRING
+    when = f"{expiry_date:%Y年%m月%d日}"
+    return StateText(label_zh, label_en, zh.format(date=when), en.format(date=expiry_date.isoformat()), "warn")

@@ -78,11 +78,9 @@ EN: dict[str, str] = {
     "请将身份证平放在下方读卡区，读取完成前请勿移动": "Lay your ID card flat on the reader below and keep it still",
     "正在查询": "Looking it up",
     "卡片状态：{state}": "Card status: {state}",
-    "社保卡号：{number}": "Card number: {number}",
     # PINs
     "请输入原密码": "Enter your current PIN",
     "请输入社保卡当前的6位密码，注意遮挡": "The card's current 6-digit PIN; shield the keypad",
-    "此卡尚未启用，请输入初始密码（{pin}）": "This card is not activated yet: enter the initial PIN ({pin})",
     "正在验证密码": "Checking the PIN",
     "请设置新密码": "Choose a new PIN",
     "6位数字，不能是相同或连续的数字，不能与初始密码相同":
@@ -95,7 +93,6 @@ EN: dict[str, str] = {
     "密码已锁定": "PIN locked",
     "。请持身份证和社保卡选择“密码解锁”。": "Choose \"Unlock PIN\" with your ID card and card.",
     "密码修改成功": "PIN changed",
-    "社保功能已启用。": "The social security function is now active.",
     "请牢记新密码，并取走社保卡。": "Remember your new PIN and take your card.",
     # issuance
     "申领新卡需核验本人身份证": "A new card needs your own ID card",
@@ -135,8 +132,9 @@ EN: dict[str, str] = {
     "已临时挂失，将于{date}自动解除。找到卡片后可持身份证和社保卡解除挂失。":
         "Reported temporarily; it lapses on {date}. If you find the card, cancel the report with your ID card "
         "and card.",
-    "已正式挂失，原卡已停用。请办理补卡，账户资金不受影响。":
-        "Formally reported; the card is stopped. Please apply for a replacement; your account's money is safe.",
+    "社保功能已正式挂失，原卡社保功能已停用，可选择“补卡换卡”补办新卡。":
+        "The social security function is formally reported lost and stopped on the old card; choose 'Replace "
+        "card' for a new one.",
     "解除挂失须本人身份证和社保卡": "Cancelling a loss report needs your ID card and the card",
     "请插入找回的社保卡": "Insert the card you found",
     "正在解除挂失": "Cancelling the loss report",
@@ -148,7 +146,9 @@ EN: dict[str, str] = {
     "请放置持卡人（被代办人）的身份证": "Place the holder's ID card",
     "本业务须核验持卡人身份证和社保卡": "This needs the holder's ID card and the card",
     "社保功能已启用": "Card activated",
-    "您的社保卡已可以使用。": "Your card is ready to use.",
+    "社保功能已可以使用。银行账户（金融功能）须持身份证到合作银行网点激活后，方可用于缴费和领取待遇。":
+        "The social security function is ready. The bank account works for contributions and benefits only once "
+        "you have activated it, with your ID card, at a branch of the partner bank.",
     "密码已重置": "PIN reset",
     "新密码已生效。": "The new PIN works now.",
     "密码已解锁": "PIN unlocked",

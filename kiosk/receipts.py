@@ -71,7 +71,7 @@ def issuance_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, name: str, i
     r.add(f"社保卡号：{masking.card_number(card_number)}")
     r.add("办理结果：制卡完成，已领取", bold=True)
     if initial_pin_hint:
-        r.add("新卡尚未启用：请用初始密码在自助机“修改社保卡密码”设置新密码后启用。")
+        r.add("新卡尚未启用：请持身份证和社保卡在自助机选择“启用社保卡”设置密码。")
     r.add("金融功能请到合作银行网点激活。")
     return _footer(r)
 
@@ -95,7 +95,7 @@ def replacement_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, name: str
     r.add("办理结果：新卡已领取，原卡已注销", bold=True)
     r.add("原卡账户资金不受影响，已随新卡延续。")
     if initial_pin_hint:
-        r.add("新卡尚未启用：请用初始密码在自助机“修改社保卡密码”设置新密码后启用。")
+        r.add("新卡尚未启用：请持身份证和社保卡在自助机选择“启用社保卡”设置密码。")
     r.add("金融功能请到合作银行网点激活。")
     return _footer(r)
 
@@ -139,10 +139,16 @@ def ecard_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, name: str, id_n
     return _footer(r)
 
 
-def cancellation_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, steps: list[str]) -> Receipt:
-    """社保卡注销办理指引: the steps in the region's order; nothing personal (the kiosk performs nothing)."""
+def cancellation_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, steps: list[str],
+                         reasons: list[str] = (), transfer: str = "") -> Receipt:
+    """社保卡注销办理指引: why a card is cancelled, the steps in the region's order and what to bring, and
+    moving explained; nothing personal (the kiosk performs nothing)."""
     r = _frame("社保卡注销办理指引", kiosk_id, txn, when)
+    if reasons:
+        r.add("注销情形：" + "；".join(reasons) + "。")
     for number, step in enumerate(steps, 1):
         r.add(f"第{number}步：{step}")
     r.add("本机不能办理注销，请按以上顺序到窗口和银行办理。", bold=True)
+    if transfer:
+        r.add(transfer)
     return _footer(r)

@@ -51,6 +51,20 @@ def test_status_shows_the_cards_state_and_prints_it_on_request(kiosk):
     assert p.ended == "done"
 
 
+def test_status_shows_the_expiry_and_what_it_means_once_the_renewal_window_opens(kiosk):
+    p = Player(kiosk, "status", does=[place(kiosk, "expiring")])
+    result = p.step.result
+    assert result.expiry_date and result.expiry and "补卡换卡" in result.expiry.advice_zh
+    assert Player(kiosk, "status", does=[place(kiosk, "normal")]).step.result.expiry is None   # years away
+
+
+def test_an_expired_card_still_works_for_social_security_and_is_told_about_the_bank(kiosk):
+    from kiosk import cardstates
+    import datetime as dt
+    advice = cardstates.expiry_advice(dt.date(2026, 1, 1), dt.date(2026, 12, 1), 60)
+    assert "社保功能仍可正常使用" in advice.advice_zh and "银行" in advice.advice_zh
+
+
 def test_status_ends_quietly_when_nobody_places_an_id_card(kiosk):
     p = Player(kiosk, "status", wait_s=0.3)
     assert p.ended == "done" and not any(isinstance(step, s.ShowStatus) for step in p.shown)
@@ -82,6 +96,13 @@ def test_change_pin_on_a_blocked_card_sends_the_holder_to_unlock(kiosk):
     p = Player(kiosk, "change_pin", does=[insert(kiosk, "pin_locked")]).type("975310")
     assert p.title == "密码已锁定" and "密码解锁" in p.body
     assert p.press(s.DONE).ended == "done"
+
+
+@pytest.mark.parametrize("kiosk, words", [("shaanxi", "启用社保卡"), ("sichuan", "窗口")], indirect=["kiosk"])
+def test_change_pin_sends_a_sealed_card_to_activation_with_the_id_card(kiosk, words):
+    p = Player(kiosk, "change_pin", does=[insert(kiosk, "sealed")])
+    assert p.ended == "failed" and words in p.body and "身份证" in p.body
+    assert not any(isinstance(step, s.EnterDigits) for step in p.shown) and state_of(kiosk, "sealed") == "sealed"
 
 
 def test_change_pin_refuses_a_lost_card_before_any_pin(kiosk):
@@ -159,6 +180,11 @@ def test_a_loss_is_reported_the_way_the_holder_chooses(kiosk, kind, state):
     assert p.options == ["temporary", "formal"]
     p.choose(kind)
     assert p.title == "挂失成功" and state_of(kiosk, "normal") == state
+    assert "银行账户仍可使用" in p.body and "银行" in p.body.split("银行账户仍可使用")[1]   # where to stop it too
+    assert "账户资金不受影响" not in p.body
+    p.press(s.RECEIPT)
+    assert receipts_printed(kiosk, 1) == 1
+    assert "银行账户仍可使用" in kiosk.hands.printer_sim.jobs[-1].decoded.text().replace("\n", "")
 
 
 @pytest.mark.parametrize("kiosk", ["henan"], indirect=True)
@@ -271,9 +297,12 @@ def test_the_ecard_is_refused_without_a_physical_card(kiosk):
 def test_the_cancellation_guide_is_explained_and_printed(kiosk):
     p = Player(kiosk, "cancel")
     assert p.title == "注销须到窗口办理" and "第1步" in p.body
+    assert "省内转移无需换卡" in p.body and "跨省" in p.body                 # moving is not a cancellation
     before = receipts_printed(kiosk)
     p.press(s.RECEIPT)
     assert receipts_printed(kiosk, before + 1) == before + 1
+    printed = kiosk.hands.printer_sim.jobs[-1].decoded.text().replace("\n", "")
+    assert all(words in printed for words in ("转出国籍", "失踪", "死亡", "跨省"))
 
 
 # -- someone acting for the holder ---------------------------------------------------------------------------------

@@ -174,6 +174,27 @@ def test_the_next_change_pin_visit_confirms_the_activation_with_the_new_pin(kios
     assert shown["state"] == "normal" and shown["pin_outcome_unknown"] is None
 
 
+def test_a_change_pin_visit_finding_an_unknown_activation_not_taken_does_not_activate_without_the_id_card(kiosk):
+    """The initial PIN still works: the interrupted activation had not taken. Settling it is fine; going on
+    to set a PIN would be activation with the card alone (seeds/002, 003 need the ID card too)."""
+    flow = start(kiosk, ActivateFlow, "sealed")
+    kiosk.devices.journal.after_step = lambda txn, step: (_ for _ in ()).throw(Crash()) \
+        if step == "card_change_sent" else None        # power lost before the command left the kiosk
+    with pytest.raises(Crash):
+        flow.activate(pin(NEW), pin(NEW))
+    kiosk.devices.journal.after_step = None
+    flow.wipe()
+    change_pin.recover(kiosk.devices)
+    changer = ChangePinFlow(kiosk.devices)
+    kiosk.hands.insert_card("sealed")
+    changer.wait_for_card(3, threading.Event())        # let in: only a VERIFY can settle the unknown outcome
+    with pytest.raises(change_pin.CardNotUsable) as refused:
+        changer.verify_old(pin("666666"))
+    assert "启用社保卡" in refused.value.zh
+    shown = record(kiosk, "sealed")
+    assert shown["state"] == "sealed" and shown["pin_outcome_unknown"] is None     # settled, not activated
+
+
 def test_activation_finding_the_initial_pin_still_there_settles_it_as_not_changed(kiosk):
     flow = start(kiosk, ActivateFlow, "sealed")
     kiosk.devices.journal.after_step = lambda txn, step: (_ for _ in ()).throw(Crash()) \

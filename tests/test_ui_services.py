@@ -9,6 +9,7 @@ import pathlib
 import pytest
 
 from kiosk import demo
+from kiosk.hw.idreader.samples import expired as expired_id_card
 from tests.receipt_tools import qr_texts
 from tests.ui_steps import present_cards, refusal
 from tests.ui_touches import record_touches
@@ -41,6 +42,17 @@ def script(d):
     yield d.until("status receipt printed",
                   lambda: app.sm.current == "message" and len(hands.printer_sim.jobs) == 1)
     d.shot("receipt_printed")
+    d.tap_id("primary")
+    yield d.screen("attract")
+    hands.remove_id_card()
+
+    # -- an expired ID card is refused in words, whatever the service ----------------------------------
+    d.service("status_expired_id")
+    yield from d.open("status")
+    yield d.screen("place_id")
+    hands.idreader_sim.place(expired_id_card())
+    yield d.until("refused: expired", lambda: app.sm.current == "message" and "过期" in d.current().body)
+    d.shot("refused")
     d.tap_id("primary")
     yield d.screen("attract")
     hands.remove_id_card()

@@ -126,4 +126,7 @@ def journey(devices: Devices, acting: Acting = HOLDER):
     """启用: the holder's ID card and the sealed card → a new PIN twice → the kiosk types the region's
     initial PIN itself and sets the new one (kiosk/flows/holder_card.py: pin_journey)."""
     flow = ActivateFlow(devices, acting)
-    yield from pin_journey(flow, flow.activate, _("社保功能已启用"), _("您的社保卡已可以使用。"))
+    # the bank side is the bank's: until it is activated there, contributions and benefits through the card do
+    # not work (seeds/002 "只有在办理金融账户激活手续后…"; 004: agents may do all "except bank account activation")
+    yield from pin_journey(flow, flow.activate, _("社保功能已启用"),
+                           _("社保功能已可以使用。银行账户（金融功能）须持身份证到合作银行网点激活后，方可用于缴费和领取待遇。"))

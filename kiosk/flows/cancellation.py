@@ -41,9 +41,13 @@ class Guide:
     notes: tuple[Text, ...]
 
 
+# seeds/000, 002, 003, 004 (domain.md "注销"): death, disappearance, settling abroad, giving up Chinese
+# nationality, the pension transferred out of the province, a duplicate card, a card never collected
 REASONS = (
-    Text("持卡人死亡或失踪（户籍注销）", "The holder has died or is missing (household registration cancelled)"),
+    Text("持卡人死亡", "The holder has died"),
+    Text("持卡人被宣告失踪", "The holder has been declared missing"),
     Text("出国（境）定居", "The holder has settled abroad"),
+    Text("放弃中国国籍（转出国籍）", "The holder has given up Chinese nationality"),
     Text("养老保险关系转出本省", "The pension insurance has been transferred out of the province"),
     Text("省内持有多张社保卡，注销多余的卡", "The holder has more than one card in the province"),
     Text("超过领取期限未领卡", "The card was not collected in time"),
@@ -64,6 +68,12 @@ NOTES = (
                                                        "funds are handled under the bank's rules."),
     Text("详询12333。", "Ask 12333 for details."),
 )
+# Moving is not a cancellation (domain.md §13): within the province the card is kept and the new place's
+# agency records the transfer (seeds/003 #10; 002 "省内转移社会保险关系时无需换卡"); moving to another province
+# currently needs a new card there (001 Q7), where this province's card is then cancelled.
+TRANSFER = Text("参保地转移：省内转移无需换卡，到新参保地经办机构办理转移即可；跨省转移须在新参保省份申领社保卡。",
+                "Moving: within the province keep your card and register the transfer at the new place's "
+                "office; moving to another province, apply for a card there.")
 
 
 def guide(policy: PolicyProfile) -> Guide:
@@ -85,8 +95,11 @@ class CancellationFlow:
         return guide(self.devices.policy)
 
     def receipt(self):
+        guide_ = self.guide()
         return receipts.cancellation_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(),
-                                             steps=[s.title.zh + "：" + s.where.zh for s in self.guide().steps])
+                                             steps=[s.title.zh + "：" + s.where.zh + "（带：" + s.bring.zh + "）"
+                                                    for s in guide_.steps],
+                                             reasons=[r.zh for r in guide_.reasons], transfer=TRANSFER.zh)
 
     def wipe(self) -> None:
         """Nothing personal is held."""
@@ -99,5 +112,6 @@ def journey(devices: Devices, acting=None):
     guide = flow.guide()
     steps = [join(_("第{n}步：", n=i), both(s.title.zh, s.title.en), _("——"), both(s.where.zh, s.where.en))
              for i, s in enumerate(guide.steps, 1)]
-    body = join(*[join(step, "\n") for step in steps], both(guide.notes[0].zh, guide.notes[0].en))
+    body = join(*[join(step, "\n") for step in steps], both(guide.notes[0].zh, guide.notes[0].en), "\n",
+                both(TRANSFER.zh, TRANSFER.en))
     yield from finish(devices, _("注销须到窗口办理"), body, tone="info", receipt=flow.receipt, take=_("凭条"))

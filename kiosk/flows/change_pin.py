@@ -14,6 +14,7 @@ from kiosk import receipts
 from kiosk.backend.client import ServiceError, ServiceRefused
 from kiosk.errors import Refusal
 from kiosk.flows.base import Devices, now
+from kiosk.flows.holder_card import sealed_texts
 from kiosk.flows import pin_recovery, pin_rules, pin_settlement, pin_steps
 from kiosk.flows.pin_rules import PinRuleBroken, rule_error  # noqa: F401  (re-exported)
 from kiosk.flows.steps import EnterDigits, InsertCard, Message, Work, finish
@@ -43,6 +44,13 @@ REFUSED_STATES = {
 # counter may not have reached the service yet), so VERIFY decides and a blocked card answers 6983.
 
 
+def _activation_unsettled(record: dict) -> bool:
+    """An activation cut off mid-command left the card's outcome unknown (pin_settlement): the holder who
+    knows their new PIN settles it here with a VERIFY — the card is then activated already."""
+    mark = pin_settlement.unknown(record)
+    return bool(mark) and mark.get("operation") == "changed"
+
+
 class ChangePinFlow:
     def __init__(self, devices: Devices):
         self.devices = devices
@@ -66,9 +74,17 @@ class ChangePinFlow:
         if record["state"] in REFUSED_STATES:
             zh, en = REFUSED_STATES[record["state"]]
             raise CardNotUsable(f"card state {record['state']}", zh=zh, en=en)
-        self.activating = record["state"] == "sealed"
+        if record["state"] == "sealed" and not _activation_unsettled(record):
+            self._refuse_sealed()
         self.info, self.record = info, record
         return info
+
+    def _refuse_sealed(self) -> None:
+        """A sealed card is activated with the ID card too (seeds/002 "持本人社会保障卡、有效身份证件…修改社保账户
+        初始密码"; 003 "须持本人社会保障卡和身份证等有效身份证件…办理"): the initial PIN is published, so
+        knowing it proves nothing. Not here, where only the card is asked for."""
+        zh, en = sealed_texts(self.devices.policy.initial_pin)
+        raise CardNotUsable("sealed card: activation needs the ID card", zh=zh, en=en)
 
     def _tell_service(self, event: str, tries_left: int | None = None) -> None:
         """Best effort for failures: the card itself is the authority on its try counter."""
@@ -94,6 +110,10 @@ class ChangePinFlow:
                                               typed_initial=bool(initial) and old.equals_text(initial))
         if settled == "changed":
             self.activating = False          # activated by the earlier, interrupted visit
+        elif self.record["state"] == "sealed" and not self.activating:
+            # the interrupted activation had not taken (the initial PIN still works): activating it now
+            # would be activation without the ID card
+            self._refuse_sealed()
 
     def check_new(self, old: PinBuffer, new: PinBuffer) -> None:
         pin_rules.check_new(self.devices.policy, new, old)
@@ -151,9 +171,7 @@ def journey(devices: Devices, acting=None):
         yield Work(_("正在检查设备"), flow.check_devices)
         if (yield InsertCard(_("请插入社保卡"), _("芯片朝上，插入下方社保卡插口"), flow.wait_for_card)) is None:
             return
-        initial = devices.policy.initial_pin
-        hint = (_("此卡尚未启用，请输入初始密码（{pin}）", pin=initial) if flow.activating and initial
-                else _("请输入社保卡当前的6位密码，注意遮挡"))
+        hint = _("请输入社保卡当前的6位密码，注意遮挡")
         error = ""
         while True:
             old.clear()
@@ -169,8 +187,8 @@ def journey(devices: Devices, acting=None):
         yield from pin_steps.new_pin_twice(new, again, lambda: flow.check_new(old, new),
                                            lambda: flow.change(old, new, again))
         pin_steps.clear(old, new, again)
-        body = join(_("社保功能已启用。") if flow.activating else "", _("请牢记新密码，并取走社保卡。"))
-        yield from finish(devices, _("密码修改成功"), body, receipt=flow.receipt, take=_("凭条和社保卡"))
+        yield from finish(devices, _("密码修改成功"), _("请牢记新密码，并取走社保卡。"), receipt=flow.receipt,
+                          take=_("凭条和社保卡"))
     finally:
         pin_steps.clear(old, new, again)
         flow.wipe()

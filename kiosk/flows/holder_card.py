@@ -35,8 +35,9 @@ CANCELLED = ("此卡已注销，不能办理此业务", "This card is cancelled"
 def sealed_texts(initial_pin: str | None) -> tuple[str, str]:
     """What to tell the holder of a card not yet activated: here where the kiosk knows the initial PIN."""
     if initial_pin:
-        return ("此卡尚未启用社保功能，请先在本机选择“社保功能启用”",
-                "This card is not activated yet; choose 'Activate' on this kiosk first")
+        return ("此卡尚未启用社保功能。请持本人身份证和社保卡，在本机选择“启用社保卡”设置密码",
+                "This card is not activated yet. With your ID card and the card, choose 'Activate your card' on "
+                "this kiosk to set its PIN")
     return ("此卡尚未启用社保功能，请持身份证和社保卡到窗口办理启用",
             "This card is not activated yet; activate it at a counter with your ID card and the card")
 

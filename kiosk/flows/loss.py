@@ -18,11 +18,22 @@ from kiosk.flows.identity import NotCurrentCard, NotTheHolder  # noqa: F401  (re
 from kiosk.flows.representation import HOLDER, Acting
 from kiosk.flows.steps import Choose, InsertCard, Option, PlaceIdCard, Work, finish
 from kiosk.hw.idreader.idcard import IdCard
-from kiosk.i18n import _
+from kiosk.i18n import _, both, join
 from kiosk.journal import new_txn_id
 
 REPORT_NEEDS = ("idreader", "service")
 RELEASE_NEEDS = ("idreader", "cardreader", "service")
+
+
+# What a loss report here does not do: the card is also a bank debit card with its own account, reported
+# separately at the bank (seeds/001 "分别到社保卡服务机构和社保卡服务银行网点，办理社会保障应用和银行账户应用的
+# 正式挂失"; in Xi'an the 书面挂失 is at the issuing bank, seeds/000), and a loss from not reporting in time is
+# the holder's (000). Said on the screen and the receipt, never left for the citizen to guess.
+BANK_NOT_STOPPED_ZH = "注意：本机只挂失社保功能，银行账户仍可使用。请立即拨打发卡银行客服电话或持身份证到银行网点挂失银行账户，以免资金损失。"
+BANK_NOT_STOPPED = both(BANK_NOT_STOPPED_ZH,
+                        "Note: this kiosk stops the social security function only; the bank account still works. "
+                        "Report the card lost to the issuing bank at once, by its hotline or at a branch with your "
+                        "ID card, so no money is lost.")
 
 
 class NothingToReport(Refusal):
@@ -69,7 +80,7 @@ class LossReportFlow:
         kind = "临时挂失" if self.result["state"] == "temp_lost" else "正式挂失"
         until = self.result.get("lapses_at")
         advice = (f"临时挂失将于{until[:10]}自动解除；如确已丢失，请办理正式挂失并补卡。" if until
-                  else "请尽快办理补卡，原卡已不能使用。")
+                  else "原卡社保功能已停用，请尽快办理补卡。") + "\n" + BANK_NOT_STOPPED_ZH
         return receipts.status_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(),
                                        name=self.id_card.name, id_number=self.id_card.id_number,
                                        card_number=self.card["card_number"], state_label=kind, advice=advice)
@@ -141,8 +152,9 @@ def report_journey(devices: Devices, acting: Acting = HOLDER):
         if result["state"] == "temp_lost":
             body = _("已临时挂失，将于{date}自动解除。找到卡片后可持身份证和社保卡解除挂失。", date=result["lapses_at"][:10])
         else:
-            body = _("已正式挂失，原卡已停用。请办理补卡，账户资金不受影响。")
-        yield from finish(devices, _("挂失成功"), body, receipt=flow.receipt)
+            body = _("社保功能已正式挂失，原卡社保功能已停用，可选择“补卡换卡”补办新卡。")
+        yield from finish(devices, _("挂失成功"), join(body, "\n", BANK_NOT_STOPPED), tone="warn",
+                          receipt=flow.receipt)
     finally:
         flow.wipe()
 

@@ -2,6 +2,7 @@
 The journey (``journey`` at the end) reads top to bottom; kiosk/flows/steps.py says what a step is."""
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ class StatusResult:
     state: cardstates.StateText
     lost_until: str | None
     pin_outcome_unknown: bool = False      # the last PIN command was cut off (cardstates.PIN_OUTCOME_UNKNOWN)
+    expiry_date: dt.date | None = None     # the card's validity end (10 years, seeds/000)
+    expiry: cardstates.StateText | None = None   # what the expiry means for this holder now, if anything
 
 
 class StatusQueryFlow:
@@ -51,11 +54,16 @@ class StatusQueryFlow:
         answer = self.devices.service.card_status(self.id_card.id_number)
         card, application = answer["card"], answer["application"]
         state = cardstates.describe(card["state"] if card else None,
-                                    application["state"] if application else None)
+                                    application["state"] if application else None,
+                                    kiosk_activates=bool(self.devices.policy.initial_pin))
+        expiry_date = _date(card.get("expiry_date")) if card else None
         self.result = StatusResult(self.id_card.name, self.id_card.id_number,
                                    card["card_number"] if card else None, state,
                                    card.get("lost_until") if card else None,
-                                   bool(card and card.get("pin_outcome_unknown")))
+                                   bool(card and card.get("pin_outcome_unknown")), expiry_date,
+                                   cardstates.expiry_advice(expiry_date, dt.date.today(),
+                                                            self.devices.policy.renewal_window_days)
+                                   if card and card["state"] not in ("cancelled", "lost") else None)
         return self.result
 
     def receipt(self):
@@ -64,6 +72,10 @@ class StatusQueryFlow:
         advice = r.state.advice_zh
         if r.pin_outcome_unknown:
             advice += "\n" + cardstates.PIN_OUTCOME_UNKNOWN.label_zh + "：" + cardstates.PIN_OUTCOME_UNKNOWN.advice_zh
+        if r.expiry_date:
+            advice += f"\n有效期至：{r.expiry_date:%Y年%m月%d日}"
+        if r.expiry:
+            advice += "\n" + r.expiry.advice_zh
         return receipts.status_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(), name=r.name,
                                        id_number=r.id_number, card_number=r.card_number,
                                        state_label=r.state.label_zh, advice=advice)
@@ -73,6 +85,14 @@ class StatusQueryFlow:
         if self.id_card:
             self.id_card.wipe()
         self.id_card = self.result = None
+
+
+def _date(text: str | None) -> dt.date | None:
+    """The service's ISO date, or None when it has none or sends something that is not a date."""
+    try:
+        return dt.date.fromisoformat(text[:10]) if text else None
+    except (TypeError, ValueError):
+        return None
 
 
 def journey(devices: Devices, acting: Acting = HOLDER):

@@ -114,13 +114,19 @@ class StatusResultScreen(Screen):
         self.who = f"{masking.name(result.name)}  {masking.id_number(result.id_number)}"
         self.label = _("卡片状态：{state}", state=both(result.state.label_zh, result.state.label_en))
         state, unknown = result.state, cardstates.PIN_OUTCOME_UNKNOWN
-        if getattr(result, "pin_outcome_unknown", False):      # one Text, so a language switch keeps both parts
-            self.advice = both(f"{state.advice_zh}\n{unknown.advice_zh}", f"{state.advice_en}\n{unknown.advice_en}")
-        else:
-            self.advice = both(state.advice_zh, state.advice_en)
+        notes = [state]                                       # one Text, so a language switch keeps every part
+        if getattr(result, "pin_outcome_unknown", False):
+            notes.append(unknown)
+        if getattr(result, "expiry", None):
+            notes.append(result.expiry)
+        self.advice = both("\n".join(n.advice_zh for n in notes), "\n".join(n.advice_en for n in notes))
         self.tone = result.state.tone
-        self.extra = _("社保卡号：{number}", number=masking.card_number(result.card_number)) \
-            if result.card_number else ""
+        expiry = getattr(result, "expiry_date", None)
+        self.extra = (both(f"社保卡号：{masking.card_number(result.card_number)}"
+                           + (f"    有效期至：{expiry:%Y年%m月%d日}" if expiry else ""),
+                           f"Card number: {masking.card_number(result.card_number)}"
+                           + (f"    Valid until {expiry.isoformat()}" if expiry else ""))
+                      if result.card_number else "")
 
 
 class MessageScreen(Screen):
