@@ -82,8 +82,9 @@ def is_minor(policy: PolicyProfile, holder: IdCard, today: dt.date) -> bool:
 def require_adult_actor(actor: IdCard, today: dt.date) -> None:
     birth = birth_of(actor)
     if birth is not None and age_on(birth, today) < ADULT_AGE:
-        raise MayNotAct("actor is a minor", zh="代办人（监护人）须年满18周岁",
-                        en="A guardian or agent must be 18 or older")
+        raise MayNotAct("actor is a minor", zh="代办人（监护人）须年满18周岁，请由成年监护人或受托人持本人身份证办理",
+                        en="A guardian or agent must be 18 or older; an adult guardian or agent must come "
+                           "with their own ID card")
 
 
 def require_may_act(policy: PolicyProfile, acting: Acting, service: str, holder: IdCard,
@@ -112,8 +113,9 @@ def require_role_may(acting: Acting, service: str) -> None:
     # imported here: the registry imports every flow module, this one included
     from kiosk.flows.registry import service as registered
     if acting.role is Role.AGENT and not acting.power_of_attorney:
-        raise MayNotAct("agent without power of attorney", zh="代办须持有持卡人签署的授权委托书",
-                        en="An agent needs the holder's signed power of attorney")
+        raise MayNotAct("agent without power of attorney", zh="代办须持有持卡人签署的授权委托书；请带委托书、持卡人和代办人的身份证到社保服务窗口办理",
+                        en="An agent needs the holder's signed power of attorney; bring it, the holder's ID "
+                           "card and your own to a social security counter")
     registered(service).require_actor(acting.role)
 
 
