@@ -47,7 +47,11 @@ class _PcscConnection:
         from smartcard.Exceptions import CardConnectionException
         try:
             data, sw1, sw2 = self._connection.transmit(list(apdu))
-        except CardConnectionException:
+        except CardConnectionException as exc:
+            # pcscd's reason (removed, reset by another connection, a reader gone) for the technician's log;
+            # the citizen hears the one thing they can act on
+            log.warning("PC/SC transmit failed (INS %02X): %s [%s]", apdu[1] if len(apdu) > 1 else 0, exc,
+                        getattr(exc, "hresult", ""))
             self.disconnect()
             raise _removed() from None
         return bytes(data), sw1, sw2
