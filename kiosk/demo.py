@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kiosk import idnumber
+from kiosk import dates, idnumber
 from kiosk.hw.cardreader.virtualcard import CardProfile
 from kiosk.hw.idreader.idcard import IdCard, full_years, resident_validity_years
 
@@ -40,7 +40,7 @@ class DemoCitizen:
         # then long-term), as the reader's check demands
         valid_from = dt.date(2024, 7, 1) if self.birth.year >= 2010 else dt.date(2020, 5, 1)
         years = resident_validity_years(full_years(self.birth, valid_from))
-        valid_until = None if years is None else valid_from.replace(year=valid_from.year + years)
+        valid_until = None if years is None else dates.add_years(valid_from, years)
         return IdCard("resident", name=self.name, sex=self.gender, nation="01", birth_date=self.birth,
                       address=self.address, id_number=self.id_number, issuer="西安市公安局雁塔分局",
                       valid_from=valid_from, valid_until=valid_until, long_term=years is None)
@@ -51,7 +51,7 @@ class DemoCitizen:
         issue, expiry = dt.date(2021, 6, 1), dt.date(2031, 6, 1)
         if self.expires_in_days is not None:      # relative to today, so the renewal window is always open
             expiry = dt.date.today() + dt.timedelta(days=self.expires_in_days)
-            issue = expiry.replace(year=expiry.year - 10, day=min(expiry.day, 28))
+            issue = dates.add_years(expiry, -10)
         return CardProfile(card_id_code=f"610100D1560000059911{self.card_number[-4:]}",
                            card_number=self.card_number, ssn=self.id_number, name=self.name,
                            gender=self.gender, nation="01", birthplace="610113", birth_date=self.birth,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kiosk import idnumber
+from kiosk import dates, idnumber
 from kiosk.policy import PolicyProfile
 
 REPLACEMENT_REASONS = ("lost", "damaged", "unreadable", "changed_appearance", "changed_data", "mismatch",
@@ -17,6 +17,14 @@ class Refusal(Exception):
     def __init__(self, status: int, code: str, zh: str, en: str):
         super().__init__(code)
         self.status, self.code, self.zh, self.en = status, code, zh, en
+
+
+CARD_VALIDITY_YEARS = 10     # seeds/000 "社保卡10年到期后…"; domain.md "Validity 10 years"
+
+
+def card_expiry(issued: dt.date) -> dt.date:
+    """The last day of a card issued on ``issued`` (a card issued on 29 February: 28 February, kiosk/dates.py)."""
+    return dates.add_years(issued, CARD_VALIDITY_YEARS)
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -157,10 +165,7 @@ def temporary_card(policy: PolicyProfile, card, replacement_pending: bool, today
     if not replacement_pending:
         raise Refusal(409, "no_replacement_pending", "补换卡期间方可申领临时卡",
                       "A temporary card is issued only while a replacement is being made")
-    month = today.month - 1 + policy.temporary_card_months
-    year, month = today.year + month // 12, month % 12 + 1
-    day = min(today.day, 28)
-    return dt.date(year, month, day)
+    return dates.add_months(today, policy.temporary_card_months)
 
 
 def ecard_use(card_state: str | None) -> str:

@@ -27,7 +27,8 @@ from kiosk import idnumber, masking
 from kiosk.backend import pin_outcomes, rules
 from kiosk.backend.auth import SignatureMiddleware, service_key
 from kiosk.backend.rules import Refusal
-from kiosk.backend.store import Store, now
+from kiosk.backend.store import Store
+from kiosk.backend.store import now as store_now
 from kiosk.policy import PolicyProfile
 from kiosk.security import ciphers
 from kiosk.security.module import SecurityModuleError, SoftSecurityModule
@@ -200,7 +201,9 @@ class PinOperation(CardRef):
 
 
 def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule | None = None,
-               enrolment_codes: set[str] | None = None) -> FastAPI:
+               enrolment_codes: set[str] | None = None, clock=None) -> FastAPI:
+    """``clock``: what "now" is for the rules (an aware datetime); the real time unless a test sets a day, e.g.
+    a 29 February, since every date rule (expiry, lapse, renewal window, an unpaid application's end) reads it."""
     app = FastAPI(title="社保卡管理服务 (reference)", version=API_VERSION,
                   description="Card-management service contract for social security card kiosks. Every /v1 "
                               "request is SM2-signed by an enrolled kiosk; every answer is signed by the service.")
@@ -237,6 +240,9 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         logging.getLogger(__name__).exception("unexpected error")
         return JSONResponse(refusal_body("internal", "系统繁忙，请稍后再试", "Internal error; please retry later"),
                             status_code=500)
+
+    def now() -> dt.datetime:       # shadows store.now inside the app: the rules' clock
+        return clock() if clock is not None else store_now()
 
     def today() -> dt.date:
         return now().date()
@@ -611,7 +617,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 # every attempt gets its own number, never one voided before (numbers only grow)
                 last = db.execute("SELECT MAX(card_number) AS n FROM cards WHERE card_number LIKE 'A%'").fetchone()["n"]
                 card_number = f"A{int(last[1:]) + 1 if last else 1:08d}"
-                expiry = issued.replace(year=issued.year + 10)
+                expiry = rules.card_expiry(issued)
                 db.execute("INSERT INTO cards (card_number, id_number, region, state, issue_date, expiry_date, "
                            "lost_until, updated_at, application_id) VALUES (?, ?, ?, 'issuing', ?, ?, NULL, ?, ?)",
                            (card_number, person["id_number"], person["region"], issued.isoformat(),

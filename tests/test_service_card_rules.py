@@ -1,0 +1,90 @@
+"""The service's rules for cards and applications (issue 13), through its HTTP contract: dates counted in
+years, an application's lifecycle, Xi'an's free first 2nd→3rd-generation swap, a name change, the
+"turned 7" photo card and the temporary card. "Today" is the service's injectable clock, so a rule that
+depends on the day is played on the day it matters (29 February, the day an unpaid application ends)."""
+import datetime as dt
+import json
+
+import pytest
+
+from kiosk import dates, demo
+from kiosk.backend.client import ServiceClient, ServiceRefused
+from kiosk.backend.server import ServiceThread
+from kiosk.policy import profile
+from kiosk.security.module import KeyServiceModule
+from kiosk.security.sm2 import PrivateKey
+from tests.service_tools import enrolled, new_person
+
+UTC = dt.timezone.utc
+CODE = bytes.fromhex("610100D15600000599110197FFFFFFFF")
+
+
+class Clock:
+    """The service's "now": set by the test, moved by the test."""
+
+    def __init__(self, at: dt.datetime | None = None):
+        self.at = at
+
+    def __call__(self) -> dt.datetime:
+        return self.at or dt.datetime.now(UTC).replace(microsecond=0)
+
+    def day(self, day: dt.date) -> None:
+        self.at = dt.datetime.combine(day, dt.time(9, 0), UTC)
+
+    def forward(self, **delta) -> None:
+        self.at = self() + dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+def start_service(tmp_path, clock, region="shaanxi", name="svc"):
+    return ServiceThread(str(tmp_path / f"{name}.db"), profile(region), clock=clock).start()
+
+
+@pytest.fixture
+def service(tmp_path, clock):
+    svc = start_service(tmp_path, clock)
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture
+def client(service):
+    c = enrolled(service)
+    yield c
+    c.close()
+
+
+def issue(client: ServiceClient, application_id: int) -> dict:
+    """Make the card of an accepted application as a kiosk does: start (number and sealed data), confirm."""
+    module = KeyServiceModule(client)
+    started = client.start_issuance(application_id, CODE, module.session_id())
+    records = json.loads(module.open_sealed(started["personalisation"]))
+    client.confirm_issuance(started["card_number"])
+    return {"card_number": started["card_number"], "records": records}
+
+
+# -- 1. a card issued on 29 February ---------------------------------------------------------------------
+def test_a_card_issued_on_29_february_is_valid_until_28_february_ten_years_on(client, clock):
+    clock.day(dt.date(2028, 2, 29))
+    person = demo.by_key("no_card")
+    application = client.apply(person.id_number, "new", photo=True)
+    made = issue(client, application["id"])           # was: 500, date.replace(year=2038) on 29 February
+    card = client.card_status(person.id_number)["card"]
+    assert (card["issue_date"], card["expiry_date"]) == ("2028-02-29", "2038-02-28")
+    ef05 = made["records"]["ef05"]
+    assert (ef05["05"], ef05["06"]) == ("20280229", "20380228")
+
+
+@pytest.mark.parametrize("day,months,years,expected", [
+    (dt.date(2028, 2, 29), 0, 10, dt.date(2038, 2, 28)),
+    (dt.date(2028, 2, 29), 0, 12, dt.date(2040, 2, 29)),      # a leap year again: the same day
+    (dt.date(2038, 2, 28), 0, -10, dt.date(2028, 2, 28)),
+    (dt.date(2026, 1, 31), 1, 0, dt.date(2026, 2, 28)),       # no 31 February: the month's last day
+    (dt.date(2026, 11, 30), 3, 0, dt.date(2027, 2, 28)),
+    (dt.date(2026, 12, 15), 3, 0, dt.date(2027, 3, 15))])
+def test_years_and_months_end_on_the_same_day_or_the_months_last(day, months, years, expected):
+    assert dates.add_years(dates.add_months(day, months), years) == expected
