@@ -28,9 +28,21 @@ class PolicyProfile:
     # cancellation (注销): the bank account first, then the social-security side (seeds/000 Xi'an, seeds/002
     # Henan); Sichuan says the social-security side first, then the bank (seeds/003)
     cancellation_bank_first: bool = True
+    # an application with a fee not paid within this many hours ends (void, its order no longer payable): an
+    # abandoned one must not block a release or a new application for ever. The seeds say nothing (see
+    # UNPAID_APPLICATION_DECISION); a province's own system may keep one longer.
+    unpaid_application_hours: int = 24
     # rules the seeds leave open and the project decided, each with its reason (shown to reviewers, not citizens)
     decisions: tuple[str, ...] = ()
 
+
+UNPAID_APPLICATION_DECISION = (
+    "unpaid_application_hours=24: not stated in the seeds; project decision. The kiosk waits 3 minutes for a "
+    "payment (flows/replacement.py PAY_TIMEOUT_S); a payment confirmed late on the phone is still taken that day, "
+    "and the citizen's next visit continues the paid application. After 24 hours the application is void and its "
+    "order can no longer be paid; meanwhile an unpaid application never blocks a release or a new application "
+    "(domain.md §7: 'an application that was never paid or was abandoned is not a replacement'), and a new one "
+    "voids it.")
 
 PROFILES = {
     "shaanxi": PolicyProfile("shaanxi", "陕西省（西安）", "610100", initial_pin="666666",
@@ -42,17 +54,20 @@ PROFILES = {
                                         "Civil Code (民法典 art. 17: adults are 18 or older; art. 27: parents are "
                                         "a minor's guardians)",
                                         "reset_clears_pin_lock=False: not stated; project decision, as Henan "
-                                        "(seeds/002): a locked PIN is cleared by the unlock service")),
+                                        "(seeds/002): a locked PIN is cleared by the unlock service",
+                                        UNPAID_APPLICATION_DECISION)),
     "henan": PolicyProfile("henan", "河南省", "410100", initial_pin="123456", guardian_below_age=16,
                            temp_loss_lapse_days=None, replacement_fee_yuan=None,
                            sources=("seeds/002, seeds/004 (initial PIN 123456, guardian under 16, temporary "
                                     "card valid 3 months; reset and unlock are separate; cancellation after the "
-                                    "bank business is settled)",), temporary_card_months=3),
+                                    "bank business is settled)",), temporary_card_months=3,
+                           decisions=(UNPAID_APPLICATION_DECISION,)),
     "sichuan": PolicyProfile("sichuan", "四川省", "510100", initial_pin=None, guardian_below_age=18,
                              temp_loss_lapse_days=7, replacement_fee_yuan=None,
                              sources=("seeds/003 (guardian under 18, 7-day lapse, reset also for a locked card, "
                                       "cancellation: social-security side first, then the bank)",),
-                             reset_clears_pin_lock=True, cancellation_bank_first=False),
+                             reset_clears_pin_lock=True, cancellation_bank_first=False,
+                             decisions=(UNPAID_APPLICATION_DECISION,)),
 }
 
 

@@ -88,3 +88,61 @@ def test_a_card_issued_on_29_february_is_valid_until_28_february_ten_years_on(cl
     (dt.date(2026, 12, 15), 3, 0, dt.date(2027, 3, 15))])
 def test_years_and_months_end_on_the_same_day_or_the_months_last(day, months, years, expected):
     assert dates.add_years(dates.add_months(day, months), years) == expected
+
+
+# -- 2. an application's lifecycle: unpaid, it ends; voided or unpaid, it blocks nothing --------------------
+def lost_card_with_unpaid_replacement(client) -> tuple[demo.DemoCitizen, dict]:
+    person = demo.by_key("normal")
+    client.report_loss(person.card_number, "formal", id_verified=True)
+    application = client.apply(person.id_number, "replacement", reason="lost")
+    assert application["state"] == "awaiting_payment"
+    return person, application
+
+
+def test_an_unpaid_abandoned_replacement_does_not_block_the_release(client):
+    person, application = lost_card_with_unpaid_replacement(client)
+    # the citizen walked away at the QR code, then found the card: it was "already replaced" for ever
+    assert client.release(person.card_number, id_verified=True)["state"] == "normal"
+    voided = client.application(application["id"])
+    assert voided["state"] == "void" and voided["fee_order"]["state"] == "void"    # no order left to pay
+    with pytest.raises(ServiceRefused) as refused:
+        client.pay(voided["fee_order"]["id"])
+    assert refused.value.code == "order_void" and "未扣款" in refused.value.zh
+
+
+def test_a_paid_replacement_blocks_the_release_in_words_that_say_what_to_do(client):
+    person, application = lost_card_with_unpaid_replacement(client)
+    client.pay(application["fee_order"]["id"])
+    with pytest.raises(ServiceRefused) as refused:
+        client.release(person.card_number, id_verified=True)
+    assert refused.value.code == "already_replaced"
+    assert "已补办新卡" not in refused.value.zh and "补卡换卡" in refused.value.zh and "窗口" in refused.value.zh
+
+
+def test_an_unpaid_application_ends_after_the_profiles_hours(client, clock):
+    hours = profile("shaanxi").unpaid_application_hours
+    person, application = lost_card_with_unpaid_replacement(client)
+    clock.forward(hours=hours, seconds=-1)
+    assert client.application(application["id"])["state"] == "awaiting_payment"
+    clock.forward(seconds=1)
+    assert client.application(application["id"])["state"] == "void"
+    assert client.card_status(person.id_number)["application"] is None
+    with pytest.raises(ServiceRefused) as refused:
+        client.pay(application["fee_order"]["id"])
+    assert refused.value.code == "order_void"
+
+
+def test_an_unpaid_application_does_not_block_a_new_one_and_is_superseded(client):
+    person, first = lost_card_with_unpaid_replacement(client)
+    second = client.apply(person.id_number, "replacement", reason="damaged")   # was: application_pending
+    assert second["state"] == "awaiting_payment" and second["id"] != first["id"]
+    assert client.application(first["id"])["state"] == "void"                  # one order to pay, not two
+    assert client.card_status(person.id_number)["application"]["id"] == second["id"]
+
+
+def test_an_accepted_application_still_blocks_a_second(client):
+    person, application = lost_card_with_unpaid_replacement(client)
+    client.pay(application["fee_order"]["id"])
+    with pytest.raises(ServiceRefused) as refused:
+        client.apply(person.id_number, "replacement", reason="damaged")
+    assert refused.value.code == "application_pending"

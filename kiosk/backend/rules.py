@@ -138,8 +138,12 @@ def release(policy: PolicyProfile, card, replaced: bool, id_verified: bool) -> N
     if card["state"] not in ("temp_lost", "lost"):
         raise Refusal(409, "not_reported", "此卡未挂失", "This card is not reported lost")
     if replaced:
-        raise Refusal(409, "already_replaced", "此卡已补办新卡，不能解除挂失",
-                      "A replacement has been made for this card; it cannot be released")
+        # an accepted replacement (paid or free), not an unpaid one: the service decides which count
+        raise Refusal(409, "already_replaced", "此卡的补卡申请已受理，不能再解除挂失。请持身份证在自助机“补卡换卡”中"
+                      "继续制卡，或到社保卡服务窗口办理",
+                      "A replacement of this card has been accepted, so the loss report can no longer be released. "
+                      "Continue it with your ID card under \"Replace or renew\" at a kiosk, or go to a social "
+                      "security card counter")
     if card["state"] == "lost" and not policy.formal_loss_releasable:
         raise Refusal(409, "formal_not_releasable", "本地区正式挂失后不能解挂，请办理补卡",
                       "In this region a formal loss report cannot be released; apply for a replacement")

@@ -257,6 +257,30 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             card.update(state="normal", lost_until=None)
         return card
 
+    def void_unpaid(db, where: str, *args) -> None:
+        """Void the applications still awaiting payment that ``where`` selects, and their orders: an unpaid
+        application is not a replacement (domain.md §7) and leaves nothing to pay."""
+        ids = [r["id"] for r in db.execute(f"SELECT id FROM applications WHERE state = 'awaiting_payment' AND {where}",
+                                           args)]
+        for application_id in ids:
+            db.execute("UPDATE applications SET state = 'void' WHERE id = ?", (application_id,))
+            db.execute("UPDATE fee_orders SET state = 'void' WHERE application_id = ? AND state = 'unpaid'",
+                       (application_id,))
+
+    def end_unpaid() -> None:
+        """An application not paid within the profile's hours ends (policy.unpaid_application_hours, a
+        documented decision): read before any rule looks at applications, as lapse() is for loss reports."""
+        cutoff = (now() - dt.timedelta(hours=policy.unpaid_application_hours)).isoformat()
+        with store.transaction() as db:
+            void_unpaid(db, "created_at <= ?", cutoff)
+
+    def blocking_application(id_number: str):
+        """The holder's application that stops another: one accepted, being made or in production — never
+        one voided or still unpaid (an unpaid one is superseded by the next application)."""
+        rows = store.query("SELECT * FROM applications WHERE id_number = ? AND state NOT IN ('done', 'void', "
+                           "'awaiting_payment') ORDER BY created_at DESC LIMIT 1", id_number)
+        return rows[0] if rows else None
+
     def public_card(card: dict) -> dict:
         return {**{k: card[k] for k in ("card_number", "state", "issue_date", "expiry_date", "lost_until", "region")},
                 "pin_outcome_unknown": pin_outcomes.shown(store, card["card_number"])}
@@ -385,6 +409,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     def card_status(id_number: str):
         person = known_person(id_number)
         card = store.current_card(id_number) or store.last_card(id_number)
+        end_unpaid()
         application = store.open_application(id_number)
         return {
             "person": {"id_number": id_number, "name": person["name"], "insured": bool(person["insured"]),
@@ -487,10 +512,15 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     def release(card_number: str, body: Release, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
         def work():
             card = known_card(card_number)
+            end_unpaid()
+            # replaced: a replacement accepted (paid or free), being made or made; never one voided or unpaid
+            # (seeds/003 "在未补卡前找回"; domain.md §7: an unpaid or abandoned application is not a replacement)
             replaced = bool(store.query("SELECT 1 FROM applications WHERE card_number = ? AND kind = 'replacement' "
-                                        "AND state NOT IN ('void', 'refused')", card_number))
+                                        "AND state NOT IN ('void', 'refused', 'awaiting_payment')", card_number))
             rules.release(policy, card, replaced, body.id_verified)
             with store.transaction() as db:
+                # the card is found: an unpaid replacement of it has nothing left to replace
+                void_unpaid(db, "card_number = ? AND kind = 'replacement'", card_number)
                 store.set_card_state(db, card_number, "normal", "loss_released", kiosk_id, {"from": card["state"]})
             return {"card_number": card_number, "state": "normal"}
         return idempotent(idempotency_key, work)
@@ -500,6 +530,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         """A temporary card while the replacement is made: social-security function only, limited validity."""
         def work():
             card = known_card(card_number)
+            end_unpaid()
             pending = bool(store.query("SELECT 1 FROM applications WHERE card_number = ? AND kind IN "
                                        "('replacement', 'renewal') AND state NOT IN ('done', 'void')", card_number))
             valid_until = rules.temporary_card(policy, card, pending, today())
@@ -526,7 +557,8 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             person = known_person(body.id_number)
             card = store.current_card(body.id_number)
             card = lapse(card) if card else None
-            pending = store.open_application(body.id_number)
+            end_unpaid()
+            pending = blocking_application(body.id_number)
             rules.require_agent(body.agent_id_number, body.power_of_attorney, body.id_number, today())
             fee = 0
             if body.kind == "new":
@@ -538,6 +570,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 fee = rules.renewal(policy, person, card, pending, body.guardian_id_number, today())
             state = "awaiting_payment" if fee else "accepted"
             with store.transaction() as db:
+                void_unpaid(db, "id_number = ?", body.id_number)     # superseded: one order to pay, not two
                 cur = db.execute("INSERT INTO applications (id_number, kind, state, created_at, reason, card_number, "
                                  "guardian, fee_fen, kiosk_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  (body.id_number, body.kind, state, now().isoformat(), body.reason,
@@ -557,6 +590,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
 
     @app.get("/v1/applications/{application_id}")
     def get_application(application_id: int = row_id()):
+        end_unpaid()
         return application_view(known_application(application_id))
 
     def known_order(order_id: int):
@@ -569,7 +603,12 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     def pay(order_id: int = row_id(), idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
         """The simulated payment provider: the simulator panel "scans" the order's QR code and pays."""
         def work():
+            end_unpaid()
             order = known_order(order_id)
+            if order["state"] == "void":
+                raise Refusal(409, "order_void", "此缴费订单已失效（超时未缴费，或已重新申请），未扣款；请重新办理补换卡",
+                              "This fee order is no longer valid (not paid in time, or a new application replaced "
+                              "it); nothing was charged. Please apply for the replacement again")
             with store.transaction() as db:
                 paid = db.execute("UPDATE fee_orders SET state = 'paid', paid_at = ? WHERE id = ? AND state = 'unpaid'",
                                   (now().isoformat(), order_id)).rowcount
