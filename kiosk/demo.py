@@ -30,6 +30,13 @@ class DemoCitizen:
     note: str = ""
     spec_version: str = "3.00"      # 3rd generation: SM4, holder data behind key 0A
     expires_in_days: int | None = None  # the card expires this many days after today (renewal demo); else 2031
+    bank: str = "工商银行"           # the issuing bank, printed top left on the face (seeds/000: 工行 makes cards in Xi'an)
+    photo: bool = True              # False: a child's card made without a photo (under 7, seeds/003)
+    card_issued: dt.date | None = None  # the card's issue date when not the demo's 2021-06-01
+
+    @property
+    def generation(self) -> int:
+        return int(self.spec_version.split(".")[0])
 
     @property
     def id_number(self) -> str:
@@ -48,7 +55,8 @@ class DemoCitizen:
     def card_profile(self) -> CardProfile | None:
         if self.card_state is None:
             return None
-        issue, expiry = dt.date(2021, 6, 1), dt.date(2031, 6, 1)
+        issue = self.card_issued or dt.date(2021, 6, 1)
+        expiry = dates.add_years(issue, 10)
         if self.expires_in_days is not None:      # relative to today, so the renewal window is always open
             expiry = dt.date.today() + dt.timedelta(days=self.expires_in_days)
             issue = dates.add_years(expiry, -10)

@@ -146,3 +146,70 @@ def test_an_accepted_application_still_blocks_a_second(client):
     with pytest.raises(ServiceRefused) as refused:
         client.apply(person.id_number, "replacement", reason="damaged")
     assert refused.value.code == "application_pending"
+
+
+# -- 3. Xi'an's free first 2nd→3rd-generation swap (seeds/000) ---------------------------------------------
+def gen2_card(service, bank: str, expires: dt.date) -> demo.DemoCitizen:
+    """The demo's 2nd-generation card, of ``bank``, expiring on ``expires`` (set-up in the store)."""
+    person = demo.by_key("gen2")
+    with service.store.transaction() as db:
+        db.execute("UPDATE cards SET bank = ?, expiry_date = ? WHERE card_number = ?",
+                   (bank, expires.isoformat(), person.card_number))
+    return person
+
+
+def apply_for(client, person, reason):
+    if reason == "renewal":
+        return client.apply(person.id_number, "renewal")
+    if reason == "lost":
+        client.report_loss(person.card_number, "formal", id_verified=True)
+    return client.apply(person.id_number, "replacement", reason=reason)
+
+
+@pytest.mark.parametrize("reason", ["renewal", "lost", "damaged"])
+def test_an_expired_2nd_generation_card_of_a_named_bank_is_swapped_free_the_first_time(service, client, reason):
+    person = gen2_card(service, "建设银行", dt.date.today() - dt.timedelta(days=10))
+    assert client.card_status(person.id_number)["replacement"]["fee_fen"] == 0
+    application = apply_for(client, person, reason)       # was: 20 yuan for renewal, lost and damaged
+    assert application["fee_fen"] == 0 and application["state"] == "accepted"
+
+
+def test_the_free_swap_is_granted_once(service, client):
+    person = gen2_card(service, "招商银行", dt.date.today() - dt.timedelta(days=10))
+    with service.store.transaction() as db:      # an earlier swap of this person was free (set-up)
+        db.execute("INSERT INTO applications (id_number, kind, state, created_at, reason, fee_fen, fee_waiver) "
+                   "VALUES (?, 'replacement', 'done', '2025-01-01T00:00:00+00:00', 'upgrade', 0, 'first_gen3_swap')",
+                   (person.id_number,))
+    assert client.card_status(person.id_number)["replacement"]["fee_fen"] == 2000
+    assert client.apply(person.id_number, "renewal")["fee_fen"] == 2000
+
+
+def test_the_swap_used_is_recorded_and_the_new_card_is_3rd_generation(service, client):
+    person = gen2_card(service, "中国银行", dt.date.today() + dt.timedelta(days=20))   # in the renewal window
+    application = client.apply(person.id_number, "renewal")
+    assert application["fee_fen"] == 0
+    made = issue(client, application["id"])
+    assert bytes.fromhex(made["records"]["ef05"]["03"]) == b"3.00"
+    new = service.store.card(made["card_number"])
+    assert new["generation"] == 3
+    with pytest.raises(ServiceRefused) as refused:         # a 3rd-generation card has nothing to swap
+        client.apply(person.id_number, "replacement", reason="upgrade")
+    assert refused.value.code == "not_second_generation"
+
+
+def test_a_card_of_a_bank_whose_cards_keep_working_pays_the_fee(service, client):
+    person = gen2_card(service, "农业银行", dt.date.today() - dt.timedelta(days=10))
+    assert client.card_status(person.id_number)["replacement"] == {
+        "fee_fen": 2000, "generation_swap_free": False, "generation": 2, "bank": "农业银行"}
+    assert client.apply(person.id_number, "renewal")["fee_fen"] == 2000
+
+
+def test_a_valid_2nd_generation_card_swapped_early_pays_the_fee(client):
+    application = client.apply(demo.by_key("gen2").id_number, "replacement", reason="upgrade")   # was: free
+    assert application["fee_fen"] == 2000 and application["state"] == "awaiting_payment"
+
+
+def test_a_3rd_generation_card_is_not_swapped(client):
+    with pytest.raises(ServiceRefused) as refused:          # was: accepted, free
+        client.apply(demo.by_key("normal").id_number, "replacement", reason="upgrade")
+    assert refused.value.code == "not_second_generation" and "损坏或到期" in refused.value.zh

@@ -68,9 +68,39 @@ def new_card(policy: PolicyProfile, person, current_card, open_application, phot
                       f"A recent photo is needed (only children under {policy.photo_exempt_below_age} are exempt)")
 
 
+GENERATION_SWAP_WAIVER = "first_gen3_swap"
+
+
+def generation_swap_waived(policy: PolicyProfile, card, swap_used: bool, today: dt.date) -> bool:
+    """Xi'an's free first 2nd→3rd-generation swap. seeds/000: "如果您的社保卡发卡银行是工商银行、中国银行、建设银行、
+    光大银行、秦农银行、招商银行、中信银行、华夏银行，到期后银行部分金融功能会受影响，需要办理换卡业务…二代卡补换三代卡
+    首次免收手续费". So: a 2nd-generation card (every card made now is 3rd generation) of one of those banks, once
+    it is due, and only the first time. What the seed leaves open — any reason, from the renewal window, an
+    unknown generation — is the profile's documented decision (policy.decisions)."""
+    card = dict(card)
+    if swap_used or card.get("generation") != 2 or card.get("bank") not in policy.generation_swap_free_banks:
+        return False
+    expiry = dt.date.fromisoformat(card["expiry_date"])
+    return (expiry - today).days <= policy.renewal_window_days
+
+
+def replacement_fee(policy: PolicyProfile, card, swap_used: bool, today: dt.date, what: str = "补换卡") -> int:
+    """The fee in fen of replacing or renewing ``card`` today: 0 when the generation swap is waived, else the
+    region's (seeds/000 point 3: "社保卡补换卡工本费为20元/张"; seeds/002: set by the provincial price
+    authority, so None where no profile states it: the counter, not this kiosk)."""
+    if generation_swap_waived(policy, card, swap_used, today):
+        return 0
+    if policy.replacement_fee_yuan is None:
+        raise Refusal(409, "fee_not_configured", f"本地区{what}收费标准未配置，请携带身份证到社保卡服务窗口办理",
+                      f"The {'renewal' if what == '换卡' else 'replacement'} fee of this region is not configured; "
+                      "please go to a social security card counter with your ID card")
+    return policy.replacement_fee_yuan * 100
+
+
 def replacement(policy: PolicyProfile, person, card, open_application, reason: str, guardian: str | None,
-                today: dt.date) -> int:
-    """Checks a replacement and returns its fee in fen (0 when free)."""
+                today: dt.date, swap_used: bool = False) -> int:
+    """Checks a replacement and returns its fee in fen (0 when free). ``swap_used``: this person was granted
+    the free generation swap before."""
     require_insured(person)
     if card is None:
         raise Refusal(404, "card_not_found", "未找到您名下的社保卡", "No card of yours was found")
@@ -84,16 +114,18 @@ def replacement(policy: PolicyProfile, person, card, open_application, reason: s
     if open_application is not None:
         raise Refusal(409, "application_pending", "您已有正在办理的申请，请勿重复申请",
                       "You already have an application in progress")
+    if reason == "upgrade" and dict(card).get("generation") != 2:
+        # a swap is from the 2nd generation (seeds/000 "二代卡补换三代卡"); a 3rd-generation card, or one whose
+        # generation the record does not know, has nothing to swap
+        raise Refusal(409, "not_second_generation", "此卡不是第二代社保卡，无需换代；如卡片损坏或到期，请选择相应原因",
+                      "This is not a 2nd-generation card, so there is nothing to swap; if it is damaged or "
+                      "expiring, choose that reason")
     require_guardian(policy, person["id_number"], guardian, today)
-    if reason == "upgrade" and policy.free_generation_upgrade:
-        return 0
-    if policy.replacement_fee_yuan is None:
-        raise Refusal(409, "fee_not_configured", "本地区补换卡收费标准未配置，请到窗口办理",
-                      "The replacement fee of this region is not configured; please go to a counter")
-    return policy.replacement_fee_yuan * 100
+    return replacement_fee(policy, card, swap_used, today)
 
 
-def renewal(policy: PolicyProfile, person, card, open_application, guardian: str | None, today: dt.date) -> int:
+def renewal(policy: PolicyProfile, person, card, open_application, guardian: str | None, today: dt.date,
+            swap_used: bool = False) -> int:
     require_insured(person)
     if card is None or card["state"] == "cancelled":
         raise Refusal(404, "card_not_found", "未找到您名下的有效社保卡", "No valid card of yours was found")
@@ -106,10 +138,7 @@ def renewal(policy: PolicyProfile, person, card, open_application, guardian: str
         raise Refusal(409, "application_pending", "您已有正在办理的申请，请勿重复申请",
                       "You already have an application in progress")
     require_guardian(policy, person["id_number"], guardian, today)
-    if policy.replacement_fee_yuan is None:
-        raise Refusal(409, "fee_not_configured", "本地区换卡收费标准未配置，请到窗口办理",
-                      "The renewal fee of this region is not configured; please go to a counter")
-    return policy.replacement_fee_yuan * 100
+    return replacement_fee(policy, card, swap_used, today, "换卡")
 
 
 def loss_report(policy: PolicyProfile, card, kind: str, id_verified: bool, now: dt.datetime) -> tuple[str, str | None]:

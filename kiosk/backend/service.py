@@ -136,7 +136,7 @@ class Application(BaseModel):
     id_number: str = Field(pattern=ID_NUMBER)
     kind: Literal["new", "replacement", "renewal"]
     reason: str | None = Field(default=None, max_length=32)
-    photo: bool = False
+    photo: bool | None = None        # the new card's face carries a photo (None: not said; a new card needs it)
     guardian_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
     agent_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
     power_of_attorney: bool = False
@@ -281,6 +281,22 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                            "'awaiting_payment') ORDER BY created_at DESC LIMIT 1", id_number)
         return rows[0] if rows else None
 
+    def swap_used(id_number: str) -> bool:
+        """This person was granted the free generation swap before (seeds/000 "首次": the first time only)."""
+        return bool(store.query("SELECT 1 FROM applications WHERE id_number = ? AND fee_waiver = ? AND state != 'void'",
+                                id_number, rules.GENERATION_SWAP_WAIVER))
+
+    def replacement_quote(card: dict) -> dict:
+        """What replacing or renewing this card costs today, for the kiosk to show before the old card goes in
+        (the service decides; the kiosk follows): fee_fen None where the region sets no fee (the counter)."""
+        used = swap_used(card["id_number"])
+        try:
+            fee = rules.replacement_fee(policy, card, used, today())
+        except Refusal:
+            fee = None
+        return {"fee_fen": fee, "generation_swap_free": rules.generation_swap_waived(policy, card, used, today()),
+                "generation": card.get("generation"), "bank": card.get("bank")}
+
     def public_card(card: dict) -> dict:
         return {**{k: card[k] for k in ("card_number", "state", "issue_date", "expiry_date", "lost_until", "region")},
                 "pin_outcome_unknown": pin_outcomes.shown(store, card["card_number"])}
@@ -417,6 +433,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                        "phone_masked": masking.phone(person["phone"]) if person["phone"] else None},
             "card": (card := public_card(lapse(card)) if card else None),
             "ecard": rules.ecard_use(card["state"] if card else None),
+            "replacement": replacement_quote(dict(current)) if (current := store.current_card(id_number)) else None,
             "application": ({"id": application["id"], "kind": application["kind"], "state": application["state"],
                              "created_at": application["created_at"]} if application else None),
         }
@@ -561,20 +578,25 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             pending = blocking_application(body.id_number)
             rules.require_agent(body.agent_id_number, body.power_of_attorney, body.id_number, today())
             fee = 0
+            used = swap_used(body.id_number)
             if body.kind == "new":
                 rules.new_card(policy, person, card, pending, body.photo, body.guardian_id_number, today())
             elif body.kind == "replacement":
                 fee = rules.replacement(policy, person, card, pending, body.reason or "", body.guardian_id_number,
-                                        today())
+                                        today(), swap_used=used)
             else:
-                fee = rules.renewal(policy, person, card, pending, body.guardian_id_number, today())
+                fee = rules.renewal(policy, person, card, pending, body.guardian_id_number, today(), swap_used=used)
+            # the free swap is granted once: recorded with the application that used it
+            waiver = rules.GENERATION_SWAP_WAIVER if body.kind != "new" and card is not None and \
+                rules.generation_swap_waived(policy, card, used, today()) else None
             state = "awaiting_payment" if fee else "accepted"
             with store.transaction() as db:
                 void_unpaid(db, "id_number = ?", body.id_number)     # superseded: one order to pay, not two
                 cur = db.execute("INSERT INTO applications (id_number, kind, state, created_at, reason, card_number, "
-                                 "guardian, fee_fen, kiosk_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 "guardian, fee_fen, kiosk_id, fee_waiver, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  (body.id_number, body.kind, state, now().isoformat(), body.reason,
-                                  card["card_number"] if card else None, body.guardian_id_number, fee, kiosk_id))
+                                  card["card_number"] if card else None, body.guardian_id_number, fee, kiosk_id,
+                                  waiver, None if body.photo is None else int(body.photo)))
                 if fee:
                     db.execute("INSERT INTO fee_orders (application_id, amount_fen, state, created_at) VALUES "
                                "(?, ?, 'unpaid', ?)", (cur.lastrowid, fee, now().isoformat()))
@@ -657,10 +679,14 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 last = db.execute("SELECT MAX(card_number) AS n FROM cards WHERE card_number LIKE 'A%'").fetchone()["n"]
                 card_number = f"A{int(last[1:]) + 1 if last else 1:08d}"
                 expiry = rules.card_expiry(issued)
+                # every card made here is 3rd generation (EF05 03 "3.00" below); its face has a photo unless the
+                # application was made without one (a child under 7, seeds/003)
                 db.execute("INSERT INTO cards (card_number, id_number, region, state, issue_date, expiry_date, "
-                           "lost_until, updated_at, application_id) VALUES (?, ?, ?, 'issuing', ?, ?, NULL, ?, ?)",
+                           "lost_until, updated_at, application_id, generation, photo) "
+                           "VALUES (?, ?, ?, 'issuing', ?, ?, NULL, ?, ?, 3, ?)",
                            (card_number, person["id_number"], person["region"], issued.isoformat(),
-                            expiry.isoformat(), now().isoformat(), application_id))
+                            expiry.isoformat(), now().isoformat(), application_id,
+                            0 if application["photo"] == 0 else 1))
                 store.add_event(db, card_number, "issuance_started", kiosk_id, {"application": application_id})
             name = person["name"].encode("gb18030")      # GBK; rare characters in their GB18030 form
             records = {

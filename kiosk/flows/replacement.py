@@ -81,6 +81,7 @@ class ReplacementFlow:
         self.application: dict | None = None
         self.reason: Reason | None = None
         self.resumed = False
+        self.quote: dict | None = None         # the service's fee for replacing this card today
         self._begun = self._finished = False
 
     # -- journal ------------------------------------------------------------------------------------------
@@ -130,13 +131,15 @@ class ReplacementFlow:
         if resumable:
             self.application = self.devices.service.application(pending["id"])
             self.resumed = True
-        elif self.devices.policy.replacement_fee_yuan is None and not self.devices.policy.free_generation_upgrade:
-            # every replacement would be refused as fee_not_configured: say so before the old card goes in
+        elif (status.get("replacement") or {}).get("fee_fen") is None:
+            # the service sets no fee for this card (none configured and no waiver): every replacement would be
+            # refused as fee_not_configured, so say so before the old card goes in
             raise ReplacementAtCounter("no replacement fee configured for the region",
                                        zh="本地区补换卡收费标准未在本机配置，请到社保卡服务窗口办理",
                                        en="This region's replacement fee is not set on this kiosk; please go to "
                                           "a counter")
         self.id_card, self.card = id_card, card
+        self.quote = status.get("replacement")
         return id_card
 
     # -- 2. the old card --------------------------------------------------------------------------------
@@ -252,7 +255,7 @@ class ReplacementFlow:
         read."""
         if self.resumed:
             return reasons_for.resumed(self.application)
-        return reasons_for.for_card(self.card, self.old_card, self.devices.policy, dt.date.today())
+        return reasons_for.for_card(self.card, self.old_card, self.devices.policy, dt.date.today(), self.quote)
 
     # -- 4. apply and pay ---------------------------------------------------------------------------------
     def apply(self, reason: str) -> dict:
@@ -362,7 +365,7 @@ class ReplacementFlow:
         self._finish("session_ended")
         if self.id_card:
             self.id_card.wipe()
-        self.id_card = self.card = self.old_card = self.application = self.reason = None
+        self.id_card = self.card = self.old_card = self.application = self.reason = self.quote = None
 
 
 def recover(devices: Devices) -> list[tuple[str, str]]:
