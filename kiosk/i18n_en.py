@@ -182,6 +182,8 @@ EN: dict[str, str] = {
     "补换卡完成": "Your new card is ready",
     "请取走新卡（卡号 {number}），原卡已回收。新卡须先启用再使用。":
         "Take your new card (number {number}); the old one has been kept. Activate the new card before use.",
+    "您的临时社会保障卡已同时注销，不能再使用。": " Your temporary social security card has been cancelled with it and "
+                                              "can no longer be used.",
     "正在退回原卡，请在出卡口取回": "Returning your old card: take it from the outlet",
     # contact details
     "修改联系方式须核验持卡人身份证": "Changing contact details needs the holder's ID card",

@@ -48,6 +48,12 @@ UNPAID_APPLICATION_DECISION = (
     "(domain.md §7: 'an application that was never paid or was abandoned is not a replacement'), and a new one "
     "voids it.")
 
+PHOTO_CARD_DECISION = (
+    "photo card after turning 7 (reason 'photo'): seeds/003 states the duty ('满7周岁后需及时申请换发含照片的社会保障卡') "
+    "but no fee, and no seed exempts it from the 补换卡 fee; project decision: the region's replacement fee applies "
+    "(Shaanxi 20 yuan, seeds/000 point 3; where no fee is configured, the counter). Offered only for a card the "
+    "record shows without a photo whose holder is photo_exempt_below_age or older.")
+
 PROFILES = {
     "shaanxi": PolicyProfile("shaanxi", "陕西省（西安）", "610100", initial_pin="666666",
                              guardian_below_age=18, temp_loss_lapse_days=7, replacement_fee_yuan=20,
@@ -64,7 +70,7 @@ PROFILES = {
                                         "a minor's guardians)",
                                         "reset_clears_pin_lock=False: not stated; project decision, as Henan "
                                         "(seeds/002): a locked PIN is cleared by the unlock service",
-                                        UNPAID_APPLICATION_DECISION,
+                                        UNPAID_APPLICATION_DECISION, PHOTO_CARD_DECISION,
                                         "generation swap fee (seeds/000 says only: the listed banks' cards need "
                                         "replacing after expiry, and '二代卡补换三代卡首次免收手续费'): the fee is "
                                         "waived for any replacement or renewal (补 and 换 alike) of a 2nd-generation "
@@ -81,13 +87,13 @@ PROFILES = {
                            sources=("seeds/002, seeds/004 (initial PIN 123456, guardian under 16, temporary "
                                     "card valid 3 months; reset and unlock are separate; cancellation after the "
                                     "bank business is settled)",), temporary_card_months=3,
-                           decisions=(UNPAID_APPLICATION_DECISION,)),
+                           decisions=(UNPAID_APPLICATION_DECISION, PHOTO_CARD_DECISION)),
     "sichuan": PolicyProfile("sichuan", "四川省", "510100", initial_pin=None, guardian_below_age=18,
                              temp_loss_lapse_days=7, replacement_fee_yuan=None,
                              sources=("seeds/003 (guardian under 18, 7-day lapse, reset also for a locked card, "
                                       "cancellation: social-security side first, then the bank)",),
                              reset_clears_pin_lock=True, cancellation_bank_first=False,
-                             decisions=(UNPAID_APPLICATION_DECISION,)),
+                             decisions=(UNPAID_APPLICATION_DECISION, PHOTO_CARD_DECISION)),
 }
 
 

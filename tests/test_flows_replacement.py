@@ -459,3 +459,14 @@ def test_a_held_card_the_session_end_could_not_capture_is_never_written_by_the_n
     outcome = IssuanceFlow(kiosk.devices, application["id"], newcomer.name, newcomer.id_number).run(take_timeout=5)
     assert kiosk.hands.station.in_bin == [old] and chip_number(old) == person.card_number
     assert outcome.taken and chip_number(kiosk.hands.station.in_hand[-1]) == outcome.card_number
+
+
+def test_the_photo_card_is_offered_only_when_the_service_says_it_is_due():
+    """seeds/003: a child's card made without a photo is replaced with a photo card after turning 7."""
+    due = {"fee_fen": 2000, "generation_swap_free": False, "generation": 3, "bank": "工商银行", "photo_due": True}
+    reasons = {r.key: r for r in reasons_for.for_card(card_expiring_in(3000), OldCard(True, "A00000001", 3),
+                                                      policy.profile("shaanxi"), TODAY, due)}
+    assert reasons["photo"].offered and reasons["photo"].fee_yuan == 20 and "照片" in reasons["photo"].zh
+    not_due = dict(due, photo_due=False)
+    assert "photo" not in [r.key for r in reasons_for.for_card(card_expiring_in(3000), OldCard(True, "A00000001", 3),
+                                                                policy.profile("shaanxi"), TODAY, not_due)]

@@ -200,7 +200,7 @@ def test_the_swap_used_is_recorded_and_the_new_card_is_3rd_generation(service, c
 def test_a_card_of_a_bank_whose_cards_keep_working_pays_the_fee(service, client):
     person = gen2_card(service, "农业银行", dt.date.today() - dt.timedelta(days=10))
     assert client.card_status(person.id_number)["replacement"] == {
-        "fee_fen": 2000, "generation_swap_free": False, "generation": 2, "bank": "农业银行"}
+        "fee_fen": 2000, "generation_swap_free": False, "generation": 2, "bank": "农业银行", "photo_due": False}
     assert client.apply(person.id_number, "renewal")["fee_fen"] == 2000
 
 
@@ -213,3 +213,79 @@ def test_a_3rd_generation_card_is_not_swapped(client):
     with pytest.raises(ServiceRefused) as refused:          # was: accepted, free
         client.apply(demo.by_key("normal").id_number, "replacement", reason="upgrade")
     assert refused.value.code == "not_second_generation" and "损坏或到期" in refused.value.zh
+
+
+# -- 5. the photo card after turning 7 (seeds/003) and the temporary card (seeds/002) -----------------------
+def child_with_photo_less_card(service, born: dt.date) -> tuple[str, str]:
+    """A child whose card was made without a photo (set-up in the store): (ID number, card number)."""
+    from kiosk import idnumber
+    id_number = idnumber.with_check(f"610113{born:%Y%m%d}021")
+    with service.store.transaction() as db:
+        db.execute("INSERT INTO persons (id_number, name, gender, birth_date, address, phone, region, insured) "
+                   "VALUES (?, '王小贝', '2', ?, '陕西省西安市', '13800000000', '610100', 1)",
+                   (id_number, born.isoformat()))
+        db.execute("INSERT INTO cards (card_number, id_number, region, state, issue_date, expiry_date, updated_at, "
+                   "generation, bank, photo) VALUES ('T77000001', ?, '610100', 'normal', '2021-06-01', '2031-06-01', "
+                   "'2021-06-01', 3, '工商银行', 0)", (id_number,))
+    return id_number, "T77000001"
+
+
+GUARDIAN = demo.by_key("normal").id_number
+
+
+def test_a_child_who_turned_7_replaces_a_photo_less_card_for_the_regions_fee(service, client, clock):
+    clock.day(dt.date(2026, 11, 22))
+    child, _ = child_with_photo_less_card(service, dt.date(2018, 3, 1))          # 8
+    assert client.card_status(child)["replacement"]["photo_due"] is True
+    with pytest.raises(ServiceRefused) as refused:                                # the new face needs a photo
+        client.apply(child, "replacement", reason="photo", guardian_id_number=GUARDIAN)
+    assert refused.value.code == "photo_required"
+    application = client.apply(child, "replacement", reason="photo", photo=True,   # was: bad_reason
+                               guardian_id_number=GUARDIAN)
+    assert application["fee_fen"] == 2000 and application["reason"] == "photo"
+
+
+def test_no_photo_card_is_due_before_7_or_for_a_card_with_a_photo(service, client, clock):
+    clock.day(dt.date(2026, 11, 22))
+    child, _ = child_with_photo_less_card(service, dt.date(2020, 1, 1))          # 6
+    assert client.card_status(child)["replacement"]["photo_due"] is False
+    with pytest.raises(ServiceRefused) as refused:
+        client.apply(child, "replacement", reason="photo", photo=True, guardian_id_number=GUARDIAN)
+    assert refused.value.code == "photo_card_not_due"
+    with pytest.raises(ServiceRefused) as refused:
+        client.apply(demo.by_key("normal").id_number, "replacement", reason="photo", photo=True)
+    assert refused.value.code == "photo_card_not_due"
+
+
+def test_a_card_made_without_a_photo_is_recorded_so(service, client, clock):
+    clock.day(dt.date(2026, 11, 22))
+    from kiosk import idnumber
+    baby = idnumber.with_check("61011320230505031")
+    client.enrol_insurance(baby, "王小豆", "urban_rural_resident")
+    made = issue(client, client.apply(baby, "new", photo=False, guardian_id_number=GUARDIAN)["id"])
+    assert service.store.card(made["card_number"])["photo"] == 0
+    clock.day(dt.date(2030, 5, 5))                                               # turned 7
+    assert client.card_status(baby)["replacement"]["photo_due"] is True
+
+
+def test_collecting_the_new_card_cancels_the_temporary_card(tmp_path, clock):
+    svc = start_service(tmp_path, clock, "henan", "henan")
+    try:
+        henan = enrolled(svc)
+        card = demo.by_key("lost")
+        with svc.store.transaction() as db:      # Henan states no fee: the replacement is accepted at a counter
+            application = db.execute(
+                "INSERT INTO applications (id_number, kind, state, created_at, reason, card_number) VALUES "
+                "(?, 'replacement', 'accepted', ?, 'lost', ?)",
+                (card.id_number, clock().isoformat(), card.card_number)).lastrowid
+        temporary = henan.temporary_card(card.card_number)["temporary_card"]
+        assert temporary["state"] == "active" and temporary["financial_function"] is False
+        module = KeyServiceModule(henan)
+        started = henan.start_issuance(application, CODE, module.session_id())
+        confirmed = henan.confirm_issuance(started["card_number"])
+        assert confirmed["temporary_cards_cancelled"] == 1                 # was: the temporary card lived on
+        [row] = svc.store.query("SELECT state, cancelled_by FROM temporary_cards WHERE id = ?", temporary["id"])
+        assert (row["state"], row["cancelled_by"]) == ("cancelled", started["card_number"])
+        assert "temporary_card_cancelled" in [e["kind"] for e in svc.store.events(started["card_number"])]
+    finally:
+        svc.stop()

@@ -8,7 +8,7 @@ from kiosk import dates, idnumber
 from kiosk.policy import PolicyProfile
 
 REPLACEMENT_REASONS = ("lost", "damaged", "unreadable", "changed_appearance", "changed_data", "mismatch",
-                       "upgrade")
+                       "upgrade", "photo")
 TEMP_LOSS_FROM = ("normal", "sealed", "pin_locked")
 FORMAL_LOSS_FROM = ("normal", "sealed", "pin_locked", "temp_lost")
 
@@ -51,6 +51,19 @@ def require_guardian(policy: PolicyProfile, id_number: str, guardian: str | None
                       f"Under {limit}, the applicant needs a guardian with the guardian's own ID card")
     if age_on(birth_of(guardian), today) < 18:
         raise Refusal(409, "guardian_not_adult", "监护人须年满18周岁", "The guardian must be an adult")
+
+
+def require_recorded_name(person, name_on_id: str | None) -> None:
+    """A card's chip and face are both made from the service's record, so the record must carry the name the
+    ID card shows. seeds/002: "持卡人的姓名、身份证号发生变更时，须及时到人力资源社会保障业务经办机构办理个人信息变更
+    后到社会保障卡服务窗口换卡" — the change is recorded at the agency first, then the card is made."""
+    if name_on_id is not None and name_on_id != person["name"]:
+        raise Refusal(409, "record_not_updated",
+                      "您身份证上的姓名与社保登记信息不一致，暂不能制卡。请先携带本人身份证原件和社保卡到参保地社保经办机构"
+                      "办理个人信息变更，变更后再来补换卡",
+                      "The name on your ID card differs from your social insurance record, so no card can be made "
+                      "yet. First take your ID card and your social security card to the social insurance agency "
+                      "where you are insured to have the change recorded, then come back for the new card")
 
 
 def new_card(policy: PolicyProfile, person, current_card, open_application, photo: bool, guardian: str | None,
@@ -97,10 +110,17 @@ def replacement_fee(policy: PolicyProfile, card, swap_used: bool, today: dt.date
     return policy.replacement_fee_yuan * 100
 
 
+def photo_card_due(policy: PolicyProfile, person, card, today: dt.date) -> bool:
+    """seeds/003 "未满7周岁的未成年人申办社会保障卡可不提供照片,满7周岁后需及时申请换发含照片的社会保障卡": a card
+    recorded without a photo (photo = 0; unknown counts as with one), its holder now 7 or older."""
+    return dict(card).get("photo") == 0 and \
+        age_on(birth_of(person["id_number"]), today) >= policy.photo_exempt_below_age
+
+
 def replacement(policy: PolicyProfile, person, card, open_application, reason: str, guardian: str | None,
-                today: dt.date, swap_used: bool = False) -> int:
+                today: dt.date, swap_used: bool = False, photo: bool | None = None) -> int:
     """Checks a replacement and returns its fee in fen (0 when free). ``swap_used``: this person was granted
-    the free generation swap before."""
+    the free generation swap before; ``photo``: the new card's face will carry one."""
     require_insured(person)
     if card is None:
         raise Refusal(404, "card_not_found", "未找到您名下的社保卡", "No card of yours was found")
@@ -120,6 +140,16 @@ def replacement(policy: PolicyProfile, person, card, open_application, reason: s
         raise Refusal(409, "not_second_generation", "此卡不是第二代社保卡，无需换代；如卡片损坏或到期，请选择相应原因",
                       "This is not a 2nd-generation card, so there is nothing to swap; if it is damaged or "
                       "expiring, choose that reason")
+    if reason == "photo":
+        if not photo_card_due(policy, person, card, today):
+            raise Refusal(409, "photo_card_not_due", f"此卡无需换发照片卡：仅未满{policy.photo_exempt_below_age}周岁时"
+                          f"办理的无照片社保卡，在持卡人满{policy.photo_exempt_below_age}周岁后换发",
+                          f"No photo card is due: a card made without a photo is replaced once its holder turns "
+                          f"{policy.photo_exempt_below_age}")
+        if not photo:
+            raise Refusal(422, "photo_required", "换发含照片的社保卡须采集本人近期照片，请到社保卡服务窗口办理",
+                          "A card with a photo needs a recent photo of the holder; please go to a social security "
+                          "card counter")
     require_guardian(policy, person["id_number"], guardian, today)
     return replacement_fee(policy, card, swap_used, today)
 

@@ -137,6 +137,7 @@ class Application(BaseModel):
     kind: Literal["new", "replacement", "renewal"]
     reason: str | None = Field(default=None, max_length=32)
     photo: bool | None = None        # the new card's face carries a photo (None: not said; a new card needs it)
+    name_on_id: str | None = Field(default=None, min_length=1, max_length=30)   # the name the ID card carries
     guardian_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
     agent_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
     power_of_attorney: bool = False
@@ -295,7 +296,8 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         except Refusal:
             fee = None
         return {"fee_fen": fee, "generation_swap_free": rules.generation_swap_waived(policy, card, used, today()),
-                "generation": card.get("generation"), "bank": card.get("bank")}
+                "generation": card.get("generation"), "bank": card.get("bank"),
+                "photo_due": rules.photo_card_due(policy, store.person(card["id_number"]), card, today())}
 
     def public_card(card: dict) -> dict:
         return {**{k: card[k] for k in ("card_number", "state", "issue_date", "expiry_date", "lost_until", "region")},
@@ -315,8 +317,11 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             raise Refusal(422, "invalid_id_number", "身份证号码格式错误", "The ID number is not valid")
         person = store.person(id_number)
         if person is None:
-            raise Refusal(404, "person_not_found", "未查询到您的参保信息，请先办理参保登记",
-                          "You are not registered for social insurance; please enrol first")
+            raise Refusal(404, "person_not_found", "未查询到您的参保信息，请先办理参保登记；如您的身份证号码已变更，"
+                          "请携带本人身份证原件到参保地社保经办机构办理个人信息变更",
+                          "You are not registered for social insurance; please enrol first. If your ID number "
+                          "changed, take your ID card to the social insurance agency where you are insured to have "
+                          "the change recorded")
         return person
 
     def idempotent(request: IdempotentRequest, work):
@@ -552,8 +557,14 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                                        "('replacement', 'renewal') AND state NOT IN ('done', 'void')", card_number))
             valid_until = rules.temporary_card(policy, card, pending, today())
             with store.transaction() as db:
-                store.add_event(db, card_number, "temporary_card", kiosk_id, {"valid_until": valid_until.isoformat()})
-            return {"card_number": card_number, "temporary_card": {"valid_until": valid_until.isoformat(),
+                # kept as a record of its own: it must be cancelled when the new card is collected (seeds/002)
+                temp_id = db.execute("INSERT INTO temporary_cards (id_number, card_number, issued_at, valid_until) "
+                                     "VALUES (?, ?, ?, ?)", (card["id_number"], card_number, now().isoformat(),
+                                                              valid_until.isoformat())).lastrowid
+                store.add_event(db, card_number, "temporary_card", kiosk_id, {"valid_until": valid_until.isoformat(),
+                                                                              "id": temp_id})
+            return {"card_number": card_number, "temporary_card": {"id": temp_id, "state": "active",
+                                                                    "valid_until": valid_until.isoformat(),
                                                                     "financial_function": False}}
         return idempotent(idempotency_key, work)
 
@@ -577,13 +588,14 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             end_unpaid()
             pending = blocking_application(body.id_number)
             rules.require_agent(body.agent_id_number, body.power_of_attorney, body.id_number, today())
+            rules.require_recorded_name(person, body.name_on_id)
             fee = 0
             used = swap_used(body.id_number)
             if body.kind == "new":
                 rules.new_card(policy, person, card, pending, body.photo, body.guardian_id_number, today())
             elif body.kind == "replacement":
                 fee = rules.replacement(policy, person, card, pending, body.reason or "", body.guardian_id_number,
-                                        today(), swap_used=used)
+                                        today(), swap_used=used, photo=body.photo)
             else:
                 fee = rules.renewal(policy, person, card, pending, body.guardian_id_number, today(), swap_used=used)
             # the free swap is granted once: recorded with the application that used it
@@ -730,7 +742,14 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                     old = application["card_number"]       # the card a replacement takes back, if any
                     if old and old != card_number and store.card(old)["state"] not in ("cancelled", "void"):
                         store.set_card_state(db, old, "cancelled", "replaced", kiosk_id, {"by": card_number})
-            return {"card_number": card_number, "state": "sealed"}
+                # seeds/002 "持卡人在领取新卡时须办理临时社会保障卡注销手续": the holder's temporary card ends as the
+                # new card is collected
+                ended = db.execute("UPDATE temporary_cards SET state = 'cancelled', cancelled_at = ?, cancelled_by = ? "
+                                   "WHERE id_number = ? AND state = 'active'",
+                                   (now().isoformat(), card_number, card["id_number"])).rowcount
+                if ended:
+                    store.add_event(db, card_number, "temporary_card_cancelled", kiosk_id, {"count": ended})
+            return {"card_number": card_number, "state": "sealed", "temporary_cards_cancelled": ended}
         return idempotent(idempotency_key, work)
 
     @app.post("/v1/issuances/{card_number}/void")

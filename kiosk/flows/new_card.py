@@ -24,7 +24,8 @@ def apply(devices: Devices, acting: Acting, id_card: IdCard) -> dict:
     pending = devices.service.card_status(id_card.id_number)["application"]
     if pending and pending["kind"] == "new" and pending["state"] == "accepted":
         return devices.service.application(pending["id"])
-    return devices.service.apply(id_card.id_number, "new", photo=True, **acting.apply_fields())
+    return devices.service.apply(id_card.id_number, "new", photo=True, name_on_id=id_card.name,
+                                 **acting.apply_fields())
 
 
 def journey(devices: Devices, acting: Acting = HOLDER):

@@ -67,6 +67,11 @@ class ReasonNotOffered(Refusal):
     pass
 
 
+class RecordNotUpdated(Refusal):
+    """The ID card's name differs from the service's record: the new card (chip and face, both made from the
+    record) would carry the old name. seeds/002: the change is recorded at the agency first."""
+
+
 class NotReady(Refusal):
     """A step was asked for before the one it depends on: unpaid, or the old card not yet taken."""
 
@@ -128,6 +133,15 @@ class ReplacementFlow:
         if card["state"] == "cancelled":
             raise NoCardToReplace("card cancelled", zh="您的社保卡已注销，不能补换，请选择“申领社保卡”办理新卡",
                                   en="Your card is cancelled and cannot be replaced; please apply for a new card")
+        if status["person"]["name"] != id_card.name:
+            # said before the old card goes in; the service refuses the application the same way
+            raise RecordNotUpdated("ID card name differs from the record",
+                                   zh="您身份证上的姓名与社保登记信息不一致，暂不能补换卡。请先携带本人身份证原件和社保卡到"
+                                      "参保地社保经办机构办理个人信息变更，变更后再来补换卡",
+                                   en="The name on your ID card differs from your social insurance record, so the card "
+                                      "cannot be replaced yet. First take your ID card and your social security card to "
+                                      "the social insurance agency where you are insured to have the change recorded, "
+                                      "then come back")
         if resumable:
             self.application = self.devices.service.application(pending["id"])
             self.resumed = True
@@ -267,6 +281,7 @@ class ReplacementFlow:
         if not self.resumed:
             self.application = self.devices.service.apply(
                 self.id_card.id_number, chosen.kind, reason=None if chosen.kind == "renewal" else chosen.key,
+                photo=self.devices.camera is not None, name_on_id=self.id_card.name,
                 idempotency_key=f"{self.txn}:apply")
         self._step("applied", application_id=self.application["id"], reason=chosen.key)
         return self.application
@@ -458,9 +473,11 @@ def _replace(flow: ReplacementFlow):
     if not outcome.taken:
         yield issuance.not_taken()
         return
-    yield from finish(devices, _("补换卡完成"), _("请取走新卡（卡号 {number}），原卡已回收。新卡须先启用再使用。",
-                                             number=outcome.card_number),
-                      receipt=lambda: flow.receipt(outcome.card_number))
+    body = _("请取走新卡（卡号 {number}），原卡已回收。新卡须先启用再使用。", number=outcome.card_number)
+    if (new_card.confirmed or {}).get("temporary_cards_cancelled"):
+        # seeds/002 "持卡人在领取新卡时须办理临时社会保障卡注销手续": the service ended it as the card was collected
+        body = join(body, _("您的临时社会保障卡已同时注销，不能再使用。"))
+    yield from finish(devices, _("补换卡完成"), body, receipt=lambda: flow.receipt(outcome.card_number))
 
 
 def _fee_label(reason: Reason):
