@@ -101,8 +101,8 @@ EN: dict[str, str] = {
     "申领新卡需核验本人身份证": "A new card needs your own ID card",
     "正在核验申领条件": "Checking that you can apply",
     "确认申领社保卡": "Confirm your application",
-    "{name}，您符合申领条件，新卡免费。\n点击“开始制卡”，约一分钟后在出卡口取卡。":
-        "{name}, you can apply and the new card is free.\nTouch \"Make my card\" and take it from the slot in "
+    "{name}，您符合申领条件，本次申领无需缴费。\n点击“开始制卡”，约一分钟后在出卡口取卡。":
+        "{name}, you can apply and there is nothing to pay.\nTouch \"Make my card\" and take it from the slot in "
         "about a minute.",
     "开始制卡": "Make my card",
     "正在为您制卡，请稍候": "Making your card, please wait",

@@ -54,6 +54,12 @@ PHOTO_CARD_DECISION = (
     "(Shaanxi 20 yuan, seeds/000 point 3; where no fee is configured, the counter). Offered only for a card the "
     "record shows without a photo whose holder is photo_exempt_below_age or older.")
 
+NEW_CARD_FEE_DECISION = (
+    "first card fee: no seed states a fee, or its absence, for a first card (seeds/000's 20 yuan is the 补换卡 "
+    "工本费); the reference service sets none (fee 0) and the kiosk's confirmation repeats the service's fee "
+    "('本次申领无需缴费') instead of claiming the card is free; a fee the service did set sends the citizen to a "
+    "counter, as the new-card journey takes no payment.")
+
 PROFILES = {
     "shaanxi": PolicyProfile("shaanxi", "陕西省（西安）", "610100", initial_pin="666666",
                              guardian_below_age=18, temp_loss_lapse_days=7, replacement_fee_yuan=20,
@@ -71,6 +77,7 @@ PROFILES = {
                                         "reset_clears_pin_lock=False: not stated; project decision, as Henan "
                                         "(seeds/002): a locked PIN is cleared by the unlock service",
                                         UNPAID_APPLICATION_DECISION, PHOTO_CARD_DECISION,
+                                        NEW_CARD_FEE_DECISION,
                                         "generation swap fee (seeds/000 says only: the listed banks' cards need "
                                         "replacing after expiry, and '二代卡补换三代卡首次免收手续费'): the fee is "
                                         "waived for any replacement or renewal (补 and 换 alike) of a 2nd-generation "
@@ -87,13 +94,15 @@ PROFILES = {
                            sources=("seeds/002, seeds/004 (initial PIN 123456, guardian under 16, temporary "
                                     "card valid 3 months; reset and unlock are separate; cancellation after the "
                                     "bank business is settled)",), temporary_card_months=3,
-                           decisions=(UNPAID_APPLICATION_DECISION, PHOTO_CARD_DECISION)),
+                           decisions=(UNPAID_APPLICATION_DECISION, PHOTO_CARD_DECISION,
+                                      NEW_CARD_FEE_DECISION)),
     "sichuan": PolicyProfile("sichuan", "四川省", "510100", initial_pin=None, guardian_below_age=18,
                              temp_loss_lapse_days=7, replacement_fee_yuan=None,
                              sources=("seeds/003 (guardian under 18, 7-day lapse, reset also for a locked card, "
                                       "cancellation: social-security side first, then the bank)",),
                              reset_clears_pin_lock=True, cancellation_bank_first=False,
-                             decisions=(UNPAID_APPLICATION_DECISION, PHOTO_CARD_DECISION)),
+                             decisions=(UNPAID_APPLICATION_DECISION, PHOTO_CARD_DECISION,
+                                      NEW_CARD_FEE_DECISION)),
 }
 
 

@@ -362,3 +362,10 @@ def test_collecting_the_new_card_cancels_the_temporary_card_and_says_so(kiosk):
     assert p.title == "补换卡完成" and "临时社会保障卡已同时注销" in p.body, p.body   # was: not a word of it
     [row] = kiosk.service.store.query("SELECT state FROM temporary_cards")
     assert row["state"] == "cancelled"
+
+
+def test_the_new_card_confirmation_claims_no_fee_the_service_did_not_set(kiosk):
+    """No seed says a first card is free: the confirmation repeats the service's fee (0: nothing to pay here)."""
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")])
+    assert p.title == "确认申领社保卡" and "新卡免费" not in p.body            # was: 新卡免费, with no source
+    assert "本次申领无需缴费" in p.body
