@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kiosk import idnumber
+from kiosk import dates, idnumber
 from kiosk.hw.cardreader.virtualcard import CardProfile
 from kiosk.hw.idreader.idcard import IdCard, full_years, resident_validity_years
 
@@ -30,6 +30,13 @@ class DemoCitizen:
     note: str = ""
     spec_version: str = "3.00"      # 3rd generation: SM4, holder data behind key 0A
     expires_in_days: int | None = None  # the card expires this many days after today (renewal demo); else 2031
+    bank: str = "工商银行"           # the issuing bank, printed top left on the face (seeds/000: 工行 makes cards in Xi'an)
+    photo: bool = True              # False: a child's card made without a photo (under 7, seeds/003)
+    card_issued: dt.date | None = None  # the card's issue date when not the demo's 2021-06-01
+
+    @property
+    def generation(self) -> int:
+        return int(self.spec_version.split(".")[0])
 
     @property
     def id_number(self) -> str:
@@ -40,7 +47,7 @@ class DemoCitizen:
         # then long-term), as the reader's check demands
         valid_from = dt.date(2024, 7, 1) if self.birth.year >= 2010 else dt.date(2020, 5, 1)
         years = resident_validity_years(full_years(self.birth, valid_from))
-        valid_until = None if years is None else valid_from.replace(year=valid_from.year + years)
+        valid_until = None if years is None else dates.add_years(valid_from, years)
         return IdCard("resident", name=self.name, sex=self.gender, nation="01", birth_date=self.birth,
                       address=self.address, id_number=self.id_number, issuer="西安市公安局雁塔分局",
                       valid_from=valid_from, valid_until=valid_until, long_term=years is None)
@@ -48,10 +55,11 @@ class DemoCitizen:
     def card_profile(self) -> CardProfile | None:
         if self.card_state is None:
             return None
-        issue, expiry = dt.date(2021, 6, 1), dt.date(2031, 6, 1)
+        issue = self.card_issued or dt.date(2021, 6, 1)
+        expiry = dates.add_years(issue, 10)
         if self.expires_in_days is not None:      # relative to today, so the renewal window is always open
             expiry = dt.date.today() + dt.timedelta(days=self.expires_in_days)
-            issue = expiry.replace(year=expiry.year - 10, day=min(expiry.day, 28))
+            issue = dates.add_years(expiry, -10)
         return CardProfile(card_id_code=f"610100D1560000059911{self.card_number[-4:]}",
                            card_number=self.card_number, ssn=self.id_number, name=self.name,
                            gender=self.gender, nation="01", birthplace="610113", birth_date=self.birth,

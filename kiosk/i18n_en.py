@@ -98,8 +98,8 @@ EN: dict[str, str] = {
     "申领新卡需核验本人身份证": "A new card needs your own ID card",
     "正在核验申领条件": "Checking that you can apply",
     "确认申领社保卡": "Confirm your application",
-    "{name}，您符合申领条件，新卡免费。\n点击“开始制卡”，约一分钟后在出卡口取卡。":
-        "{name}, you can apply and the new card is free.\nTouch \"Make my card\" and take it from the slot in "
+    "{name}，您符合申领条件，本次申领无需缴费。\n点击“开始制卡”，约一分钟后在出卡口取卡。":
+        "{name}, you can apply and there is nothing to pay.\nTouch \"Make my card\" and take it from the slot in "
         "about a minute.",
     "开始制卡": "Make my card",
     "正在为您制卡，请稍候": "Making your card, please wait",
@@ -182,6 +182,8 @@ EN: dict[str, str] = {
     "补换卡完成": "Your new card is ready",
     "请取走新卡（卡号 {number}），原卡已回收。新卡须先启用再使用。":
         "Take your new card (number {number}); the old one has been kept. Activate the new card before use.",
+    "您的临时社会保障卡已同时注销，不能再使用。": " Your temporary social security card has been cancelled with it and "
+                                              "can no longer be used.",
     "正在退回原卡，请在出卡口取回": "Returning your old card: take it from the outlet",
     # contact details
     "修改联系方式须核验持卡人身份证": "Changing contact details needs the holder's ID card",

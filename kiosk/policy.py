@@ -16,7 +16,11 @@ class PolicyProfile:
     sources: tuple[str, ...]
     renewal_window_days: int = 60          # seeds/000, 001: renewal from 60 days before expiry
     photo_exempt_below_age: int = 7        # seeds/000-004: children under 7 need no photo
-    free_generation_upgrade: bool = False  # Xi'an: the first 2nd→3rd-generation swap is free (seeds/000)
+    # Xi'an (seeds/000): a 2nd-generation card of these banks must be replaced once it has expired, and that
+    # first 2nd→3rd-generation swap is free ("二代卡补换三代卡首次免收手续费"); kiosk/backend/rules.py applies it
+    generation_swap_free_banks: tuple[str, ...] = ()
+    # …and the cards of these banks keep their financial functions after expiry: no replacement is needed
+    expiry_keeps_working_banks: tuple[str, ...] = ()
     formal_loss_releasable: bool = True    # Jilin: a formal loss report can no longer be released
     temporary_card_months: int | None = None   # a temporary card during replacement (Henan: 3 months, seeds/002)
     # a failed instant issuance: keep the fee with the open application (retry without paying again), or
@@ -28,31 +32,77 @@ class PolicyProfile:
     # cancellation (注销): the bank account first, then the social-security side (seeds/000 Xi'an, seeds/002
     # Henan); Sichuan says the social-security side first, then the bank (seeds/003)
     cancellation_bank_first: bool = True
+    # an application with a fee not paid within this many hours ends (void, its order no longer payable): an
+    # abandoned one must not block a release or a new application for ever. The seeds say nothing (see
+    # UNPAID_APPLICATION_DECISION); a province's own system may keep one longer.
+    unpaid_application_hours: int = 24
     # rules the seeds leave open and the project decided, each with its reason (shown to reviewers, not citizens)
     decisions: tuple[str, ...] = ()
 
+
+UNPAID_APPLICATION_DECISION = (
+    "unpaid_application_hours=24: not stated in the seeds; project decision. The kiosk waits 3 minutes for a "
+    "payment (flows/replacement.py PAY_TIMEOUT_S); a payment confirmed late on the phone is still taken that day, "
+    "and the citizen's next visit continues the paid application. After 24 hours the application is void and its "
+    "order can no longer be paid; meanwhile an unpaid application never blocks a release or a new application "
+    "(domain.md §7: 'an application that was never paid or was abandoned is not a replacement'), and a new one "
+    "voids it.")
+
+PHOTO_CARD_DECISION = (
+    "photo card after turning 7 (reason 'photo'): seeds/003 states the duty ('满7周岁后需及时申请换发含照片的社会保障卡') "
+    "but no fee, and no seed exempts it from the 补换卡 fee; project decision: the region's replacement fee applies "
+    "(Shaanxi 20 yuan, seeds/000 point 3; where no fee is configured, the counter). Offered only for a card the "
+    "record shows without a photo whose holder is photo_exempt_below_age or older.")
+
+NEW_CARD_FEE_DECISION = (
+    "first card fee: no seed states a fee, or its absence, for a first card (seeds/000's 20 yuan is the 补换卡 "
+    "工本费); the reference service sets none (fee 0) and the kiosk's confirmation repeats the service's fee "
+    "('本次申领无需缴费') instead of claiming the card is free; a fee the service did set sends the citizen to a "
+    "counter, as the new-card journey takes no payment.")
 
 PROFILES = {
     "shaanxi": PolicyProfile("shaanxi", "陕西省（西安）", "610100", initial_pin="666666",
                              guardian_below_age=18, temp_loss_lapse_days=7, replacement_fee_yuan=20,
                              sources=("seeds/000 (Xi'an: initial PIN 666666, 7-day lapse, 20 yuan fee, first "
                                       "2nd→3rd generation swap free, cancellation: bank first)",),
-                             free_generation_upgrade=True,
+                             # seeds/000 "如果您的社保卡发卡银行是农业银行、交通银行、邮储银行，到期后金融功能均可正常
+                             # 使用，不用换卡；如果您的社保卡发卡银行是工商银行、中国银行、建设银行、光大银行、秦农银行、
+                             # 招商银行、中信银行、华夏银行，到期后…需要办理换卡业务…二代卡补换三代卡首次免收手续费"
+                             generation_swap_free_banks=("工商银行", "中国银行", "建设银行", "光大银行", "秦农银行",
+                                                         "招商银行", "中信银行", "华夏银行"),
+                             expiry_keeps_working_banks=("农业银行", "交通银行", "邮储银行"),
                              decisions=("guardian_below_age=18: not stated in the seeds; project decision after the "
                                         "Civil Code (民法典 art. 17: adults are 18 or older; art. 27: parents are "
                                         "a minor's guardians)",
                                         "reset_clears_pin_lock=False: not stated; project decision, as Henan "
-                                        "(seeds/002): a locked PIN is cleared by the unlock service")),
+                                        "(seeds/002): a locked PIN is cleared by the unlock service",
+                                        UNPAID_APPLICATION_DECISION, PHOTO_CARD_DECISION,
+                                        NEW_CARD_FEE_DECISION,
+                                        "generation swap fee (seeds/000 says only: the listed banks' cards need "
+                                        "replacing after expiry, and '二代卡补换三代卡首次免收手续费'): the fee is "
+                                        "waived for any replacement or renewal (补 and 换 alike) of a 2nd-generation "
+                                        "card of those banks once it is due — expired, or inside the 60-day renewal "
+                                        "window (seeds/001), so renewing on time costs nothing more than renewing "
+                                        "late — and only the first time this person is granted it (recorded with the "
+                                        "application). Everything else pays the 20 yuan 补换卡工本费 (seeds/000 "
+                                        "point 3): a still-valid 2nd-generation card swapped early ('upgrade'), and "
+                                        "cards of 农行/交行/邮储, which keep working after expiry and need no "
+                                        "replacement. A card the record does not show as 2nd generation (unknown "
+                                        "generation) gets no swap and no waiver.")),
     "henan": PolicyProfile("henan", "河南省", "410100", initial_pin="123456", guardian_below_age=16,
                            temp_loss_lapse_days=None, replacement_fee_yuan=None,
                            sources=("seeds/002, seeds/004 (initial PIN 123456, guardian under 16, temporary "
                                     "card valid 3 months; reset and unlock are separate; cancellation after the "
-                                    "bank business is settled)",), temporary_card_months=3),
+                                    "bank business is settled)",), temporary_card_months=3,
+                           decisions=(UNPAID_APPLICATION_DECISION, PHOTO_CARD_DECISION,
+                                      NEW_CARD_FEE_DECISION)),
     "sichuan": PolicyProfile("sichuan", "四川省", "510100", initial_pin=None, guardian_below_age=18,
                              temp_loss_lapse_days=7, replacement_fee_yuan=None,
                              sources=("seeds/003 (guardian under 18, 7-day lapse, reset also for a locked card, "
                                       "cancellation: social-security side first, then the bank)",),
-                             reset_clears_pin_lock=True, cancellation_bank_first=False),
+                             reset_clears_pin_lock=True, cancellation_bank_first=False,
+                             decisions=(UNPAID_APPLICATION_DECISION, PHOTO_CARD_DECISION,
+                                      NEW_CARD_FEE_DECISION)),
 }
 
 

@@ -93,7 +93,10 @@ def replacement_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, name: str
     else:
         r.add("缴费金额：免费")
     r.add("办理结果：新卡已领取，原卡已注销", bold=True)
-    r.add("原卡账户资金不受影响，已随新卡延续。")
+    # seeds/001 Q5 "社保待遇…不会因换卡造成损失；社保卡银行账户资金可按照个人意愿取出或者由银行进行新老账户的资金转移
+    # 操作", Q6: whether the account number is kept is the bank's rule — so no promise of "the same account"
+    r.add("社保待遇不会因换卡造成损失。原卡银行账户的资金可按本人意愿取出，或由银行办理新老账户资金转移；"
+          "能否保留原银行账号按合作银行规定，请咨询发卡银行。")
     if initial_pin_hint:
         r.add("新卡尚未启用：请持身份证和社保卡在自助机选择“启用社保卡”设置密码。")
     r.add("金融功能请到合作银行网点激活。")

@@ -232,9 +232,10 @@ def test_replacement_of_a_lost_card_needs_a_formal_report_and_costs_the_regions_
     assert client.refund(order)["state"] == "refunded"
 
 
-def test_the_first_generation_upgrade_is_free_in_xian(client):
+def test_an_early_generation_swap_pays_the_fee_in_xian(client):
+    """The free first swap is for the named banks' cards once due (tests/test_service_card_rules.py)."""
     application = client.apply(demo.by_key("gen2").id_number, "replacement", reason="upgrade")
-    assert application["state"] == "accepted" and application["fee_order"] is None
+    assert application["state"] == "awaiting_payment" and application["fee_order"]["amount_fen"] == 2000
 
 
 def test_renewal_opens_sixty_days_before_expiry(service, client):

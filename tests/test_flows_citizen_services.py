@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kiosk import demo, idnumber
+from kiosk import dates, demo, idnumber
 from kiosk.backend.client import ServiceRefused
 from kiosk.config import Config
 from kiosk.flows import cancellation
@@ -45,7 +45,7 @@ def person_aged(years: int, seq: str = "123", name: str = "王小宝"):
     period = resident_validity_years(full_years(birth, issued))
     return dataclasses.replace(demo.by_key("no_card").id_card(), name=name, birth_date=birth, id_number=number,
                                valid_from=issued, long_term=period is None,
-                               valid_until=None if period is None else issued.replace(year=issued.year + period))
+                               valid_until=None if period is None else dates.add_years(issued, period))
 
 
 def read_id(kiosk, flow, key_or_card):

@@ -119,13 +119,29 @@ def test_a_damaged_card_is_replaced_for_20_yuan_paid_by_qr_before_the_card_is_ma
     flow.wipe()
 
 
-def test_xian_swaps_the_2nd_generation_demo_card_for_free(kiosk):
+def test_a_valid_2nd_generation_card_swapped_early_pays_the_fee(kiosk):
+    flow = start(kiosk, "gen2")                # 工商银行, valid until 2031: not due, so not the free swap
+    assert hand_in(kiosk, flow, "gen2").generation == 2
+    upgrade = next(r for r in flow.reasons() if r.key == "upgrade")
+    assert upgrade.offered and upgrade.fee_yuan == 20
+    flow.apply("upgrade")
+    assert flow.fee_yuan == 20 and flow.pay_qr is not None
+    flow.wipe()
+
+
+def test_xian_swaps_an_expired_2nd_generation_card_of_a_named_bank_for_free(kiosk):
+    """seeds/000: the named banks' cards must be replaced after expiry, "二代卡补换三代卡首次免收手续费"."""
+    person = demo.by_key("gen2")
+    with kiosk.service.store.transaction() as db:
+        db.execute("UPDATE cards SET expiry_date = ? WHERE card_number = ?",
+                   ((dt.date.today() - dt.timedelta(days=3)).isoformat(), person.card_number))
     citizen_takes_cards_from_the_gate(kiosk)
     flow = start(kiosk, "gen2")
     assert hand_in(kiosk, flow, "gen2").generation == 2
-    upgrade = next(r for r in flow.reasons() if r.key == "upgrade")
-    assert upgrade.offered and upgrade.fee_yuan == 0
-    flow.apply("upgrade")
+    reasons = {r.key: r for r in flow.reasons() if r.offered}
+    assert reasons["renewal"].fee_yuan == reasons["upgrade"].fee_yuan == reasons["damaged"].fee_yuan == 0
+    assert "免收工本费" in reasons["renewal"].note_zh
+    flow.apply("renewal")
     assert flow.fee_yuan == 0 and flow.pay_qr is None
     assert flow.wait_for_payment(0)                                     # nothing to pay: at once
     outcome = make_new_card(kiosk, flow)
@@ -402,11 +418,23 @@ def test_an_expired_card_says_so():
     assert "已过有效期" in renewal.zh
 
 
-@pytest.mark.parametrize("profile,fee", [("shaanxi", 0), ("henan", None), ("sichuan", None)])
-def test_the_generation_swap_is_free_only_where_the_region_says(profile, fee):
+@pytest.mark.parametrize("profile,fee", [("shaanxi", 20), ("henan", None), ("sichuan", None)])
+def test_a_2nd_generation_card_is_offered_the_swap_at_the_regions_fee_without_the_services_waiver(profile, fee):
     [upgrade] = [r for r in reasons_for.for_card(card_expiring_in(3000), OldCard(True, "A00000001", 2),
                                                   policy.profile(profile), TODAY) if r.key == "upgrade"]
     assert upgrade.fee_yuan == fee
+
+
+def test_the_services_quote_sets_the_fee_and_the_note():
+    free = {"fee_fen": 0, "generation_swap_free": True, "generation": 2, "bank": "建设银行"}
+    reasons = {r.key: r for r in reasons_for.for_card(card_expiring_in(-5), OldCard(True, "A00000001", 2),
+                                                      policy.profile("shaanxi"), TODAY, free)}
+    assert {k: r.fee_yuan for k, r in reasons.items()} == {"damaged": 0, "upgrade": 0, "renewal": 0,
+                                                          "changed_appearance": 0}
+    keeps = {"fee_fen": 2000, "generation_swap_free": False, "generation": 2, "bank": "农业银行"}
+    [renewal] = [r for r in reasons_for.for_card(card_expiring_in(-5), OldCard(True, "A00000001", 2),
+                                                  policy.profile("shaanxi"), TODAY, keeps) if r.key == "renewal"]
+    assert renewal.fee_yuan == 20 and "不用换卡" in renewal.note_zh
 
 
 def test_a_held_card_the_session_end_could_not_capture_is_never_written_by_the_next_issuance(kiosk):
@@ -431,3 +459,14 @@ def test_a_held_card_the_session_end_could_not_capture_is_never_written_by_the_n
     outcome = IssuanceFlow(kiosk.devices, application["id"], newcomer.name, newcomer.id_number).run(take_timeout=5)
     assert kiosk.hands.station.in_bin == [old] and chip_number(old) == person.card_number
     assert outcome.taken and chip_number(kiosk.hands.station.in_hand[-1]) == outcome.card_number
+
+
+def test_the_photo_card_is_offered_only_when_the_service_says_it_is_due():
+    """seeds/003: a child's card made without a photo is replaced with a photo card after turning 7."""
+    due = {"fee_fen": 2000, "generation_swap_free": False, "generation": 3, "bank": "工商银行", "photo_due": True}
+    reasons = {r.key: r for r in reasons_for.for_card(card_expiring_in(3000), OldCard(True, "A00000001", 3),
+                                                      policy.profile("shaanxi"), TODAY, due)}
+    assert reasons["photo"].offered and reasons["photo"].fee_yuan == 20 and "照片" in reasons["photo"].zh
+    not_due = dict(due, photo_due=False)
+    assert "photo" not in [r.key for r in reasons_for.for_card(card_expiring_in(3000), OldCard(True, "A00000001", 3),
+                                                                policy.profile("shaanxi"), TODAY, not_due)]

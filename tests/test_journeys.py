@@ -1,12 +1,14 @@
 """Every citizen journey driven step by step without Kivy, as a citizen would: the happy path and each
 refusal, on the embedded default (simulated devices speaking their wire protocols, the service over HTTP).
 The journeys are the ones the app runs (kiosk/flows/registry.py); only the runner differs (journey_player)."""
+import dataclasses
 import gc
 import time
 
 import pytest
 
 from kiosk import demo
+from kiosk.backend.client import ServiceRefused
 from kiosk.config import Config
 from kiosk.flows import steps as s
 from kiosk.flows.issuance import STEPS_ZH
@@ -335,3 +337,64 @@ def test_leaving_at_any_step_wipes_the_id_card_read(kiosk):
     assert flow.id_card is not None
     p.leave()
     assert p.ended == "cancel" and flow.id_card is None
+
+
+# -- replacement: a changed name (seeds/002: recorded at the agency first, then the card replaced) ---------------
+def renamed_id_card(kiosk, key, name):
+    card = dataclasses.replace(demo.by_key(key).id_card(), name=name)
+    return lambda _step: kiosk.hands.idreader_sim.place(card)
+
+
+def test_a_changed_name_not_yet_recorded_is_refused_in_words_before_the_old_card_goes_in(kiosk):
+    p = Player(kiosk, "replace", does=[renamed_id_card(kiosk, "normal", "王晓明")], wait_s=2)
+    # was: the old card taken, "changed data" offered, a chip with the record's old name under a face with the new
+    assert p.ended == "failed" and "社保经办机构" in p.body and "身份证" in p.body, p.titles
+    assert not any(isinstance(step, s.InsertCard) for step in p.shown)
+    with pytest.raises(ServiceRefused) as refused:           # the service refuses the same, whoever asks
+        kiosk.devices.service.apply(demo.by_key("normal").id_number, "replacement", reason="changed_data",
+                                    name_on_id="王晓明")
+    assert refused.value.code == "record_not_updated"
+
+
+def test_a_recorded_name_change_puts_the_new_name_on_chip_and_face_alike(kiosk, monkeypatch):
+    from kiosk.flows import issuance
+    from kiosk.hw.cardreader.ssse import SFI_EF06
+    person = demo.by_key("normal")
+    with kiosk.service.store.transaction() as db:             # recorded at the agency (set-up)
+        db.execute("UPDATE persons SET name = '王晓明' WHERE id_number = ?", (person.id_number,))
+    faces = []
+    render = issuance.render
+    monkeypatch.setattr(issuance, "render", lambda face, photo: faces.append(face) or render(face, photo))
+    citizen_takes_cards(kiosk)
+    p = Player(kiosk, "replace", does=[renamed_id_card(kiosk, "normal", "王晓明"), None, pay(kiosk)], wait_s=5,
+               on_progress={"insert": lambda: kiosk.hands.insert_old_card("normal")})
+    assert "changed_data" in p.options                        # the chip still says 王小明
+    p.choose("changed_data")
+    assert p.title == "补换卡完成", p.body
+    new_card = kiosk.hands.station.in_hand[-1]
+    assert new_card.records[SFI_EF06][0x09].rstrip(b"\0").decode("gb18030") == "王晓明"
+    assert [face.name for face in faces] == ["王晓明"]
+
+
+# -- replacement: the temporary card ends when the new card is collected (seeds/002, Henan) ----------------------
+@pytest.mark.parametrize("kiosk", ["henan"], indirect=True)
+def test_collecting_the_new_card_cancels_the_temporary_card_and_says_so(kiosk):
+    person = demo.by_key("lost")
+    with kiosk.service.store.transaction() as db:     # accepted at a counter (Henan sets no fee for the kiosk)
+        db.execute("INSERT INTO applications (id_number, kind, state, created_at, reason, card_number) VALUES "
+                   "(?, 'replacement', 'accepted', '2026-01-01T00:00:00+00:00', 'lost', ?)",
+                   (person.id_number, person.card_number))
+    kiosk.devices.service.temporary_card(person.card_number)
+    citizen_takes_cards(kiosk)
+    p = Player(kiosk, "replace", does=[place(kiosk, "lost")], wait_s=5)
+    p.choose("lost")
+    assert p.title == "补换卡完成" and "临时社会保障卡已同时注销" in p.body, p.body   # was: not a word of it
+    [row] = kiosk.service.store.query("SELECT state FROM temporary_cards")
+    assert row["state"] == "cancelled"
+
+
+def test_the_new_card_confirmation_claims_no_fee_the_service_did_not_set(kiosk):
+    """No seed says a first card is free: the confirmation repeats the service's fee (0: nothing to pay here)."""
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")])
+    assert p.title == "确认申领社保卡" and "新卡免费" not in p.body            # was: 新卡免费, with no source
+    assert "本次申领无需缴费" in p.body

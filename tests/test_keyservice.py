@@ -83,6 +83,7 @@ def test_a_voided_issuance_can_be_retried_and_a_replacement_cancels_the_old_card
     client = module.client
     person = demo.by_key("gen2")
     application = client.apply(person.id_number, "replacement", reason="upgrade")
+    client.pay(application["fee_order"]["id"])     # an early swap of a valid 2nd-generation card: 20 yuan
     code = bytes.fromhex("610100D15600000599110198FFFFFFFF")
     first = client.start_issuance(application["id"], code, module.session_id())
     assert client.void_issuance(first["card_number"], "jam at the printer")["state"] == "void"

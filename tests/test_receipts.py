@@ -60,3 +60,11 @@ def test_the_replacement_receipt_shows_the_fee_paid_and_both_cards_masked():
                                         initial_pin_hint=False)
     text = decode(builder.build(free)).text()
     assert "缴费金额：免费" in text and "原卡已挂失" in text and "已支付" not in text
+
+
+def test_the_replacement_receipt_promises_no_account_carried_over():
+    """seeds/001 Q5/Q6: funds are never lost, but the bank account may be kept, or its money moved or taken
+    out, by the bank's rules: the receipt must not say the account "continues with the new card"."""
+    text = decode(builder.build(FORMS["replacement"]())).text()
+    assert "延续" not in text                                     # was: 原卡账户资金不受影响，已随新卡延续。
+    assert "不会因换卡造成损失" in text and "银行" in text and "规定" in text

@@ -258,10 +258,17 @@ class ServiceClient:
         those before they are sent and sends them again, with the same key, after a crash)."""
         return self._post(request.path, request.body, idempotency_key, method=request.method)
 
-    def apply(self, id_number: str, kind: str, reason: str | None = None, photo: bool = False,
+    def apply(self, id_number: str, kind: str, reason: str | None = None, photo: bool | None = None,
               guardian_id_number: str | None = None, agent_id_number: str | None = None,
-              power_of_attorney: bool = False, idempotency_key: str | None = None) -> dict:
-        payload = {"id_number": id_number, "kind": kind, "photo": photo}
+              power_of_attorney: bool = False, idempotency_key: str | None = None,
+              name_on_id: str | None = None) -> dict:
+        """``photo``: the new card's face carries one (None: not said). ``name_on_id``: the name the applicant's ID
+        card carries, for the service to check against its record before a card is made from the record."""
+        payload = {"id_number": id_number, "kind": kind}
+        if photo is not None:
+            payload["photo"] = photo
+        if name_on_id is not None:
+            payload["name_on_id"] = name_on_id
         if agent_id_number:
             payload.update(agent_id_number=agent_id_number, power_of_attorney=power_of_attorney)
         if reason:

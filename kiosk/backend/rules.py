@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kiosk import idnumber
+from kiosk import dates, idnumber
 from kiosk.policy import PolicyProfile
 
 REPLACEMENT_REASONS = ("lost", "damaged", "unreadable", "changed_appearance", "changed_data", "mismatch",
-                       "upgrade")
+                       "upgrade", "photo")
 TEMP_LOSS_FROM = ("normal", "sealed", "pin_locked")
 FORMAL_LOSS_FROM = ("normal", "sealed", "pin_locked", "temp_lost")
 
@@ -17,6 +17,14 @@ class Refusal(Exception):
     def __init__(self, status: int, code: str, zh: str, en: str):
         super().__init__(code)
         self.status, self.code, self.zh, self.en = status, code, zh, en
+
+
+CARD_VALIDITY_YEARS = 10     # seeds/000 "社保卡10年到期后…"; domain.md "Validity 10 years"
+
+
+def card_expiry(issued: dt.date) -> dt.date:
+    """The last day of a card issued on ``issued`` (a card issued on 29 February: 28 February, kiosk/dates.py)."""
+    return dates.add_years(issued, CARD_VALIDITY_YEARS)
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -45,6 +53,19 @@ def require_guardian(policy: PolicyProfile, id_number: str, guardian: str | None
         raise Refusal(409, "guardian_not_adult", "监护人须年满18周岁", "The guardian must be an adult")
 
 
+def require_recorded_name(person, name_on_id: str | None) -> None:
+    """A card's chip and face are both made from the service's record, so the record must carry the name the
+    ID card shows. seeds/002: "持卡人的姓名、身份证号发生变更时，须及时到人力资源社会保障业务经办机构办理个人信息变更
+    后到社会保障卡服务窗口换卡" — the change is recorded at the agency first, then the card is made."""
+    if name_on_id is not None and name_on_id != person["name"]:
+        raise Refusal(409, "record_not_updated",
+                      "您身份证上的姓名与社保登记信息不一致，暂不能制卡。请先携带本人身份证原件和社保卡到参保地社保经办机构"
+                      "办理个人信息变更，变更后再来补换卡",
+                      "The name on your ID card differs from your social insurance record, so no card can be made "
+                      "yet. First take your ID card and your social security card to the social insurance agency "
+                      "where you are insured to have the change recorded, then come back for the new card")
+
+
 def new_card(policy: PolicyProfile, person, current_card, open_application, photo: bool, guardian: str | None,
              today: dt.date) -> None:
     require_insured(person)
@@ -60,9 +81,46 @@ def new_card(policy: PolicyProfile, person, current_card, open_application, phot
                       f"A recent photo is needed (only children under {policy.photo_exempt_below_age} are exempt)")
 
 
+GENERATION_SWAP_WAIVER = "first_gen3_swap"
+
+
+def generation_swap_waived(policy: PolicyProfile, card, swap_used: bool, today: dt.date) -> bool:
+    """Xi'an's free first 2nd→3rd-generation swap. seeds/000: "如果您的社保卡发卡银行是工商银行、中国银行、建设银行、
+    光大银行、秦农银行、招商银行、中信银行、华夏银行，到期后银行部分金融功能会受影响，需要办理换卡业务…二代卡补换三代卡
+    首次免收手续费". So: a 2nd-generation card (every card made now is 3rd generation) of one of those banks, once
+    it is due, and only the first time. What the seed leaves open — any reason, from the renewal window, an
+    unknown generation — is the profile's documented decision (policy.decisions)."""
+    card = dict(card)
+    if swap_used or card.get("generation") != 2 or card.get("bank") not in policy.generation_swap_free_banks:
+        return False
+    expiry = dt.date.fromisoformat(card["expiry_date"])
+    return (expiry - today).days <= policy.renewal_window_days
+
+
+def replacement_fee(policy: PolicyProfile, card, swap_used: bool, today: dt.date, what: str = "补换卡") -> int:
+    """The fee in fen of replacing or renewing ``card`` today: 0 when the generation swap is waived, else the
+    region's (seeds/000 point 3: "社保卡补换卡工本费为20元/张"; seeds/002: set by the provincial price
+    authority, so None where no profile states it: the counter, not this kiosk)."""
+    if generation_swap_waived(policy, card, swap_used, today):
+        return 0
+    if policy.replacement_fee_yuan is None:
+        raise Refusal(409, "fee_not_configured", f"本地区{what}收费标准未配置，请携带身份证到社保卡服务窗口办理",
+                      f"The {'renewal' if what == '换卡' else 'replacement'} fee of this region is not configured; "
+                      "please go to a social security card counter with your ID card")
+    return policy.replacement_fee_yuan * 100
+
+
+def photo_card_due(policy: PolicyProfile, person, card, today: dt.date) -> bool:
+    """seeds/003 "未满7周岁的未成年人申办社会保障卡可不提供照片,满7周岁后需及时申请换发含照片的社会保障卡": a card
+    recorded without a photo (photo = 0; unknown counts as with one), its holder now 7 or older."""
+    return dict(card).get("photo") == 0 and \
+        age_on(birth_of(person["id_number"]), today) >= policy.photo_exempt_below_age
+
+
 def replacement(policy: PolicyProfile, person, card, open_application, reason: str, guardian: str | None,
-                today: dt.date) -> int:
-    """Checks a replacement and returns its fee in fen (0 when free)."""
+                today: dt.date, swap_used: bool = False, photo: bool | None = None) -> int:
+    """Checks a replacement and returns its fee in fen (0 when free). ``swap_used``: this person was granted
+    the free generation swap before; ``photo``: the new card's face will carry one."""
     require_insured(person)
     if card is None:
         raise Refusal(404, "card_not_found", "未找到您名下的社保卡", "No card of yours was found")
@@ -76,16 +134,28 @@ def replacement(policy: PolicyProfile, person, card, open_application, reason: s
     if open_application is not None:
         raise Refusal(409, "application_pending", "您已有正在办理的申请，请勿重复申请",
                       "You already have an application in progress")
+    if reason == "upgrade" and dict(card).get("generation") != 2:
+        # a swap is from the 2nd generation (seeds/000 "二代卡补换三代卡"); a 3rd-generation card, or one whose
+        # generation the record does not know, has nothing to swap
+        raise Refusal(409, "not_second_generation", "此卡不是第二代社保卡，无需换代；如卡片损坏或到期，请选择相应原因",
+                      "This is not a 2nd-generation card, so there is nothing to swap; if it is damaged or "
+                      "expiring, choose that reason")
+    if reason == "photo":
+        if not photo_card_due(policy, person, card, today):
+            raise Refusal(409, "photo_card_not_due", f"此卡无需换发照片卡：仅未满{policy.photo_exempt_below_age}周岁时"
+                          f"办理的无照片社保卡，在持卡人满{policy.photo_exempt_below_age}周岁后换发",
+                          f"No photo card is due: a card made without a photo is replaced once its holder turns "
+                          f"{policy.photo_exempt_below_age}")
+        if not photo:
+            raise Refusal(422, "photo_required", "换发含照片的社保卡须采集本人近期照片，请到社保卡服务窗口办理",
+                          "A card with a photo needs a recent photo of the holder; please go to a social security "
+                          "card counter")
     require_guardian(policy, person["id_number"], guardian, today)
-    if reason == "upgrade" and policy.free_generation_upgrade:
-        return 0
-    if policy.replacement_fee_yuan is None:
-        raise Refusal(409, "fee_not_configured", "本地区补换卡收费标准未配置，请到窗口办理",
-                      "The replacement fee of this region is not configured; please go to a counter")
-    return policy.replacement_fee_yuan * 100
+    return replacement_fee(policy, card, swap_used, today)
 
 
-def renewal(policy: PolicyProfile, person, card, open_application, guardian: str | None, today: dt.date) -> int:
+def renewal(policy: PolicyProfile, person, card, open_application, guardian: str | None, today: dt.date,
+            swap_used: bool = False) -> int:
     require_insured(person)
     if card is None or card["state"] == "cancelled":
         raise Refusal(404, "card_not_found", "未找到您名下的有效社保卡", "No valid card of yours was found")
@@ -98,10 +168,7 @@ def renewal(policy: PolicyProfile, person, card, open_application, guardian: str
         raise Refusal(409, "application_pending", "您已有正在办理的申请，请勿重复申请",
                       "You already have an application in progress")
     require_guardian(policy, person["id_number"], guardian, today)
-    if policy.replacement_fee_yuan is None:
-        raise Refusal(409, "fee_not_configured", "本地区换卡收费标准未配置，请到窗口办理",
-                      "The renewal fee of this region is not configured; please go to a counter")
-    return policy.replacement_fee_yuan * 100
+    return replacement_fee(policy, card, swap_used, today, "换卡")
 
 
 def loss_report(policy: PolicyProfile, card, kind: str, id_verified: bool, now: dt.datetime) -> tuple[str, str | None]:
@@ -130,8 +197,12 @@ def release(policy: PolicyProfile, card, replaced: bool, id_verified: bool) -> N
     if card["state"] not in ("temp_lost", "lost"):
         raise Refusal(409, "not_reported", "此卡未挂失", "This card is not reported lost")
     if replaced:
-        raise Refusal(409, "already_replaced", "此卡已补办新卡，不能解除挂失",
-                      "A replacement has been made for this card; it cannot be released")
+        # an accepted replacement (paid or free), not an unpaid one: the service decides which count
+        raise Refusal(409, "already_replaced", "此卡的补卡申请已受理，不能再解除挂失。请持身份证在自助机“补卡换卡”中"
+                      "继续制卡，或到社保卡服务窗口办理",
+                      "A replacement of this card has been accepted, so the loss report can no longer be released. "
+                      "Continue it with your ID card under \"Replace or renew\" at a kiosk, or go to a social "
+                      "security card counter")
     if card["state"] == "lost" and not policy.formal_loss_releasable:
         raise Refusal(409, "formal_not_releasable", "本地区正式挂失后不能解挂，请办理补卡",
                       "In this region a formal loss report cannot be released; apply for a replacement")
@@ -157,10 +228,7 @@ def temporary_card(policy: PolicyProfile, card, replacement_pending: bool, today
     if not replacement_pending:
         raise Refusal(409, "no_replacement_pending", "补换卡期间方可申领临时卡",
                       "A temporary card is issued only while a replacement is being made")
-    month = today.month - 1 + policy.temporary_card_months
-    year, month = today.year + month // 12, month % 12 + 1
-    day = min(today.day, 28)
-    return dt.date(year, month, day)
+    return dates.add_months(today, policy.temporary_card_months)
 
 
 def ecard_use(card_state: str | None) -> str:

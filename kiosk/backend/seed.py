@@ -20,9 +20,10 @@ def seed(store: Store, region: str = "610100") -> None:
                 profile = c.card_profile()
                 lost_until = (stamp + dt.timedelta(days=5)).isoformat() if c.card_state == "temp_lost" else None
                 db.execute("INSERT INTO cards (card_number, id_number, region, state, issue_date, expiry_date, "
-                           "lost_until, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           "lost_until, updated_at, generation, bank, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (c.card_number, c.id_number, region, c.card_state, profile.issue_date.isoformat(),
-                            profile.expiry_date.isoformat(), lost_until, stamp.isoformat()))
+                            profile.expiry_date.isoformat(), lost_until, stamp.isoformat(), c.generation, c.bank,
+                            int(c.photo)))
                 store.add_event(db, c.card_number, "seeded", None, {"state": c.card_state})
             if c.application:
                 db.execute("INSERT INTO applications (id_number, kind, state, created_at) VALUES (?, ?, ?, ?)",

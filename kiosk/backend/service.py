@@ -27,7 +27,8 @@ from kiosk import idnumber, masking
 from kiosk.backend import pin_outcomes, rules
 from kiosk.backend.auth import SignatureMiddleware, service_key
 from kiosk.backend.rules import Refusal
-from kiosk.backend.store import Store, now
+from kiosk.backend.store import Store
+from kiosk.backend.store import now as store_now
 from kiosk.policy import PolicyProfile
 from kiosk.security import ciphers
 from kiosk.security.module import SecurityModuleError, SoftSecurityModule
@@ -135,7 +136,8 @@ class Application(BaseModel):
     id_number: str = Field(pattern=ID_NUMBER)
     kind: Literal["new", "replacement", "renewal"]
     reason: str | None = Field(default=None, max_length=32)
-    photo: bool = False
+    photo: bool | None = None        # the new card's face carries a photo (None: not said; a new card needs it)
+    name_on_id: str | None = Field(default=None, min_length=1, max_length=30)   # the name the ID card carries
     guardian_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
     agent_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
     power_of_attorney: bool = False
@@ -200,7 +202,9 @@ class PinOperation(CardRef):
 
 
 def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule | None = None,
-               enrolment_codes: set[str] | None = None) -> FastAPI:
+               enrolment_codes: set[str] | None = None, clock=None) -> FastAPI:
+    """``clock``: what "now" is for the rules (an aware datetime); the real time unless a test sets a day, e.g.
+    a 29 February, since every date rule (expiry, lapse, renewal window, an unpaid application's end) reads it."""
     app = FastAPI(title="社保卡管理服务 (reference)", version=API_VERSION,
                   description="Card-management service contract for social security card kiosks. Every /v1 "
                               "request is SM2-signed by an enrolled kiosk; every answer is signed by the service.")
@@ -238,6 +242,9 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         return JSONResponse(refusal_body("internal", "系统繁忙，请稍后再试", "Internal error; please retry later"),
                             status_code=500)
 
+    def now() -> dt.datetime:       # shadows store.now inside the app: the rules' clock
+        return clock() if clock is not None else store_now()
+
     def today() -> dt.date:
         return now().date()
 
@@ -250,6 +257,47 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 store.set_card_state(db, card["card_number"], "normal", "temp_loss_lapsed", None)
             card.update(state="normal", lost_until=None)
         return card
+
+    def void_unpaid(db, where: str, *args) -> None:
+        """Void the applications still awaiting payment that ``where`` selects, and their orders: an unpaid
+        application is not a replacement (domain.md §7) and leaves nothing to pay."""
+        ids = [r["id"] for r in db.execute(f"SELECT id FROM applications WHERE state = 'awaiting_payment' AND {where}",
+                                           args)]
+        for application_id in ids:
+            db.execute("UPDATE applications SET state = 'void' WHERE id = ?", (application_id,))
+            db.execute("UPDATE fee_orders SET state = 'void' WHERE application_id = ? AND state = 'unpaid'",
+                       (application_id,))
+
+    def end_unpaid() -> None:
+        """An application not paid within the profile's hours ends (policy.unpaid_application_hours, a
+        documented decision): read before any rule looks at applications, as lapse() is for loss reports."""
+        cutoff = (now() - dt.timedelta(hours=policy.unpaid_application_hours)).isoformat()
+        with store.transaction() as db:
+            void_unpaid(db, "created_at <= ?", cutoff)
+
+    def blocking_application(id_number: str):
+        """The holder's application that stops another: one accepted, being made or in production — never
+        one voided or still unpaid (an unpaid one is superseded by the next application)."""
+        rows = store.query("SELECT * FROM applications WHERE id_number = ? AND state NOT IN ('done', 'void', "
+                           "'awaiting_payment') ORDER BY created_at DESC LIMIT 1", id_number)
+        return rows[0] if rows else None
+
+    def swap_used(id_number: str) -> bool:
+        """This person was granted the free generation swap before (seeds/000 "首次": the first time only)."""
+        return bool(store.query("SELECT 1 FROM applications WHERE id_number = ? AND fee_waiver = ? AND state != 'void'",
+                                id_number, rules.GENERATION_SWAP_WAIVER))
+
+    def replacement_quote(card: dict) -> dict:
+        """What replacing or renewing this card costs today, for the kiosk to show before the old card goes in
+        (the service decides; the kiosk follows): fee_fen None where the region sets no fee (the counter)."""
+        used = swap_used(card["id_number"])
+        try:
+            fee = rules.replacement_fee(policy, card, used, today())
+        except Refusal:
+            fee = None
+        return {"fee_fen": fee, "generation_swap_free": rules.generation_swap_waived(policy, card, used, today()),
+                "generation": card.get("generation"), "bank": card.get("bank"),
+                "photo_due": rules.photo_card_due(policy, store.person(card["id_number"]), card, today())}
 
     def public_card(card: dict) -> dict:
         return {**{k: card[k] for k in ("card_number", "state", "issue_date", "expiry_date", "lost_until", "region")},
@@ -269,8 +317,11 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             raise Refusal(422, "invalid_id_number", "身份证号码格式错误", "The ID number is not valid")
         person = store.person(id_number)
         if person is None:
-            raise Refusal(404, "person_not_found", "未查询到您的参保信息，请先办理参保登记",
-                          "You are not registered for social insurance; please enrol first")
+            raise Refusal(404, "person_not_found", "未查询到您的参保信息，请先办理参保登记；如您的身份证号码已变更，"
+                          "请携带本人身份证原件到参保地社保经办机构办理个人信息变更",
+                          "You are not registered for social insurance; please enrol first. If your ID number "
+                          "changed, take your ID card to the social insurance agency where you are insured to have "
+                          "the change recorded")
         return person
 
     def idempotent(request: IdempotentRequest, work):
@@ -379,6 +430,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     def card_status(id_number: str):
         person = known_person(id_number)
         card = store.current_card(id_number) or store.last_card(id_number)
+        end_unpaid()
         application = store.open_application(id_number)
         return {
             "person": {"id_number": id_number, "name": person["name"], "insured": bool(person["insured"]),
@@ -386,6 +438,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                        "phone_masked": masking.phone(person["phone"]) if person["phone"] else None},
             "card": (card := public_card(lapse(card)) if card else None),
             "ecard": rules.ecard_use(card["state"] if card else None),
+            "replacement": replacement_quote(dict(current)) if (current := store.current_card(id_number)) else None,
             "application": ({"id": application["id"], "kind": application["kind"], "state": application["state"],
                              "created_at": application["created_at"]} if application else None),
         }
@@ -481,10 +534,15 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     def release(card_number: str, body: Release, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
         def work():
             card = known_card(card_number)
+            end_unpaid()
+            # replaced: a replacement accepted (paid or free), being made or made; never one voided or unpaid
+            # (seeds/003 "在未补卡前找回"; domain.md §7: an unpaid or abandoned application is not a replacement)
             replaced = bool(store.query("SELECT 1 FROM applications WHERE card_number = ? AND kind = 'replacement' "
-                                        "AND state NOT IN ('void', 'refused')", card_number))
+                                        "AND state NOT IN ('void', 'refused', 'awaiting_payment')", card_number))
             rules.release(policy, card, replaced, body.id_verified)
             with store.transaction() as db:
+                # the card is found: an unpaid replacement of it has nothing left to replace
+                void_unpaid(db, "card_number = ? AND kind = 'replacement'", card_number)
                 store.set_card_state(db, card_number, "normal", "loss_released", kiosk_id, {"from": card["state"]})
             return {"card_number": card_number, "state": "normal"}
         return idempotent(idempotency_key, work)
@@ -494,12 +552,19 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         """A temporary card while the replacement is made: social-security function only, limited validity."""
         def work():
             card = known_card(card_number)
+            end_unpaid()
             pending = bool(store.query("SELECT 1 FROM applications WHERE card_number = ? AND kind IN "
                                        "('replacement', 'renewal') AND state NOT IN ('done', 'void')", card_number))
             valid_until = rules.temporary_card(policy, card, pending, today())
             with store.transaction() as db:
-                store.add_event(db, card_number, "temporary_card", kiosk_id, {"valid_until": valid_until.isoformat()})
-            return {"card_number": card_number, "temporary_card": {"valid_until": valid_until.isoformat(),
+                # kept as a record of its own: it must be cancelled when the new card is collected (seeds/002)
+                temp_id = db.execute("INSERT INTO temporary_cards (id_number, card_number, issued_at, valid_until) "
+                                     "VALUES (?, ?, ?, ?)", (card["id_number"], card_number, now().isoformat(),
+                                                              valid_until.isoformat())).lastrowid
+                store.add_event(db, card_number, "temporary_card", kiosk_id, {"valid_until": valid_until.isoformat(),
+                                                                              "id": temp_id})
+            return {"card_number": card_number, "temporary_card": {"id": temp_id, "state": "active",
+                                                                    "valid_until": valid_until.isoformat(),
                                                                     "financial_function": False}}
         return idempotent(idempotency_key, work)
 
@@ -520,22 +585,30 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             person = known_person(body.id_number)
             card = store.current_card(body.id_number)
             card = lapse(card) if card else None
-            pending = store.open_application(body.id_number)
+            end_unpaid()
+            pending = blocking_application(body.id_number)
             rules.require_agent(body.agent_id_number, body.power_of_attorney, body.id_number, today())
+            rules.require_recorded_name(person, body.name_on_id)
             fee = 0
+            used = swap_used(body.id_number)
             if body.kind == "new":
                 rules.new_card(policy, person, card, pending, body.photo, body.guardian_id_number, today())
             elif body.kind == "replacement":
                 fee = rules.replacement(policy, person, card, pending, body.reason or "", body.guardian_id_number,
-                                        today())
+                                        today(), swap_used=used, photo=body.photo)
             else:
-                fee = rules.renewal(policy, person, card, pending, body.guardian_id_number, today())
+                fee = rules.renewal(policy, person, card, pending, body.guardian_id_number, today(), swap_used=used)
+            # the free swap is granted once: recorded with the application that used it
+            waiver = rules.GENERATION_SWAP_WAIVER if body.kind != "new" and card is not None and \
+                rules.generation_swap_waived(policy, card, used, today()) else None
             state = "awaiting_payment" if fee else "accepted"
             with store.transaction() as db:
+                void_unpaid(db, "id_number = ?", body.id_number)     # superseded: one order to pay, not two
                 cur = db.execute("INSERT INTO applications (id_number, kind, state, created_at, reason, card_number, "
-                                 "guardian, fee_fen, kiosk_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 "guardian, fee_fen, kiosk_id, fee_waiver, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  (body.id_number, body.kind, state, now().isoformat(), body.reason,
-                                  card["card_number"] if card else None, body.guardian_id_number, fee, kiosk_id))
+                                  card["card_number"] if card else None, body.guardian_id_number, fee, kiosk_id,
+                                  waiver, None if body.photo is None else int(body.photo)))
                 if fee:
                     db.execute("INSERT INTO fee_orders (application_id, amount_fen, state, created_at) VALUES "
                                "(?, ?, 'unpaid', ?)", (cur.lastrowid, fee, now().isoformat()))
@@ -551,6 +624,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
 
     @app.get("/v1/applications/{application_id}")
     def get_application(application_id: int = row_id()):
+        end_unpaid()
         return application_view(known_application(application_id))
 
     def known_order(order_id: int):
@@ -563,7 +637,12 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     def pay(order_id: int = row_id(), idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
         """The simulated payment provider: the simulator panel "scans" the order's QR code and pays."""
         def work():
+            end_unpaid()
             order = known_order(order_id)
+            if order["state"] == "void":
+                raise Refusal(409, "order_void", "此缴费订单已失效（超时未缴费，或已重新申请），未扣款；请重新办理补换卡",
+                              "This fee order is no longer valid (not paid in time, or a new application replaced "
+                              "it); nothing was charged. Please apply for the replacement again")
             with store.transaction() as db:
                 paid = db.execute("UPDATE fee_orders SET state = 'paid', paid_at = ? WHERE id = ? AND state = 'unpaid'",
                                   (now().isoformat(), order_id)).rowcount
@@ -611,11 +690,15 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 # every attempt gets its own number, never one voided before (numbers only grow)
                 last = db.execute("SELECT MAX(card_number) AS n FROM cards WHERE card_number LIKE 'A%'").fetchone()["n"]
                 card_number = f"A{int(last[1:]) + 1 if last else 1:08d}"
-                expiry = issued.replace(year=issued.year + 10)
+                expiry = rules.card_expiry(issued)
+                # every card made here is 3rd generation (EF05 03 "3.00" below); its face has a photo unless the
+                # application was made without one (a child under 7, seeds/003)
                 db.execute("INSERT INTO cards (card_number, id_number, region, state, issue_date, expiry_date, "
-                           "lost_until, updated_at, application_id) VALUES (?, ?, ?, 'issuing', ?, ?, NULL, ?, ?)",
+                           "lost_until, updated_at, application_id, generation, photo) "
+                           "VALUES (?, ?, ?, 'issuing', ?, ?, NULL, ?, ?, 3, ?)",
                            (card_number, person["id_number"], person["region"], issued.isoformat(),
-                            expiry.isoformat(), now().isoformat(), application_id))
+                            expiry.isoformat(), now().isoformat(), application_id,
+                            0 if application["photo"] == 0 else 1))
                 store.add_event(db, card_number, "issuance_started", kiosk_id, {"application": application_id})
             name = person["name"].encode("gb18030")      # GBK; rare characters in their GB18030 form
             records = {
@@ -659,7 +742,14 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                     old = application["card_number"]       # the card a replacement takes back, if any
                     if old and old != card_number and store.card(old)["state"] not in ("cancelled", "void"):
                         store.set_card_state(db, old, "cancelled", "replaced", kiosk_id, {"by": card_number})
-            return {"card_number": card_number, "state": "sealed"}
+                # seeds/002 "持卡人在领取新卡时须办理临时社会保障卡注销手续": the holder's temporary card ends as the
+                # new card is collected
+                ended = db.execute("UPDATE temporary_cards SET state = 'cancelled', cancelled_at = ?, cancelled_by = ? "
+                                   "WHERE id_number = ? AND state = 'active'",
+                                   (now().isoformat(), card_number, card["id_number"])).rowcount
+                if ended:
+                    store.add_event(db, card_number, "temporary_card_cancelled", kiosk_id, {"count": ended})
+            return {"card_number": card_number, "state": "sealed", "temporary_cards_cancelled": ended}
         return idempotent(idempotency_key, work)
 
     @app.post("/v1/issuances/{card_number}/void")

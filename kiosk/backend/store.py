@@ -49,9 +49,18 @@ CREATE TABLE IF NOT EXISTS pin_outcomes_unknown (
     card_number TEXT PRIMARY KEY, operation TEXT NOT NULL, since TEXT NOT NULL, kiosk_id TEXT, txn TEXT);
 CREATE TABLE IF NOT EXISTS staff_events (id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, at TEXT NOT NULL,
     kind TEXT NOT NULL, card_number TEXT, txn TEXT, note TEXT, state TEXT NOT NULL DEFAULT 'open');
+CREATE TABLE IF NOT EXISTS temporary_cards (
+    id INTEGER PRIMARY KEY, id_number TEXT NOT NULL REFERENCES persons(id_number), card_number TEXT NOT NULL,
+    application_id INTEGER REFERENCES applications(id), issued_at TEXT NOT NULL, valid_until TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'active', cancelled_at TEXT, cancelled_by TEXT);
 """
 # Columns added after the first release: (table, column, declaration), added to an older database at open.
-ADDED_COLUMNS = (("cards", "application_id", "INTEGER"), ("staff_events", "device", "TEXT"))
+ADDED_COLUMNS = (("cards", "application_id", "INTEGER"), ("staff_events", "device", "TEXT"),
+                 # a card's generation (2, 3; NULL unknown), its issuing bank, whether its face has a photo (0: a
+                 # child's card without one, seeds/003; NULL: unknown, taken as with a photo)
+                 ("cards", "generation", "INTEGER"), ("cards", "bank", "TEXT"), ("cards", "photo", "INTEGER"),
+                 # a fee waived, and why ("first_gen3_swap", seeds/000); whether the new card has a photo
+                 ("applications", "fee_waiver", "TEXT"), ("applications", "photo", "INTEGER"))
 
 
 def now() -> dt.datetime:

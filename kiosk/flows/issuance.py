@@ -34,7 +34,7 @@ from kiosk.hw.cardreader.ssse import KEY_UPDATE, SFI_EF05, SFI_EF06, SocialSecur
 from kiosk.journal import new_txn_id
 
 __all__ = ["IssuanceFlow", "IssuanceFailed", "Outcome", "recover", "KIND", "NEEDS", "STEPS_ZH", "TAKE_TIMEOUT_S",
-           "card_photo", "make_card", "not_taken"]
+           "card_photo", "holder_of", "make_card", "not_taken"]
 log = logging.getLogger(__name__)
 NEEDS = ("cardissuer", "issuer_reader", "faceprinter", "service")
 STEPS_ZH = {"dispense": "正在出卡", "personalise": "正在写入芯片", "verify": "正在校验芯片", "print": "正在打印卡面",
@@ -80,6 +80,7 @@ class IssuanceFlow:
         self.on_progress = on_progress or (lambda _step: None)
         self.txn = new_txn_id(devices.kiosk_id)
         self.card_number: str | None = None
+        self.confirmed: dict | None = None     # the service's answer to the confirmation (a temporary card ended)
 
     def _step(self, step: str, **detail) -> None:
         self.devices.journal.step(self.txn, step, **detail)
@@ -161,6 +162,9 @@ class IssuanceFlow:
             self.card_number = started["card_number"]
             self._step("number_allocated", card_number=self.card_number)
             records = json.loads(d.key_transport.open_sealed(started["personalisation"]))
+            # the face is printed from what the chip is written with, not from the ID card: one source, the
+            # service's record (seeds/002: a changed name is recorded at the agency first, then the card made)
+            self.name, self.id_number = holder_of(records)
 
             self.on_progress("personalise")
             self._step("personalising", card_number=self.card_number)
@@ -226,7 +230,7 @@ class IssuanceFlow:
         service, key = self.devices.service, f"{self.txn}:{'confirm' if taken else 'void'}"
         try:
             if taken:
-                service.confirm_issuance(self.card_number, idempotency_key=key)
+                self.confirmed = service.confirm_issuance(self.card_number, idempotency_key=key)
                 self._step("confirmed")
             else:
                 service.void_issuance(self.card_number, outcome, idempotency_key=key)
@@ -308,6 +312,14 @@ class IssuanceFlow:
         return receipts.issuance_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=dt.datetime.now(),
                                          name=self.name, id_number=self.id_number, card_number=card_number,
                                          initial_pin_hint=bool(self.devices.policy.initial_pin))
+
+
+def holder_of(records: dict) -> tuple[str, str]:
+    """(name, ID number) in the personalisation records: EF06 08 the number, 09 the name (GB18030, NUL padded)
+    and 4E its continuation for a long name."""
+    ef06 = records["ef06"]
+    name = (bytes.fromhex(ef06["09"]) + bytes.fromhex(ef06.get("4E", ""))).replace(b"\0", b"")
+    return name.decode("gb18030"), bytes.fromhex(ef06["08"]).decode("ascii")
 
 
 TAKE_TIMEOUT_S = 60      # a new card waits this long at the gate before it is captured

@@ -5,6 +5,7 @@ A guardian or an agent may apply for the holder (the service records who acted).
 from __future__ import annotations
 
 from kiosk import masking
+from kiosk.errors import Refusal
 from kiosk.flows import issuance, representation
 from kiosk.flows.base import Devices
 from kiosk.flows.representation import HOLDER, Acting
@@ -13,6 +14,11 @@ from kiosk.hw.idreader.idcard import IdCard
 from kiosk.i18n import _
 
 SERVICE = "issue"
+
+
+class NewCardFeeAtCounter(Refusal):
+    """The service set a fee on a new card: this journey has no payment step, so the counter takes it."""
+    counter = True
 NEEDS = ("idreader", *issuance.NEEDS)      # the applicant's ID card, then the issuance itself
 START = "start"
 
@@ -24,7 +30,8 @@ def apply(devices: Devices, acting: Acting, id_card: IdCard) -> dict:
     pending = devices.service.card_status(id_card.id_number)["application"]
     if pending and pending["kind"] == "new" and pending["state"] == "accepted":
         return devices.service.application(pending["id"])
-    return devices.service.apply(id_card.id_number, "new", photo=True, **acting.apply_fields())
+    return devices.service.apply(id_card.id_number, "new", photo=True, name_on_id=id_card.name,
+                                 **acting.apply_fields())
 
 
 def journey(devices: Devices, acting: Acting = HOLDER):
@@ -38,7 +45,14 @@ def journey(devices: Devices, acting: Acting = HOLDER):
         if id_card is None:
             return
         application = yield Work(_("正在核验申领条件"), lambda: apply(devices, acting, id_card))
-        answer = yield Message(_("确认申领社保卡"), _("{name}，您符合申领条件，新卡免费。\n点击“开始制卡”，约一分钟后在出卡口取卡。",
+        # no seed states a first card's fee (seeds/000's 20 yuan is for 补换卡): the words repeat the fee the
+        # service set on this application (policy.NEW_CARD_FEE_DECISION) instead of claiming "free"
+        if application["fee_fen"]:
+            raise NewCardFeeAtCounter(f"new-card fee {application['fee_fen']} fen set by the service",
+                                      zh="本地区申领新卡须缴纳工本费，本机暂不能收取，请携带身份证到社保卡服务窗口办理",
+                                      en="A new card costs a fee in this region, which this kiosk cannot take yet; "
+                                         "please go to a social security card counter with your ID card")
+        answer = yield Message(_("确认申领社保卡"), _("{name}，您符合申领条件，本次申领无需缴费。\n点击“开始制卡”，约一分钟后在出卡口取卡。",
                                                   name=masking.name(id_card.name)), tone="info",
                                primary=(START, _("开始制卡")), secondary=(DONE, _("返回首页")))
         if answer != START:

@@ -67,6 +67,11 @@ class ReasonNotOffered(Refusal):
     pass
 
 
+class RecordNotUpdated(Refusal):
+    """The ID card's name differs from the service's record: the new card (chip and face, both made from the
+    record) would carry the old name. seeds/002: the change is recorded at the agency first."""
+
+
 class NotReady(Refusal):
     """A step was asked for before the one it depends on: unpaid, or the old card not yet taken."""
 
@@ -81,6 +86,7 @@ class ReplacementFlow:
         self.application: dict | None = None
         self.reason: Reason | None = None
         self.resumed = False
+        self.quote: dict | None = None         # the service's fee for replacing this card today
         self._begun = self._finished = False
 
     # -- journal ------------------------------------------------------------------------------------------
@@ -127,16 +133,27 @@ class ReplacementFlow:
         if card["state"] == "cancelled":
             raise NoCardToReplace("card cancelled", zh="您的社保卡已注销，不能补换，请选择“申领社保卡”办理新卡",
                                   en="Your card is cancelled and cannot be replaced; please apply for a new card")
+        if status["person"]["name"] != id_card.name:
+            # said before the old card goes in; the service refuses the application the same way
+            raise RecordNotUpdated("ID card name differs from the record",
+                                   zh="您身份证上的姓名与社保登记信息不一致，暂不能补换卡。请先携带本人身份证原件和社保卡到"
+                                      "参保地社保经办机构办理个人信息变更，变更后再来补换卡",
+                                   en="The name on your ID card differs from your social insurance record, so the card "
+                                      "cannot be replaced yet. First take your ID card and your social security card to "
+                                      "the social insurance agency where you are insured to have the change recorded, "
+                                      "then come back")
         if resumable:
             self.application = self.devices.service.application(pending["id"])
             self.resumed = True
-        elif self.devices.policy.replacement_fee_yuan is None and not self.devices.policy.free_generation_upgrade:
-            # every replacement would be refused as fee_not_configured: say so before the old card goes in
+        elif (status.get("replacement") or {}).get("fee_fen") is None:
+            # the service sets no fee for this card (none configured and no waiver): every replacement would be
+            # refused as fee_not_configured, so say so before the old card goes in
             raise ReplacementAtCounter("no replacement fee configured for the region",
                                        zh="本地区补换卡收费标准未在本机配置，请到社保卡服务窗口办理",
                                        en="This region's replacement fee is not set on this kiosk; please go to "
                                           "a counter")
         self.id_card, self.card = id_card, card
+        self.quote = status.get("replacement")
         return id_card
 
     # -- 2. the old card --------------------------------------------------------------------------------
@@ -252,7 +269,7 @@ class ReplacementFlow:
         read."""
         if self.resumed:
             return reasons_for.resumed(self.application)
-        return reasons_for.for_card(self.card, self.old_card, self.devices.policy, dt.date.today())
+        return reasons_for.for_card(self.card, self.old_card, self.devices.policy, dt.date.today(), self.quote)
 
     # -- 4. apply and pay ---------------------------------------------------------------------------------
     def apply(self, reason: str) -> dict:
@@ -264,6 +281,7 @@ class ReplacementFlow:
         if not self.resumed:
             self.application = self.devices.service.apply(
                 self.id_card.id_number, chosen.kind, reason=None if chosen.kind == "renewal" else chosen.key,
+                photo=self.devices.camera is not None, name_on_id=self.id_card.name,
                 idempotency_key=f"{self.txn}:apply")
         self._step("applied", application_id=self.application["id"], reason=chosen.key)
         return self.application
@@ -362,7 +380,7 @@ class ReplacementFlow:
         self._finish("session_ended")
         if self.id_card:
             self.id_card.wipe()
-        self.id_card = self.card = self.old_card = self.application = self.reason = None
+        self.id_card = self.card = self.old_card = self.application = self.reason = self.quote = None
 
 
 def recover(devices: Devices) -> list[tuple[str, str]]:
@@ -455,9 +473,11 @@ def _replace(flow: ReplacementFlow):
     if not outcome.taken:
         yield issuance.not_taken()
         return
-    yield from finish(devices, _("补换卡完成"), _("请取走新卡（卡号 {number}），原卡已回收。新卡须先启用再使用。",
-                                             number=outcome.card_number),
-                      receipt=lambda: flow.receipt(outcome.card_number))
+    body = _("请取走新卡（卡号 {number}），原卡已回收。新卡须先启用再使用。", number=outcome.card_number)
+    if (new_card.confirmed or {}).get("temporary_cards_cancelled"):
+        # seeds/002 "持卡人在领取新卡时须办理临时社会保障卡注销手续": the service ended it as the card was collected
+        body = join(body, _("您的临时社会保障卡已同时注销，不能再使用。"))
+    yield from finish(devices, _("补换卡完成"), body, receipt=lambda: flow.receipt(outcome.card_number))
 
 
 def _fee_label(reason: Reason):
