@@ -255,6 +255,22 @@ def test_the_timer_running_out_at_the_reason_hands_the_old_card_back(kiosk):
     assert p.ended == "timeout" and kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")]
 
 
+def test_a_refusal_after_the_old_card_is_held_hands_it_back_before_the_words(kiosk):
+    """The service says no at the application (here: a rule it applies that the kiosk could not know):
+    the citizen's old card goes back out of the gate, it is not swallowed into the reject bin."""
+    from kiosk.backend.client import ServiceRefused
+
+    def refuse(*_args, **_kw):
+        raise ServiceRefused(409, "application_pending", "您已有正在办理的申请", "An application is in progress")
+    citizen_takes_cards(kiosk)
+    p = replacement(kiosk)
+    kiosk.devices.service.apply = refuse
+    p.choose("damaged")
+    assert p.ended == "failed" and "正在办理的申请" in p.body
+    assert p.titles[-2] == "正在退回原卡，请在出卡口取回"                       # handed back, then the words
+    assert kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")] and not kiosk.hands.station.in_bin
+
+
 def test_a_session_that_ends_under_the_journey_captures_a_held_old_card(kiosk):
     p = replacement(kiosk)
     p.end_session()

@@ -427,8 +427,8 @@ def journey(devices: Devices, acting=None):
     try:
         yield from _replace(flow)
         yield from _hand_back(flow)              # ended before the new card: the old one goes back
-    except CitizenLeft:
-        yield from _hand_back(flow)
+    except Exception:                            # the citizen left, or a refusal or a fault ended it: the
+        yield from _hand_back(flow)              # card goes back first, then the words (the runner's path)
         raise
     finally:
         flow.wipe()                              # a card still held (never handed back) is captured
