@@ -57,6 +57,18 @@ def script(d):
     yield d.screen("attract")
     hands.remove_id_card()
 
+    # -- a card in its renewal window: the expiry and what to do about it ------------------------------
+    d.service("status_expiring")
+    yield from d.open("status")
+    yield d.screen("place_id")
+    hands.place_id_card("expiring")
+    yield d.screen("status_result")
+    assert "补卡换卡" in d.current().advice and "有效期至" in d.current().extra
+    d.shot("status_result")
+    d.tap_id("done")
+    yield d.screen("attract")
+    hands.remove_id_card()
+
     # -- query card status: no card yet; the session times out back to the attract screen -------------
     d.service("status_no_card")
     yield from d.open("status")
