@@ -51,7 +51,9 @@ CREATE TABLE IF NOT EXISTS staff_events (id INTEGER PRIMARY KEY, kiosk_id TEXT N
     kind TEXT NOT NULL, card_number TEXT, txn TEXT, note TEXT, state TEXT NOT NULL DEFAULT 'open');
 """
 # Columns added after the first release: (table, column, declaration), added to an older database at open.
-ADDED_COLUMNS = (("cards", "application_id", "INTEGER"), ("staff_events", "device", "TEXT"))
+# cards.before_loss / before_lock: the state a loss report or a PIN lock lies over (kiosk/backend/card_states.py)
+ADDED_COLUMNS = (("cards", "application_id", "INTEGER"), ("staff_events", "device", "TEXT"),
+                 ("cards", "before_loss", "TEXT"), ("cards", "before_lock", "TEXT"))
 
 
 def now() -> dt.datetime:
@@ -129,10 +131,12 @@ class Store:
         return rows[0] if rows else None
 
     def set_card_state(self, db, card_number: str, state: str, kind: str, kiosk_id: str | None,
-                       detail: dict | None = None, lost_until: str | None = None) -> None:
+                       detail: dict | None = None, lost_until: str | None = None, before_loss: str | None = None,
+                       before_lock: str | None = None) -> None:
+        """Write a card's state; the service decides it through kiosk/backend/card_states.py (``move``)."""
         stamp = now().isoformat()
-        db.execute("UPDATE cards SET state = ?, lost_until = ?, updated_at = ? WHERE card_number = ?",
-                   (state, lost_until, stamp, card_number))
+        db.execute("UPDATE cards SET state = ?, lost_until = ?, before_loss = ?, before_lock = ?, updated_at = ? "
+                   "WHERE card_number = ?", (state, lost_until, before_loss, before_lock, stamp, card_number))
         self.add_event(db, card_number, kind, kiosk_id, detail)
 
     @staticmethod
