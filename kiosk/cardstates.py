@@ -37,6 +37,13 @@ STATES = {
                             "and social security card.", "bad"),
     "cancelled": StateText("已注销", "Cancelled", "此卡已注销，不能再使用。如需用卡，请到窗口咨询。",
                            "This card has been cancelled. Please ask at a counter.", "bad"),
+    # a card a kiosk is making now, and one that was never handed over (kiosk/backend/card_states.py): a status
+    # query never shows them (the service's current card skips them), a card number typed at a counter may
+    "issuing": StateText("制卡中", "Being made", "此卡正在制作，尚未交付，请取卡后再办理其他业务。",
+                         "This card is still being made; take it first, then use other services.", "warn"),
+    "void": StateText("已作废", "Void", "此卡号的制卡未完成，已作废，不能使用。如有疑问，请持身份证到窗口咨询。",
+                      "This card number was never handed over and is void. Please ask at a counter with your ID "
+                      "card.", "bad"),
 }
 APPLICATIONS = {
     "producing": StateText("制卡中", "Being made", "您的社保卡申请已受理，正在制卡，请耐心等待领卡通知。",

@@ -140,6 +140,12 @@ EN: dict[str, str] = {
     "正在解除挂失": "Cancelling the loss report",
     "已解除挂失": "Loss report cancelled",
     "您的社保卡已恢复正常使用。请取走社保卡和身份证。": "Your card works again. Please take your card and ID card.",
+    "挂失已解除，此卡仍未启用社保功能：请持身份证和社保卡办理启用。请取走社保卡和身份证。":
+        "The loss report is cancelled. The card is still not activated: activate it with your ID card and the "
+        "card. Please take your card and ID card.",
+    "挂失已解除，此卡密码仍处于锁定状态：请持身份证和社保卡办理密码解锁。请取走社保卡和身份证。":
+        "The loss report is cancelled. The card's PIN is still locked: unlock it with your ID card and the card. "
+        "Please take your card and ID card.",
     # cancellation
     # PIN services with the ID card and the card
     "为他人申领，须放置持卡人（被代办人）的身份证": "Applying for someone: place the holder's ID card",

@@ -32,10 +32,10 @@ RULES: tuple[Rule, ...] = (
     Rule("one_card", "One card per person per province; a card of another province does not block one here",
          ALL, "service", ("test_backend.py::test_one_card_per_person_per_province",
                           "test_journeys.py::test_a_new_card_is_refused_to_someone_who_has_one"), "000, 002"),
-    Rule("ecard", "The e-card follows the physical card: normal → usable; reported lost → only with the holder's "
-         "authorisation; cancelled or none → unusable", ALL, "service, kiosk",
+    Rule("ecard", "The e-card follows the physical card: normal → usable; reported lost (and, decided, sealed or "
+         "locked) → only with the holder's authorisation; cancelled or none → unusable", ALL, "service, kiosk",
          ("test_backend.py::test_the_electronic_card_follows_the_physical_card",
-          "test_flows_citizen_services.py::test_a_lost_cards_ecard_needs_the_holders_authorisation",
+          "test_card_states.py::test_the_ecard_by_the_physical_cards_state",
           "test_journeys.py::test_the_ecard_is_refused_without_a_physical_card"), "001, 004"),
     Rule("expiry", "Valid 10 years; after expiry the social-security side still works, some banks' financial "
          "side is limited; the status shows the expiry", ALL, "kiosk",
@@ -47,6 +47,17 @@ RULES: tuple[Rule, ...] = (
          ("test_flows.py::test_an_expired_id_card_is_refused_saying_why",
           "test_idreader_codec.py::test_long_term_validity_is_not_an_expiry",
           "test_idreader_codec.py::test_a_validity_longer_than_the_age_at_issue_allows_is_refused"), "002, 003"),
+    Rule("states", "Card states are one machine at the service: every transition allowed or refused by name, "
+         "with words that say where to go; a cancelled card never comes back", ALL, "service",
+         ("test_card_state_machine.py::test_every_refusal_is_typed_and_says_where_to_go",
+          "test_card_states.py::test_a_cancelled_card_never_comes_back",
+          "test_card_state_machine.py::test_no_sequence_of_acts_breaks_the_cards_invariants"), "000-004"),
+    Rule("state_restored", "A lapse or a release returns the card to its state before the report (sealed stays "
+         "sealed, locked stays locked)", ALL, "service",
+         ("test_card_states.py::test_a_lapse_returns_the_card_to_its_state_before_the_temporary_report",
+          "test_card_states.py::test_a_release_returns_the_card_to_its_state_before_the_report",
+          "test_card_states.py::test_a_sealed_card_locked_then_unlocked_is_still_sealed_until_activated"),
+         "000, 003"),
     # -- apply ----------------------------------------------------------------------------------------------------
     Rule("insured", "Only the insured (of any scheme) may apply; the uninsured are told to enrol first", ALL,
          "service, kiosk", ("test_backend.py::test_only_the_insured_may_apply",
@@ -87,11 +98,12 @@ RULES: tuple[Rule, ...] = (
           "test_flows_pin_services.py::test_unlock_refuses_a_card_that_is_not_locked_even_when_the_service_thinks_so"),
          "002, 003"),
     # -- loss -----------------------------------------------------------------------------------------------------
-    Rule("temp_loss", "A temporary loss report lapses by itself after the region's period",
-         "shaanxi 7 days, sichuan 7 days", "service, kiosk",
+    Rule("temp_loss", "A temporary loss report lapses by itself after the region's period; Henan's report does "
+         "not lapse (decided)", "shaanxi 7 days, sichuan 7 days, henan none", "service, kiosk",
          ("test_backend.py::test_temporary_loss_report_lapses_after_the_regions_period",
           "test_flows_loss.py::test_a_temporary_report_lapses_after_seven_days_in_xian",
-          "test_journeys.py::test_a_loss_is_reported_the_way_the_holder_chooses"), "000, 003"),
+          "test_journeys.py::test_a_loss_is_reported_the_way_the_holder_chooses",
+          "test_card_states.py::test_henan_takes_no_lapsing_report_and_says_which_report_it_takes"), "000, 003"),
     Rule("formal_loss", "A formal loss report needs the holder's ID card", ALL, "service",
          ("test_backend.py::test_formal_loss_needs_the_id_card_then_release_restores",), "001, 003"),
     Rule("bank_loss", "A loss report here stops the social-security side only: the citizen is told the bank "

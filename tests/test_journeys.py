@@ -206,6 +206,14 @@ def test_a_found_card_is_released_with_the_id_card_and_the_card(kiosk):
     assert p.title == "已解除挂失" and state_of(kiosk, "temp_lost") == "normal"
 
 
+@pytest.mark.parametrize("key,words", [("sealed", "仍未启用"), ("pin_locked", "仍处于锁定")])
+def test_a_release_says_the_card_is_back_in_its_state_before_the_report(kiosk, key, words):
+    """The service restores a sealed or locked card as it was (domain.md §6): the kiosk does not say "normal"."""
+    kiosk.devices.service.report_loss(demo.by_key(key).card_number, "temporary", id_verified=True)
+    p = Player(kiosk, "release", does=[place(kiosk, key), insert(kiosk, key)])
+    assert p.title == "已解除挂失" and words in p.body and state_of(kiosk, key) == key
+
+
 def test_release_refuses_someone_elses_card(kiosk):
     p = Player(kiosk, "release", does=[place(kiosk, "temp_lost"), insert(kiosk, "normal")])
     assert p.ended == "failed" and state_of(kiosk, "temp_lost") == "temp_lost"

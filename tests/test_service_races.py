@@ -116,7 +116,7 @@ def test_confirm_and_void_at_once_one_wins(service, kiosk):
 
 LOSS_ACTS = {   # act: (the card's state before, the call, the refusal of every other caller, the one event)
     "report": ("normal", lambda c, card, key: c.report_loss(card, "temporary", id_verified=True, idempotency_key=key),
-               "cannot_report", "loss_temporary"),
+               "already_reported", "loss_temporary"),   # card_states: already reported
     "release": ("temp_lost", lambda c, card, key: c.release(card, id_verified=True, idempotency_key=key),
                 "not_reported", "loss_released"),
 }

@@ -9,8 +9,6 @@ from kiosk.policy import PolicyProfile
 
 REPLACEMENT_REASONS = ("lost", "damaged", "unreadable", "changed_appearance", "changed_data", "mismatch",
                        "upgrade", "photo")
-TEMP_LOSS_FROM = ("normal", "sealed", "pin_locked")
-FORMAL_LOSS_FROM = ("normal", "sealed", "pin_locked", "temp_lost")
 
 
 class Refusal(Exception):
@@ -171,31 +169,34 @@ def renewal(policy: PolicyProfile, person, card, open_application, guardian: str
     return replacement_fee(policy, card, swap_used, today, "换卡")
 
 
-def loss_report(policy: PolicyProfile, card, kind: str, id_verified: bool, now: dt.datetime) -> tuple[str, str | None]:
-    """(new state, lapse time) of a loss report."""
+def loss_report(policy: PolicyProfile, kind: str, id_verified: bool, now: dt.datetime) -> str | None:
+    """What the region and the ID card say about a loss report: its lapse time (None for a formal one). The
+    card's state is the state machine's (kiosk/backend/card_states.py), checked before this."""
     if kind == "temporary":
-        if card["state"] not in TEMP_LOSS_FROM:
-            raise Refusal(409, "cannot_report", "此卡当前状态不能办理临时挂失",
-                          "This card cannot be temporarily reported lost in its present state")
         if policy.temp_loss_lapse_days is None:
-            raise Refusal(409, "not_offered_in_region", "本地区不办理临时挂失，请办理正式挂失",
-                          "Temporary loss reports are not offered in this region; make a formal report")
-        return "temp_lost", (now + dt.timedelta(days=policy.temp_loss_lapse_days)).isoformat()
+            # Henan (seeds/002, 004) names one loss report — by 12333, online or at an outlet — released only
+            # by 解除挂失 "持社会保障卡、身份证件"; no seed says it lapses, so none of its reports does (kiosk/policy.py
+            # STATE_DECISIONS): the report a kiosk makes there is the one that lasts, with the ID card read
+            raise Refusal(409, "not_offered_in_region",
+                          "本地区的挂失不会自动解除，不办理临时挂失：请持本人有效身份证件办理挂失（本机“社保卡挂失”或社会保障卡"
+                          "服务窗口），也可拨打12333",
+                          "Loss reports here do not lapse, so there is no temporary report: report the loss with "
+                          "your valid ID card (here: 'Report a lost card', or at a social security card service "
+                          "counter), or call 12333")
+        return (now + dt.timedelta(days=policy.temp_loss_lapse_days)).isoformat()
     if not id_verified:
-        raise Refusal(403, "id_required", "正式挂失须本人持有效身份证办理",
-                      "A formal loss report needs the holder's valid ID card")
-    if card["state"] not in FORMAL_LOSS_FROM:
-        raise Refusal(409, "cannot_report", "此卡当前状态不能办理正式挂失",
-                      "This card cannot be formally reported lost in its present state")
-    return "lost", None
+        raise Refusal(403, "id_required", "正式挂失须本人持有效身份证件办理（本机放置身份证，或到社会保障卡服务窗口）",
+                      "A formal loss report needs the holder's valid ID card (placed on this kiosk's reader, or "
+                      "at a social security card service counter)")
+    return None
 
 
 def release(policy: PolicyProfile, card, replaced: bool, id_verified: bool) -> None:
+    """What the ID card, a replacement and the region say about a release; the card's state (reported at all)
+    is the state machine's (kiosk/backend/card_states.py), checked before this."""
     if not id_verified:
         raise Refusal(403, "id_required", "解除挂失须本人持身份证和社保卡办理",
                       "Releasing a loss report needs the holder's ID card and the card")
-    if card["state"] not in ("temp_lost", "lost"):
-        raise Refusal(409, "not_reported", "此卡未挂失", "This card is not reported lost")
     if replaced:
         # an accepted replacement (paid or free), not an unpaid one: the service decides which count
         raise Refusal(409, "already_replaced", "此卡的补卡申请已受理，不能再解除挂失。请持身份证在自助机“补卡换卡”中"
@@ -229,12 +230,3 @@ def temporary_card(policy: PolicyProfile, card, replacement_pending: bool, today
         raise Refusal(409, "no_replacement_pending", "补换卡期间方可申领临时卡",
                       "A temporary card is issued only while a replacement is being made")
     return dates.add_months(today, policy.temporary_card_months)
-
-
-def ecard_use(card_state: str | None) -> str:
-    """What the electronic social security card may do, by the physical card's state (seeds/001, 004)."""
-    if card_state in ("normal", "sealed", "pin_locked"):
-        return "usable"
-    if card_state in ("temp_lost", "lost"):
-        return "holder_authorisation_required"
-    return "unavailable"       # cancelled, or no physical card: an e-card needs one

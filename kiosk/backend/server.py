@@ -21,6 +21,7 @@ class ServiceThread:
     def __init__(self, db_path: str, policy: PolicyProfile, host: str = "127.0.0.1", port: int = 0,
                  seed_demo: bool = True, enrolment_codes: set[str] | None = None, demo_keys: bool = True,
                  clock=None):
+        """``clock``: the service's "now" for loss-report lapses (a test's movable clock; the wall clock if None)."""
         os.makedirs(os.path.dirname(os.path.abspath(db_path)), exist_ok=True)
         self.store = Store(db_path)
         if seed_demo:
@@ -32,8 +33,7 @@ class ServiceThread:
         self.host, self.port = self._socket.getsockname()[:2]
         self.enrolment_codes = set(enrolment_codes or ())      # an administrator's, each for one kiosk
         security = SoftSecurityModule(demo_masters(), name="reference key service (demo keys)") if demo_keys else None
-        app = create_app(self.store, policy, security=security, enrolment_codes=self.enrolment_codes,
-                         clock=clock)
+        app = create_app(self.store, policy, security=security, enrolment_codes=self.enrolment_codes, clock=clock)
         config = uvicorn.Config(app, log_level="warning", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},

@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Callable, Literal
 
 from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,7 +24,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk import idnumber, masking
-from kiosk.backend import pin_outcomes, rules
+from kiosk.backend import card_states, pin_outcomes, rules
 from kiosk.backend.auth import SignatureMiddleware, service_key
 from kiosk.backend.rules import Refusal
 from kiosk.backend.store import Store
@@ -202,9 +202,10 @@ class PinOperation(CardRef):
 
 
 def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule | None = None,
-               enrolment_codes: set[str] | None = None, clock=None) -> FastAPI:
+               enrolment_codes: set[str] | None = None, clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
     """``clock``: what "now" is for the rules (an aware datetime); the real time unless a test sets a day, e.g.
-    a 29 February, since every date rule (expiry, lapse, renewal window, an unpaid application's end) reads it."""
+    a 29 February, or moves time for a loss report's lapse, since every date rule (expiry, lapse, renewal
+    window, an unpaid application's end) reads it."""
     app = FastAPI(title="社保卡管理服务 (reference)", version=API_VERSION,
                   description="Card-management service contract for social security card kiosks. Every /v1 "
                               "request is SM2-signed by an enrolled kiosk; every answer is signed by the service.")
@@ -248,14 +249,19 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     def today() -> dt.date:
         return now().date()
 
+
     def lapse(card) -> dict:
-        """A temporary loss report lapses by itself after the region's period (domain.md §6)."""
+        """A temporary loss report lapses by itself after the region's period (domain.md §6), back to the state
+        the card had before the report (card_states: temporary_loss_lapsed). Written when the card is read;
+        read again inside the transaction, so two readers at once lapse it once."""
         card = dict(card)
-        if card["state"] == "temp_lost" and card["lost_until"] and \
+        if card["state"] == card_states.TEMP_LOST and card["lost_until"] and \
                 dt.datetime.fromisoformat(card["lost_until"]) <= now():
             with store.transaction() as db:
-                store.set_card_state(db, card["card_number"], "normal", "temp_loss_lapsed", None)
-            card.update(state="normal", lost_until=None)
+                row = db.execute("SELECT * FROM cards WHERE card_number = ?", (card["card_number"],)).fetchone()
+                if row["state"] == card_states.TEMP_LOST:
+                    card_states.move(store, db, row, "temporary_loss_lapsed", "temp_loss_lapsed", None)
+            card = dict(store.card(card["card_number"]))
         return card
 
     def void_unpaid(db, where: str, *args) -> None:
@@ -437,7 +443,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                        # masked: the kiosk shows it to confirm a change, and never needs the whole number
                        "phone_masked": masking.phone(person["phone"]) if person["phone"] else None},
             "card": (card := public_card(lapse(card)) if card else None),
-            "ecard": rules.ecard_use(card["state"] if card else None),
+            "ecard": card_states.ecard_use(card["state"] if card else None),
             "replacement": replacement_quote(dict(current)) if (current := store.current_card(id_number)) else None,
             "application": ({"id": application["id"], "kind": application["kind"], "state": application["state"],
                              "created_at": application["created_at"]} if application else None),
@@ -496,38 +502,33 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             card = known_card(card_number)
             if body.event in pin_outcomes.EVENTS:
                 return pin_outcomes.record(store, card, body.event, body.operation, body.applied, body.txn, kiosk_id)
-            if card["state"] == "cancelled":
-                raise Refusal(409, "card_cancelled", "此卡已注销", "This card has been cancelled")
-            new_state = card["state"]
-            if body.event == "blocked":
-                new_state = "pin_locked"
-            elif body.event in ("reloaded", "unblocked") and card["state"] == "pin_locked":
-                new_state = "normal"
-            elif body.event == "changed" and card["state"] == "sealed":
-                new_state = "normal"        # domain.md §2: activation is the first PIN change
+            # what the chip did, told after the fact: the state machine says what it does to the card's state
+            # (a lock over sealed stays sealed underneath; under a loss report the report stays) and refuses it
+            # on a card that is cancelled, void or not issued yet
+            transition = card_states.for_pin_event(body.event, card_states.CardState.of(card))
             with store.transaction() as db:
-                if new_state != card["state"]:
-                    store.set_card_state(db, card_number, new_state, f"pin_{body.event}", kiosk_id,
-                                         {"from": card["state"]}, lost_until=card["lost_until"])
-                else:
-                    store.add_event(db, card_number, f"pin_{body.event}", kiosk_id,
-                                    {"tries_left": body.tries_left} if body.tries_left is not None else None)
+                after = card_states.move(store, db, card, transition, f"pin_{body.event}", kiosk_id,
+                                         {"tries_left": body.tries_left} if body.tries_left is not None else None)
                 if body.event in pin_outcomes.SETTLING:
                     pin_outcomes.settle(store, db, card_number, kiosk_id, body.event)
-            return {"card_number": card_number, "state": new_state, "recorded": body.event}
+            return {"card_number": card_number, "state": after.state, "recorded": body.event}
         return idempotent(idempotency_key, work)
 
     @app.post("/v1/cards/{card_number}/loss-reports")
     def report_loss(card_number: str, body: LossReport, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
         def work():
             card = known_card(card_number)
+            transition = {"temporary": "temporary_loss_report", "formal": "formal_loss_report"}[body.kind]
+            refused = card_states.refusal(card_states.CardState.of(card), transition)
+            if refused is not None:
+                raise refused
             rules.require_agent(body.agent_id_number, body.power_of_attorney, card["id_number"], today())
-            state, until = rules.loss_report(policy, card, body.kind, body.id_verified, now())
+            until = rules.loss_report(policy, body.kind, body.id_verified, now())
             acted = {k: v for k, v in (("guardian", body.guardian_id_number), ("agent", body.agent_id_number)) if v}
             with store.transaction() as db:
-                store.set_card_state(db, card_number, state, f"loss_{body.kind}", kiosk_id,
-                                     {"from": card["state"], **acted}, lost_until=until)
-            return {"card_number": card_number, "state": state, "lapses_at": until}
+                after = card_states.move(store, db, card, transition, f"loss_{body.kind}", kiosk_id, acted,
+                                         lost_until=until)
+            return {"card_number": card_number, "state": after.state, "lapses_at": until}
         return idempotent(idempotency_key, work)
 
     @app.post("/v1/cards/{card_number}/release")
@@ -539,12 +540,15 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             # (seeds/003 "在未补卡前找回"; domain.md §7: an unpaid or abandoned application is not a replacement)
             replaced = bool(store.query("SELECT 1 FROM applications WHERE card_number = ? AND kind = 'replacement' "
                                         "AND state NOT IN ('void', 'refused', 'awaiting_payment')", card_number))
+            refused = card_states.refusal(card_states.CardState.of(card), "release")
+            if refused is not None:
+                raise refused
             rules.release(policy, card, replaced, body.id_verified)
-            with store.transaction() as db:
+            with store.transaction() as db:        # back to the state before the report (domain.md §6)
                 # the card is found: an unpaid replacement of it has nothing left to replace
                 void_unpaid(db, "card_number = ? AND kind = 'replacement'", card_number)
-                store.set_card_state(db, card_number, "normal", "loss_released", kiosk_id, {"from": card["state"]})
-            return {"card_number": card_number, "state": "normal"}
+                after = card_states.move(store, db, card, "release", "loss_released", kiosk_id)
+            return {"card_number": card_number, "state": after.state}
         return idempotent(idempotency_key, work)
 
     @app.post("/v1/cards/{card_number}/temporary-card")
@@ -695,9 +699,10 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 # application was made without one (a child under 7, seeds/003)
                 db.execute("INSERT INTO cards (card_number, id_number, region, state, issue_date, expiry_date, "
                            "lost_until, updated_at, application_id, generation, photo) "
-                           "VALUES (?, ?, ?, 'issuing', ?, ?, NULL, ?, ?, 3, ?)",
-                           (card_number, person["id_number"], person["region"], issued.isoformat(),
-                            expiry.isoformat(), now().isoformat(), application_id,
+                           "VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, 3, ?)",
+                           (card_number, person["id_number"], person["region"],
+                            card_states.apply(card_states.CardState(card_states.NEW), "issuance_started").state,
+                            issued.isoformat(), expiry.isoformat(), now().isoformat(), application_id,
                             0 if application["photo"] == 0 else 1))
                 store.add_event(db, card_number, "issuance_started", kiosk_id, {"application": application_id})
             name = person["name"].encode("gb18030")      # GBK; rare characters in their GB18030 form
@@ -723,25 +728,31 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         return db.execute("SELECT * FROM applications WHERE state = 'issuing' AND id_number = ? ORDER BY id DESC "
                           "LIMIT 1", (card["id_number"],)).fetchone()
 
-    def issuing_card(card_number: str) -> dict:
+    def issuing_card(card_number: str, transition: str) -> dict:
         card = known_card(card_number)
-        if card["state"] != "issuing":
-            raise Refusal(409, "not_issuing", "此卡不在制卡过程中", "This card is not being issued")
+        refused = card_states.refusal(card_states.CardState.of(card), transition)
+        if refused is not None:
+            raise refused
         return card
 
     @app.post("/v1/issuances/{card_number}/confirm")
     def confirm_issuance(card_number: str, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
         """The citizen took the card: it is issued sealed (未启用) until the first PIN change."""
         def work():
-            card = issuing_card(card_number)
+            card = issuing_card(card_number, "issuance_confirmed")
             with store.transaction() as db:
-                store.set_card_state(db, card_number, "sealed", "issued", kiosk_id)
+                after = card_states.move(store, db, card, "issuance_confirmed", "issued", kiosk_id)
                 application = application_of(db, card)
                 if application is not None:
                     db.execute("UPDATE applications SET state = 'done' WHERE id = ?", (application["id"],))
                     old = application["card_number"]       # the card a replacement takes back, if any
-                    if old and old != card_number and store.card(old)["state"] not in ("cancelled", "void"):
-                        store.set_card_state(db, old, "cancelled", "replaced", kiosk_id, {"by": card_number})
+                    old_card = store.card(old) if old and old != card_number else None
+                    # an old card already cancelled (at a counter, meanwhile) is not cancelled twice: the new
+                    # card is the citizen's either way
+                    if old_card is not None and card_states.refusal(card_states.CardState.of(old_card),
+                                                                    "replacement_made") is None:
+                        card_states.move(store, db, old_card, "replacement_made", "replaced", kiosk_id,
+                                         {"by": card_number})
                 # seeds/002 "持卡人在领取新卡时须办理临时社会保障卡注销手续": the holder's temporary card ends as the
                 # new card is collected
                 ended = db.execute("UPDATE temporary_cards SET state = 'cancelled', cancelled_at = ?, cancelled_by = ? "
@@ -749,7 +760,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                                    (now().isoformat(), card_number, card["id_number"])).rowcount
                 if ended:
                     store.add_event(db, card_number, "temporary_card_cancelled", kiosk_id, {"count": ended})
-            return {"card_number": card_number, "state": "sealed", "temporary_cards_cancelled": ended}
+            return {"card_number": card_number, "state": after.state, "temporary_cards_cancelled": ended}
         return idempotent(idempotency_key, work)
 
     @app.post("/v1/issuances/{card_number}/void")
@@ -757,14 +768,15 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                       kiosk_id: str = KioskId):
         """The card was captured (jam, not taken, failed check): void the number; the application may retry."""
         def work():
-            card = issuing_card(card_number)
+            card = issuing_card(card_number, "issuance_voided")
             with store.transaction() as db:
-                store.set_card_state(db, card_number, "void", "issuance_voided", kiosk_id, {"reason": body.reason})
+                card_states.move(store, db, card, "issuance_voided", "issuance_voided", kiosk_id,
+                                 {"reason": body.reason})
                 application = application_of(db, card)
                 if application is not None:
                     db.execute("UPDATE applications SET state = 'accepted' WHERE id = ? AND state = 'issuing'",
                                (application["id"],))
-            return {"card_number": card_number, "state": "void"}
+            return {"card_number": card_number, "state": card_states.VOID}
         return idempotent(idempotency_key, work)
 
     # -- key service (the HSM behind a kiosk's security module) -------------------------------------------

@@ -55,12 +55,14 @@ CREATE TABLE IF NOT EXISTS temporary_cards (
     state TEXT NOT NULL DEFAULT 'active', cancelled_at TEXT, cancelled_by TEXT);
 """
 # Columns added after the first release: (table, column, declaration), added to an older database at open.
+# cards.before_loss / before_lock: the state a loss report or a PIN lock lies over (kiosk/backend/card_states.py)
 ADDED_COLUMNS = (("cards", "application_id", "INTEGER"), ("staff_events", "device", "TEXT"),
                  # a card's generation (2, 3; NULL unknown), its issuing bank, whether its face has a photo (0: a
                  # child's card without one, seeds/003; NULL: unknown, taken as with a photo)
                  ("cards", "generation", "INTEGER"), ("cards", "bank", "TEXT"), ("cards", "photo", "INTEGER"),
                  # a fee waived, and why ("first_gen3_swap", seeds/000); whether the new card has a photo
-                 ("applications", "fee_waiver", "TEXT"), ("applications", "photo", "INTEGER"))
+                 ("applications", "fee_waiver", "TEXT"), ("applications", "photo", "INTEGER"),
+                 ("cards", "before_loss", "TEXT"), ("cards", "before_lock", "TEXT"))
 
 
 def now() -> dt.datetime:
@@ -138,10 +140,12 @@ class Store:
         return rows[0] if rows else None
 
     def set_card_state(self, db, card_number: str, state: str, kind: str, kiosk_id: str | None,
-                       detail: dict | None = None, lost_until: str | None = None) -> None:
+                       detail: dict | None = None, lost_until: str | None = None, before_loss: str | None = None,
+                       before_lock: str | None = None) -> None:
+        """Write a card's state; the service decides it through kiosk/backend/card_states.py (``move``)."""
         stamp = now().isoformat()
-        db.execute("UPDATE cards SET state = ?, lost_until = ?, updated_at = ? WHERE card_number = ?",
-                   (state, lost_until, stamp, card_number))
+        db.execute("UPDATE cards SET state = ?, lost_until = ?, before_loss = ?, before_lock = ?, updated_at = ? "
+                   "WHERE card_number = ?", (state, lost_until, before_loss, before_lock, stamp, card_number))
         self.add_event(db, card_number, kind, kiosk_id, detail)
 
     @staticmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from kiosk import receipts
+from kiosk import cardstates, receipts
 from kiosk.errors import Refusal
 from kiosk.flows import identity, representation, service_writes
 from kiosk.flows.base import Devices, now
@@ -98,6 +98,7 @@ class ReleaseFlow:
         self.devices = devices
         self.id_card: IdCard | None = None
         self.card_number: str | None = None
+        self.state: str | None = None          # the card's state after the release: the one before the report
         self.txn = new_txn_id(devices.kiosk_id)
 
     def check_devices(self) -> None:
@@ -118,19 +119,25 @@ class ReleaseFlow:
         return self.card_number
 
     def release(self) -> dict:
-        return service_writes.send(self.devices, f"{self.txn}-release", "release", card_number=self.card_number,
-                                   id_verified=True)
+        answer = service_writes.send(self.devices, f"{self.txn}-release", "release", card_number=self.card_number,
+                                     id_verified=True)
+        self.state = answer["state"]
+        return answer
 
     def receipt(self):
+        # the service returns the card to its state before the report: a sealed card is still to be activated,
+        # a locked one still to be unlocked (domain.md §6), and the receipt says so
+        text = cardstates.describe(self.state, None)
+        advice = "社保卡已恢复正常使用，请妥善保管。" if self.state == "normal" else text.advice_zh
         return receipts.status_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(),
                                        name=self.id_card.name, id_number=self.id_card.id_number,
-                                       card_number=self.card_number, state_label="已解除挂失（正常）",
-                                       advice="社保卡已恢复正常使用，请妥善保管。")
+                                       card_number=self.card_number, state_label=f"已解除挂失（{text.label_zh}）",
+                                       advice=advice)
 
     def wipe(self) -> None:
         if self.id_card:
             self.id_card.wipe()
-        self.id_card = self.card_number = None
+        self.id_card = self.card_number = self.state = None
 
 
 def report_journey(devices: Devices, acting: Acting = HOLDER):
@@ -171,8 +178,13 @@ def release_journey(devices: Devices, acting: Acting = HOLDER):
             return
         if (yield InsertCard(_("请插入找回的社保卡"), _("芯片朝上，插入下方社保卡插口"), flow.wait_for_card)) is None:
             return
-        yield Work(_("正在解除挂失"), flow.release)
-        yield from finish(devices, _("已解除挂失"), _("您的社保卡已恢复正常使用。请取走社保卡和身份证。"),
-                          receipt=flow.receipt, take=_("凭条、社保卡和身份证"))
+        answer = yield Work(_("正在解除挂失"), flow.release)
+        if answer["state"] == "sealed":
+            body = _("挂失已解除，此卡仍未启用社保功能：请持身份证和社保卡办理启用。请取走社保卡和身份证。")
+        elif answer["state"] == "pin_locked":
+            body = _("挂失已解除，此卡密码仍处于锁定状态：请持身份证和社保卡办理密码解锁。请取走社保卡和身份证。")
+        else:
+            body = _("您的社保卡已恢复正常使用。请取走社保卡和身份证。")
+        yield from finish(devices, _("已解除挂失"), body, receipt=flow.receipt, take=_("凭条、社保卡和身份证"))
     finally:
         flow.wipe()
