@@ -77,9 +77,11 @@ STATE_DECISIONS = (
     "能否继续使用？\" and answers only for 正常, 临时挂失/挂失 (\"经本人授权可使用\") and 注销; a lock is named with the "
     "loss, and a chip locked by 6 wrong PINs (seeds/002) may mean someone else tried it, so the lock gets the "
     "loss's answer, not 'fully usable'",
-    "a PIN lock on a sealed card keeps it sealed underneath: an unlock or a reset returns it to sealed, and only the "
-    "activation (seeds/000 \"社保功能激活是指更改社保卡的初始密码\") makes it normal; a lock, an unlock or an "
-    "activation the chip reports while a loss report stands changes the state under the report, which stays",
+    "a PIN lock on a sealed card keeps it sealed underneath, and a kiosk's unlock or reset of it is its "
+    "activation too: both set a new PIN the holder chose (never the initial one) with the card and the ID card "
+    "read, which is all an activation is (seeds/000 \"社保功能激活是指更改社保卡的初始密码\"; 002, 003); left sealed, "
+    "the card would have no way out, its initial PIN gone. A lock, an unlock or an activation the chip reports "
+    "while a loss report stands changes the state under the report, which stays",
 )
 
 PROFILES = {

@@ -279,7 +279,9 @@ def test_no_sequence_of_acts_breaks_the_cards_invariants(world, start, acts):
             if refused is None and act == "blocked":
                 model.locked = chip_locked[card] = True
             elif refused is None and act in ("unblocked", "reloaded"):
+                # a kiosk's unlock or reset sets the holder's own new PIN: the activation of a sealed card too
                 model.locked = chip_locked[card] = False
+                model.activated = activated[card] = True
             elif refused is None and act == "changed":
                 model.activated = activated[card] = True
 

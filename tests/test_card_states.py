@@ -59,13 +59,24 @@ def test_a_temporary_report_made_formal_still_returns_to_the_state_before_the_fi
 
 
 # -- a PIN lock is a layer too ----------------------------------------------------------------------------------
-def test_a_sealed_card_locked_then_unlocked_is_still_sealed_until_activated(service, client):
-    """Before: "unblocked" on any pin_locked card made it normal, so a sealed card became usable without its
-    activation (the first change of the initial PIN, domain.md §2)."""
+def test_a_sealed_card_locked_then_unlocked_at_a_kiosk_is_activated_by_the_holders_new_pin(service, client):
+    """A kiosk's unlock (or reset) sets a new PIN the holder chose — never the initial one (pin_rules) — with
+    the card and the ID card read: that is the activation too (seeds/000 "社保功能激活是指更改社保卡的初始密码";
+    002, 003 card and ID). Left sealed, the card had no way out: its initial PIN is gone, so the activation
+    cannot verify it, and a PIN change never activates (it needs no ID card)."""
     _, card = new_person(service, with_card="sealed")
     assert client.pin_event(card, "blocked")["state"] == "pin_locked"
-    assert client.pin_event(card, "unblocked")["state"] == "sealed"
-    assert client.pin_event(card, "changed")["state"] == "normal"
+    assert client.pin_event(card, "unblocked")["state"] == "normal"
+    kinds = [e["kind"] for e in service.store.events(card)]
+    assert "pin_unblocked" in kinds and "pin_activated" in kinds
+
+
+def test_a_sealed_card_stays_sealed_under_a_lock_and_a_loss_report_until_the_holder_sets_a_pin(service, client):
+    _, card = new_person(service, with_card="sealed")
+    client.pin_event(card, "blocked")
+    client.report_loss(card, "temporary", id_verified=True)
+    assert client.release(card, id_verified=True)["state"] == "pin_locked"
+    assert client.pin_event(card, "reloaded")["state"] == "normal"
 
 
 def test_a_pin_lock_during_a_loss_report_keeps_the_report_and_survives_its_release(service, client):

@@ -189,10 +189,12 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
        "seeds/002 \"连续6次输入错误，该卡将不能使用，并提示密码锁定\""),
     _t("unlock", "密码解锁", "card (with the ID card)",
        {PIN_LOCKED: RESTORE_LOCK, SEALED: UNCHANGED, NORMAL: UNCHANGED, **_CHIP_UNDER_REPORT},
-       "seeds/002 \"须持本人社会保障卡、有效身份证件…办理社保账户密码解锁\"; a sealed card stays sealed"),
+       "seeds/002 \"须持本人社会保障卡、有效身份证件…办理社保账户密码解锁\"; on a card sealed underneath, the holder's "
+       "new PIN is its activation too (activates())"),
     _t("reset", "密码重置", "card (with the ID card)",
        {PIN_LOCKED: RESTORE_LOCK, SEALED: UNCHANGED, NORMAL: UNCHANGED, **_CHIP_UNDER_REPORT},
-       "seeds/003 #07 \"因…密码遗忘或卡片已锁定…密码重置\""),
+       "seeds/003 #07 \"因…密码遗忘或卡片已锁定…密码重置\"; on a card sealed underneath, the holder's new PIN is its "
+       "activation too (activates())"),
     _t("temporary_loss_report", "临时挂失", "kiosk, 12333, online",
        {SEALED: TEMP_LOST, NORMAL: TEMP_LOST, PIN_LOCKED: TEMP_LOST},
        "seeds/003 #08 \"临时挂失指持卡人通过…12333办理挂失\"; from sealed and locked too: project decision "
@@ -225,6 +227,14 @@ def for_pin_event(event: str, card: CardState) -> str:
     if event == "changed":
         return "activation" if card.base() == SEALED else "pin_changed"
     return PIN_EVENTS[event]
+
+
+def activates(name: str, after: CardState) -> bool:
+    """Whether a kiosk's unlock or reset was also the card's activation: it set a new PIN the holder chose —
+    never the initial one (kiosk/flows/pin_rules.py) — with the card and the ID card read, which is all an
+    activation is (seeds/000 "社保功能激活是指更改社保卡的初始密码"; 002, 003: card and ID). A card left sealed
+    after it would have no way out: its initial PIN is gone, so the activation cannot verify it."""
+    return name in ("unlock", "reset") and after.base() == SEALED
 
 
 def refusal(card: CardState, name: str) -> StateRefusal | None:

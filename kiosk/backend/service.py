@@ -509,6 +509,10 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             with store.transaction() as db:
                 after = card_states.move(store, db, card, transition, f"pin_{body.event}", kiosk_id,
                                          {"tries_left": body.tries_left} if body.tries_left is not None else None)
+                if card_states.activates(transition, after):
+                    row = db.execute("SELECT * FROM cards WHERE card_number = ?", (card_number,)).fetchone()
+                    after = card_states.move(store, db, row, "activation", "pin_activated", kiosk_id,
+                                             {"by": transition})
                 if body.event in pin_outcomes.SETTLING:
                     pin_outcomes.settle(store, db, card_number, kiosk_id, body.event)
             return {"card_number": card_number, "state": after.state, "recorded": body.event}
