@@ -36,6 +36,8 @@ class PolicyProfile:
     # abandoned one must not block a release or a new application for ever. The seeds say nothing (see
     # UNPAID_APPLICATION_DECISION); a province's own system may keep one longer.
     unpaid_application_hours: int = 24
+    # who may apply, in the region's words, said to someone the service does not know as insured (zh, en)
+    not_insured_words: tuple[str, str] | None = None
     # rules the seeds leave open and the project decided, each with its reason (shown to reviewers, not citizens)
     decisions: tuple[str, ...] = ()
 
@@ -114,6 +116,14 @@ PROFILES = {
                                         "replacement. A card the record does not show as 2nd generation (unknown "
                                         "generation) gets no swap and no waiver.") + STATE_DECISIONS),
     "henan": PolicyProfile("henan", "河南省", "410100", initial_pin="123456", guardian_below_age=16,
+                           # seeds/004 "本省户籍人员或…在本省参加社会保险的人员"; 002: any insurance scheme
+                           not_insured_words=("在本省参加社会保险的人员或本省户籍人员可申领社保卡。系统未查到您的参保信息："
+                                              "本省户籍人员请持身份证和户口簿到社会保障卡服务窗口申领，其他人员请先办理参保登记",
+                                              "Anyone insured in Henan, or with a Henan household registration, may "
+                                              "apply. You are not on record as insured: with a Henan household "
+                                              "registration, apply at a social security card counter with your ID "
+                                              "card and household register; otherwise enrol in an insurance scheme "
+                                              "first"),
                            temp_loss_lapse_days=None, replacement_fee_yuan=None,
                            sources=("seeds/002, seeds/004 (initial PIN 123456, guardian under 16, temporary "
                                     "card valid 3 months; reset and unlock are separate; cancellation after the "
@@ -130,6 +140,13 @@ PROFILES = {
                                       "refused with words that name that report, the counter and 12333",)
                            + STATE_DECISIONS),
     "sichuan": PolicyProfile("sichuan", "四川省", "510100", initial_pin=None, guardian_below_age=18,
+                             # seeds/003 "在本省参保或就业的人员"
+                             not_insured_words=("在本省参保或就业的人员可申领社保卡。系统未查到您的参保信息：已在本省就业的，"
+                                                "请持身份证和劳动合同等就业证明到社会保障卡服务窗口申领；其他人员请先办理参保登记",
+                                                "Anyone insured or employed in Sichuan may apply. You are not on "
+                                                "record as insured: if you work in Sichuan, apply at a social "
+                                                "security card counter with your ID card and proof of employment "
+                                                "(e.g. your labour contract); otherwise enrol first"),
                              temp_loss_lapse_days=7, replacement_fee_yuan=None,
                              sources=("seeds/003 (guardian under 18, 7-day lapse, reset also for a locked card, "
                                       "cancellation: social-security side first, then the bank)",),

@@ -59,8 +59,11 @@ RULES: tuple[Rule, ...] = (
           "test_card_states.py::test_a_sealed_card_locked_then_unlocked_is_still_sealed_until_activated"),
          "000, 003"),
     # -- apply ----------------------------------------------------------------------------------------------------
-    Rule("insured", "Only the insured (of any scheme) may apply; the uninsured are told to enrol first", ALL,
-         "service, kiosk", ("test_backend.py::test_only_the_insured_may_apply",
+    Rule("insured", "Who may apply: the insured (any scheme); in Sichuan also the employed, in Henan also the "
+         "household-registered (shown at a counter); the others are told to enrol first",
+         "henan, sichuan differ", "service, kiosk",
+         ("test_backend.py::test_only_the_insured_may_apply",
+          "test_journeys.py::test_someone_not_insured_is_told_who_may_apply_here_and_what_to_bring",
                             "test_backend.py::test_the_uninsured_enrol_then_may_apply",
                             "test_flows.py::test_a_foreign_resident_unknown_to_the_service_is_told_to_enrol"),
          "002, 003, 004"),

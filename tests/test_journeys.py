@@ -139,6 +139,16 @@ def test_a_new_card_is_refused_to_someone_who_has_one(kiosk):
     assert kiosk.hands.issuer_sim.hopper == 50                                   # no card left the hopper
 
 
+@pytest.mark.parametrize("kiosk, words", [("shaanxi", "参保登记"), ("henan", "户口簿"), ("sichuan", "就业证明")],
+                         indirect=["kiosk"])
+def test_someone_not_insured_is_told_who_may_apply_here_and_what_to_bring(kiosk, words):
+    """Who may apply is regional (002 any insured person, 003 "参保或就业", 004 "本省户籍人员或…")."""
+    with kiosk.service.store.transaction() as db:
+        db.execute("UPDATE persons SET insured = 0 WHERE id_number = ?", (demo.by_key("no_card").id_number,))
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")])
+    assert p.ended == "failed" and words in p.body
+
+
 def test_declining_at_the_confirmation_makes_nothing(kiosk):
     p = Player(kiosk, "issue", does=[place(kiosk, "no_card")]).press(s.DONE)
     assert p.ended == "done" and kiosk.hands.issuer_sim.hopper == 50

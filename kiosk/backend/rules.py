@@ -33,10 +33,15 @@ def birth_of(id_number: str) -> dt.date:
     return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
 
 
-def require_insured(person) -> None:
+def require_insured(person, policy: PolicyProfile | None = None) -> None:
+    """Who may apply is the region's (policy.not_insured_words: 002 any insured person; 003 "参保或就业"; 004
+    "本省户籍人员或…"). The service knows insurance only; employment and household registration are shown at a
+    counter, so the words name it and what to bring."""
     if person is None or not person["insured"]:
-        raise Refusal(409, "not_insured", "您尚未参保，请先办理参保登记后再申领社保卡",
-                      "You are not insured in this province; please enrol first, then apply")
+        zh, en = (policy.not_insured_words if policy is not None and policy.not_insured_words else
+                  ("您尚未参保，请先办理参保登记后再申领社保卡",
+                   "You are not insured in this province; please enrol first, then apply"))
+        raise Refusal(409, "not_insured", zh, en)
 
 
 def require_guardian(policy: PolicyProfile, id_number: str, guardian: str | None, today: dt.date) -> None:
@@ -66,7 +71,7 @@ def require_recorded_name(person, name_on_id: str | None) -> None:
 
 def new_card(policy: PolicyProfile, person, current_card, open_application, photo: bool, guardian: str | None,
              today: dt.date) -> None:
-    require_insured(person)
+    require_insured(person, policy)
     if current_card is not None:
         raise Refusal(409, "already_has_card", "您已持有本省社保卡（一人一卡），如需换卡请选择补换卡",
                       "You already hold this province's card (one card per person); choose replacement instead")
@@ -119,7 +124,7 @@ def replacement(policy: PolicyProfile, person, card, open_application, reason: s
                 today: dt.date, swap_used: bool = False, photo: bool | None = None) -> int:
     """Checks a replacement and returns its fee in fen (0 when free). ``swap_used``: this person was granted
     the free generation swap before; ``photo``: the new card's face will carry one."""
-    require_insured(person)
+    require_insured(person, policy)
     if card is None:
         raise Refusal(404, "card_not_found", "未找到您名下的社保卡", "No card of yours was found")
     if reason not in REPLACEMENT_REASONS:
@@ -154,7 +159,7 @@ def replacement(policy: PolicyProfile, person, card, open_application, reason: s
 
 def renewal(policy: PolicyProfile, person, card, open_application, guardian: str | None, today: dt.date,
             swap_used: bool = False) -> int:
-    require_insured(person)
+    require_insured(person, policy)
     if card is None or card["state"] == "cancelled":
         raise Refusal(404, "card_not_found", "未找到您名下的有效社保卡", "No valid card of yours was found")
     expiry = dt.date.fromisoformat(card["expiry_date"])
