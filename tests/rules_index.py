@@ -56,7 +56,7 @@ RULES: tuple[Rule, ...] = (
          "sealed, locked stays locked)", ALL, "service",
          ("test_card_states.py::test_a_lapse_returns_the_card_to_its_state_before_the_temporary_report",
           "test_card_states.py::test_a_release_returns_the_card_to_its_state_before_the_report",
-          "test_card_states.py::test_a_sealed_card_locked_then_unlocked_is_still_sealed_until_activated"),
+          "test_card_states.py::test_a_sealed_card_stays_sealed_under_a_lock_and_a_loss_report_until_the_holder_sets_a_pin"),
          "000, 003"),
     # -- apply ----------------------------------------------------------------------------------------------------
     Rule("insured", "Who may apply: the insured (any scheme); in Sichuan also the employed, in Henan also the "
