@@ -121,6 +121,9 @@ EN: dict[str, str] = {
     # loss and release
     "挂失须核验本人身份证": "A loss report needs your own ID card",
     "代办挂失，须放置持卡人（被代办人）的身份证": "Reporting for someone: place the holder's ID card",
+    "代办解除挂失，须放置持卡人（被代办人）的身份证，再插入其社保卡":
+        "Releasing for someone: place the holder's ID card, then insert the holder's card",
+    "代办补换卡，须放置持卡人（被代办人）的身份证": "Replacing for someone: place the holder's ID card",
     "请选择挂失方式": "Which kind of loss report?",
     "临时挂失（{days}天后自动解除）": "Temporary (lapses after {days} days)",
     "正式挂失（原卡停用，需补卡）": "Formal (the card stops; a replacement is needed)",

@@ -192,6 +192,11 @@ RULES: tuple[Rule, ...] = (
          ("test_backend.py::test_an_agent_needs_a_power_of_attorney_and_to_be_another_adult",
           "test_flows_citizen_services.py::test_an_agent_may_not_do_what_the_registry_keeps_to_the_holder"),
          "002, 004"),
+    Rule("agent_both_ids", "An agent replaces or releases with the holder's ID card and their own; the service "
+         "records who acted", ALL, "service, kiosk",
+         ("test_journeys.py::test_an_agent_releases_a_found_card_with_both_id_cards_and_the_service_records_who",
+          "test_journeys.py::test_an_agent_replaces_a_card_with_both_id_cards_and_the_application_carries_the_agent"),
+         "002"),
 )
 
 

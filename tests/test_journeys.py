@@ -363,6 +363,40 @@ def test_an_agent_must_declare_the_power_of_attorney(kiosk):
     assert p.press(s.DONE).ended == "done"
 
 
+def an_agent_for(kiosk, service: str, holder: str, does=(), **kw) -> Player:
+    """An agent (the demo citizen "sealed", an adult) with the holder's power of attorney: the agent's own ID
+    card, taken back, then the holder's (seeds/002 "委托他人代理的，还应当提供代理人身份证件")."""
+    p = Player(kiosk, "agent", does=[place(kiosk, "sealed"), take_back_id_card(kiosk), place(kiosk, holder), *does],
+               **kw)
+    p.choose("agent").press("attorney")
+    assert service in p.options
+    return p.choose(service)
+
+
+def test_an_agent_releases_a_found_card_with_both_id_cards_and_the_service_records_who(kiosk):
+    p = an_agent_for(kiosk, "release", "temp_lost", does=[insert(kiosk, "temp_lost")])
+    assert p.title == "已解除挂失", p.body
+    [event] = [e for e in kiosk.service.store.events(demo.by_key("temp_lost").card_number)
+               if e["kind"] == "loss_released"]
+    assert demo.by_key("sealed").id_number in str(event)            # the agent, on the service's record
+
+
+def test_an_agent_replaces_a_card_with_both_id_cards_and_the_application_carries_the_agent(kiosk):
+    citizen_takes_cards(kiosk)
+    p = an_agent_for(kiosk, "replace", "normal", does=[None, pay(kiosk)], wait_s=5,
+                     on_progress={"insert": lambda: kiosk.hands.insert_old_card("normal")})
+    p.choose("damaged")
+    assert p.title == "补换卡完成", p.body
+    [application] = kiosk.service.store.query("SELECT * FROM applications WHERE id_number = ? AND kind = "
+                                              "'replacement'", demo.by_key("normal").id_number)
+    assert application["agent"] == demo.by_key("sealed").id_number
+
+
+def test_an_agent_without_a_power_of_attorney_is_never_offered_the_replacement(kiosk):
+    p = Player(kiosk, "agent").choose("agent")
+    assert p.press(s.DONE).ended == "done" and not any(isinstance(x, s.PlaceIdCard) for x in p.shown)
+
+
 # -- every way out wipes -------------------------------------------------------------------------------------------
 def test_leaving_at_any_step_wipes_the_id_card_read(kiosk):
     p = Player(kiosk, "loss", does=[place(kiosk, "normal")])

@@ -67,11 +67,12 @@ def test_sichuan_has_no_activation_tile_because_its_profile_has_no_initial_pin()
 def test_the_acting_menu_offers_only_what_the_registry_lets_the_role_do(region, role):
     offered = [s.key for s in registry.offered_to(profile(region), role)]
     assert offered and all(registry.service(key).allows(role) for key in offered)
-    assert "replace" not in offered and "cancel" not in offered and "agent" not in offered
+    assert "cancel" not in offered and "agent" not in offered
+    assert "replace" in offered and "release" in offered          # with both ID cards (seeds/002)
 
 
-@pytest.mark.parametrize("key", ["replace", "cancel"])
-def test_replacement_and_the_cancellation_guide_refuse_an_agent_instead_of_ignoring_them(kiosk, key):
+@pytest.mark.parametrize("key", ["cancel"])
+def test_the_cancellation_guide_refuses_an_agent_instead_of_ignoring_them(kiosk, key):
     """Before the registry both controllers took ``acting`` and served the agent as if they were the holder."""
     with pytest.raises(MayNotAct) as refused:
         registry.begin(key, kiosk.devices, ACTORS[Role.AGENT])

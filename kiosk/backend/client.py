@@ -77,8 +77,14 @@ def loss_report(card_number: str, kind: str, id_verified: bool, guardian_id_numb
     return Request("POST", f"/v1/cards/{card_number}/loss-reports", body)
 
 
-def release(card_number: str, id_verified: bool) -> Request:
-    return Request("POST", f"/v1/cards/{card_number}/release", {"id_verified": id_verified})
+def release(card_number: str, id_verified: bool, guardian_id_number: str | None = None,
+            agent_id_number: str | None = None, power_of_attorney: bool = False) -> Request:
+    body = {"id_verified": id_verified}
+    if guardian_id_number:
+        body["guardian_id_number"] = guardian_id_number
+    if agent_id_number:
+        body.update(agent_id_number=agent_id_number, power_of_attorney=power_of_attorney)
+    return Request("POST", f"/v1/cards/{card_number}/release", body)
 
 
 class ServiceClient:

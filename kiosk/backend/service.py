@@ -130,6 +130,11 @@ class LossReport(BaseModel):
 
 class Release(BaseModel):
     id_verified: bool
+    # who acted, when not the holder: an agent shows their own ID card too (seeds/002 "委托他人代理的，还应当提供
+    # 代理人身份证件"), a guardian acts for a minor
+    guardian_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
+    agent_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
+    power_of_attorney: bool = False
 
 
 class Application(BaseModel):
@@ -548,10 +553,12 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             if refused is not None:
                 raise refused
             rules.release(policy, card, replaced, body.id_verified)
+            rules.require_agent(body.agent_id_number, body.power_of_attorney, card["id_number"], today())
+            acted = {k: v for k, v in (("guardian", body.guardian_id_number), ("agent", body.agent_id_number)) if v}
             with store.transaction() as db:        # back to the state before the report (domain.md §6)
                 # the card is found: an unpaid replacement of it has nothing left to replace
                 void_unpaid(db, "card_number = ? AND kind = 'replacement'", card_number)
-                after = card_states.move(store, db, card, "release", "loss_released", kiosk_id)
+                after = card_states.move(store, db, card, "release", "loss_released", kiosk_id, acted)
             return {"card_number": card_number, "state": after.state}
         return idempotent(idempotency_key, work)
 
@@ -613,10 +620,11 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             with store.transaction() as db:
                 void_unpaid(db, "id_number = ?", body.id_number)     # superseded: one order to pay, not two
                 cur = db.execute("INSERT INTO applications (id_number, kind, state, created_at, reason, card_number, "
-                                 "guardian, fee_fen, kiosk_id, fee_waiver, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 "guardian, fee_fen, kiosk_id, fee_waiver, photo, agent) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  (body.id_number, body.kind, state, now().isoformat(), body.reason,
                                   card["card_number"] if card else None, body.guardian_id_number, fee, kiosk_id,
-                                  waiver, None if body.photo is None else int(body.photo)))
+                                  waiver, None if body.photo is None else int(body.photo), body.agent_id_number))
                 if fee:
                     db.execute("INSERT INTO fee_orders (application_id, amount_fen, state, created_at) VALUES "
                                "(?, ?, 'unpaid', ?)", (cur.lastrowid, fee, now().isoformat()))

@@ -62,7 +62,9 @@ ADDED_COLUMNS = (("cards", "application_id", "INTEGER"), ("staff_events", "devic
                  ("cards", "generation", "INTEGER"), ("cards", "bank", "TEXT"), ("cards", "photo", "INTEGER"),
                  # a fee waived, and why ("first_gen3_swap", seeds/000); whether the new card has a photo
                  ("applications", "fee_waiver", "TEXT"), ("applications", "photo", "INTEGER"),
-                 ("cards", "before_loss", "TEXT"), ("cards", "before_lock", "TEXT"))
+                 ("cards", "before_loss", "TEXT"), ("cards", "before_lock", "TEXT"),
+                 # an agent who applied for the holder with the power of attorney (seeds/002, 004)
+                 ("applications", "agent", "TEXT"))
 
 
 def now() -> dt.datetime:

@@ -94,8 +94,11 @@ class LossReportFlow:
 
 
 class ReleaseFlow:
-    def __init__(self, devices: Devices):
+    SERVICE = "release"
+
+    def __init__(self, devices: Devices, acting: Acting = HOLDER):
         self.devices = devices
+        self.acting = acting          # an agent with both ID cards (seeds/002), or a minor's guardian
         self.id_card: IdCard | None = None
         self.card_number: str | None = None
         self.state: str | None = None          # the card's state after the release: the one before the report
@@ -105,7 +108,9 @@ class ReleaseFlow:
         self.devices.require(*RELEASE_NEEDS)
 
     def wait_for_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:
-        self.id_card = self.devices.idreader.wait_for_card(timeout, cancelled)
+        """The holder's ID card (after the actor's own, when someone acts for the holder)."""
+        self.id_card = representation.read_holder_id_card(self.devices, self.acting, self.SERVICE, timeout,
+                                                          cancelled)
         return self.id_card
 
     def wait_for_card(self, timeout: float, cancelled: threading.Event) -> str | None:
@@ -120,7 +125,7 @@ class ReleaseFlow:
 
     def release(self) -> dict:
         answer = service_writes.send(self.devices, f"{self.txn}-release", "release", card_number=self.card_number,
-                                     id_verified=True)
+                                     id_verified=True, **self.acting.apply_fields())
         self.state = answer["state"]
         return answer
 
@@ -138,6 +143,7 @@ class ReleaseFlow:
         if self.id_card:
             self.id_card.wipe()
         self.id_card = self.card_number = self.state = None
+        self.acting = HOLDER
 
 
 def report_journey(devices: Devices, acting: Acting = HOLDER):
@@ -171,10 +177,13 @@ def report_journey(devices: Devices, acting: Acting = HOLDER):
 def release_journey(devices: Devices, acting: Acting = HOLDER):
     """解除挂失: the holder's ID card → the found card (the holder's current one) → released → receipt."""
     from kiosk.flows.steps import InsertCard, PlaceIdCard, Work, finish
-    flow = ReleaseFlow(devices)
+    flow = ReleaseFlow(devices, acting)
     try:
         yield Work(_("正在检查设备"), flow.check_devices)
-        if (yield PlaceIdCard(_("请将身份证放在读卡区"), _("解除挂失须本人身份证和社保卡"), flow.wait_for_id_card)) is None:
+        if (yield PlaceIdCard(representation.holder_id_title(acting),
+                              _("解除挂失须本人身份证和社保卡") if acting is HOLDER else
+                              _("代办解除挂失，须放置持卡人（被代办人）的身份证，再插入其社保卡"),
+                              flow.wait_for_id_card)) is None:
             return
         if (yield InsertCard(_("请插入找回的社保卡"), _("芯片朝上，插入下方社保卡插口"), flow.wait_for_card)) is None:
             return

@@ -29,8 +29,8 @@ PIN_IS_THE_HOLDERS = ("密码是持卡人本人的凭证，须由本人（或未
                       "The PIN is the holder's own secret; the holder (or a minor's guardian) must set it")
 ECARD_IS_THE_HOLDERS = ("电子社保卡是持卡人本人的线上身份凭证，须由本人申领",
                         "The e-card is the holder's own online identity; the holder must sign up for it")
-# Services the kiosk does only for the holder so far: seeds/002 lets an agent replace or release with both
-# ID cards, but these flows do not read an actor's ID card yet, so a counter does it.
+# Services the kiosk does only for the holder (the cancellation guide explains, to whoever asks; acting
+# itself is entered through its own tile)
 IN_PERSON_HERE = ("本机仅受理本人办理此业务，代办请到窗口", "At this kiosk only the holder can do this; "
                   "someone acting for the holder goes to a counter")
 
@@ -78,10 +78,11 @@ SERVICES: tuple[Service, ...] = (
             unlock.UnlockFlow.NEEDS, HOLDER_OR_GUARDIAN, PIN_IS_THE_HOLDERS),
     Service("loss", "挂", _("社保卡挂失"), _("临时挂失 · 正式挂失"), loss.report_journey,
             loss.REPORT_NEEDS, ANYONE),
+    # an agent with both ID cards (seeds/002 "委托他人代理的，还应当提供代理人身份证件"), a minor's guardian
     Service("release", "解", _("解除挂失"), _("卡片找回后办理"), loss.release_journey,
-            loss.RELEASE_NEEDS, HOLDER_ONLY),
+            loss.RELEASE_NEEDS, ANYONE),
     Service("replace", "补", _("补卡换卡"), _("丢失、损坏、到期"), replacement.journey,
-            replacement.NEEDS, HOLDER_ONLY),
+            replacement.NEEDS, ANYONE),
     Service("contact", "改", _("修改联系方式"), _("手机号、地址"), contact.journey,
             contact.NEEDS, ANYONE),
     Service("ecard", "码", _("电子社保卡"), _("扫码申领"), ecard.journey,

@@ -25,9 +25,10 @@ import time
 from kiosk import masking, receipts
 from kiosk.backend.client import ServiceError, ServiceRefused
 from kiosk.errors import Refusal
-from kiosk.flows import identity, issuance, staff_notices
+from kiosk.flows import identity, issuance, representation, staff_notices
 from kiosk.flows import replacement_reasons as reasons_for
 from kiosk.flows.replacement_reasons import OldCard, Reason
+from kiosk.flows.representation import HOLDER, Acting
 from kiosk.flows.base import Devices, now
 from kiosk.flows.issuance import IssuanceFlow
 from kiosk.flows.steps import (DONE, Choose, CitizenLeft, InsertCard, Message, Option, Pay, PlaceIdCard, Work,
@@ -77,8 +78,11 @@ class NotReady(Refusal):
 
 
 class ReplacementFlow:
-    def __init__(self, devices: Devices):
+    SERVICE = "replace"
+
+    def __init__(self, devices: Devices, acting: Acting = HOLDER):
         self.devices = devices
+        self.acting = acting          # an agent with both ID cards (seeds/002), or a minor's guardian
         self.txn = new_txn_id(devices.kiosk_id)
         self.id_card: IdCard | None = None
         self.card: dict | None = None          # the service's record of the card being replaced
@@ -112,7 +116,8 @@ class ReplacementFlow:
         self.devices.require(*NEEDS)
 
     def wait_for_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:
-        id_card = self.devices.idreader.wait_for_card(timeout, cancelled)
+        """The holder's ID card (after the actor's own, when someone acts for the holder)."""
+        id_card = representation.read_holder_id_card(self.devices, self.acting, self.SERVICE, timeout, cancelled)
         if id_card is None:
             return None
         status = self.devices.service.card_status(id_card.id_number)
@@ -282,7 +287,7 @@ class ReplacementFlow:
             self.application = self.devices.service.apply(
                 self.id_card.id_number, chosen.kind, reason=None if chosen.kind == "renewal" else chosen.key,
                 photo=self.devices.camera is not None, name_on_id=self.id_card.name,
-                idempotency_key=f"{self.txn}:apply")
+                idempotency_key=f"{self.txn}:apply", **self.acting.apply_fields())
         self._step("applied", application_id=self.application["id"], reason=chosen.key)
         return self.application
 
@@ -381,6 +386,7 @@ class ReplacementFlow:
         if self.id_card:
             self.id_card.wipe()
         self.id_card = self.card = self.old_card = self.application = self.reason = self.quote = None
+        self.acting = HOLDER
 
 
 def recover(devices: Devices) -> list[tuple[str, str]]:
@@ -423,7 +429,7 @@ PAY_TIMEOUT_S = 180          # scanning, confirming on the phone and paying: thr
 def journey(devices: Devices, acting=None):
     """补卡/换卡, in the order of the module docstring. Leaving before the new card is made — giving up at
     the fee, a refusal on screen, the inactivity timer — hands a held old card back at the gate first."""
-    flow = ReplacementFlow(devices)
+    flow = ReplacementFlow(devices, acting or HOLDER)
     try:
         yield from _replace(flow)
         yield from _hand_back(flow)              # ended before the new card: the old one goes back
@@ -437,7 +443,9 @@ def journey(devices: Devices, acting=None):
 def _replace(flow: ReplacementFlow):
     devices = flow.devices
     yield Work(_("正在检查设备"), flow.check_devices)
-    if (yield PlaceIdCard(_("请将身份证放在读卡区"), _("补换卡须核验本人身份证"), flow.wait_for_id_card)) is None:
+    if (yield PlaceIdCard(representation.holder_id_title(flow.acting),
+                          _("补换卡须核验本人身份证") if flow.acting is HOLDER else
+                          _("代办补换卡，须放置持卡人（被代办人）的身份证"), flow.wait_for_id_card)) is None:
         return
     if flow.old_card_expected():
         old = yield InsertCard(_("请将原社保卡插入制卡模块入卡口"), _("芯片朝上，插入右侧出卡口；原卡将被回收销毁"),
