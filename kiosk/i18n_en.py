@@ -174,7 +174,9 @@ EN: dict[str, str] = {
     "（免费）": "(free)",
     "（{yuan}元）": "({yuan} yuan)",
     "请选择补换卡原因": "Why do you need a new card?",
-    "原卡回收后不能再使用，账户资金不受影响。": "The old card stops working when kept; your account's money is safe.",
+    "原卡回收后不能再使用；社保待遇不受影响，银行账户按发卡银行规定办理。":
+        "The old card stops working once kept; your benefits are not affected, and the bank account is handled "
+        "under the issuing bank's rules.",
     "正在提交申请": "Sending your application",
     "请扫码缴纳补换卡费 {yuan} 元": "Scan to pay the {yuan} yuan fee",
     "请用手机扫描右侧二维码完成支付，支付成功后自动开始制卡。":

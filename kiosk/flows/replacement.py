@@ -460,7 +460,8 @@ def _replace(flow: ReplacementFlow):
         note = next((both(r.note_zh, r.note_en) for r in reasons if r.note_zh), _("您的社保卡目前不能补换，请到窗口咨询。"))
         yield Message(_("暂不能补换卡"), note, tone="warn", primary=(DONE, _("返回首页")))
         return
-    reason = yield Choose(_("请选择补换卡原因"), _("原卡回收后不能再使用，账户资金不受影响。"),
+    # seeds/001 Q5, Q6: benefits are never lost; the bank account is kept or moved by the bank's own rules
+    reason = yield Choose(_("请选择补换卡原因"), _("原卡回收后不能再使用；社保待遇不受影响，银行账户按发卡银行规定办理。"),
                           [Option(r.key, join(both(r.zh, r.en), _fee_label(r))) for r in offered])
     yield Work(_("正在提交申请"), lambda: flow.apply(reason))
     if flow.pay_qr is not None:

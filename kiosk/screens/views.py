@@ -145,9 +145,29 @@ class MessageScreen(Screen):
 
 
 class ChoiceScreen(Screen):
-    """A question with a few large answers, one under another (e.g. which kind of loss report)."""
+    """A question with large answers (e.g. which kind of loss report): one under another when there are few,
+    in two or three columns when there are many, always inside the screen (never under the top bar)."""
     title = StringProperty("")
     body = StringProperty("")
+    cols = NumericProperty(1)
+    FULL_HEIGHT_DP = 104        # a BigButton's own height (widgets.kv); smaller only when the list needs it
+
+    @staticmethod
+    def columns(count: int) -> int:
+        return 1 if count <= 4 else 2 if count <= 6 else 3
+
+    def fit(self, *_args) -> None:
+        """Every button as tall as the space allows, up to its full height: rows share what is left."""
+        box = self.ids.options
+        buttons = list(box.children)
+        if not buttons:
+            return
+        rows = -(-len(buttons) // self.cols)
+        app = App.get_running_app()
+        gap = box.spacing[1] if isinstance(box.spacing, (list, tuple)) else box.spacing
+        height = min(dp(self.FULL_HEIGHT_DP) * app.scale, (box.height - gap * (rows - 1)) / rows)
+        for button in buttons:
+            button.height = height
 
     def show(self, title, body, options: list[tuple]) -> None:
         """``options``: (key, label, action) — the key names the button for tests (ids.choice_<key>)."""
@@ -156,6 +176,7 @@ class ChoiceScreen(Screen):
         box.clear_widgets()
         for name in [n for n in self.ids if n.startswith("choice_")]:
             del self.ids[name]
+        self.cols = self.columns(len(options))
         for key, label, action in options:
             button = Factory.BigButton()
             button.bind(on_release=lambda _b, act=action: act())
@@ -163,6 +184,7 @@ class ChoiceScreen(Screen):
             self.ids[f"choice_{key}"] = button
             box.add_widget(button)
         self.relabel()
+        self.fit()
 
     def relabel(self, *_args) -> None:
         app = App.get_running_app()
