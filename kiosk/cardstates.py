@@ -95,13 +95,31 @@ EXPIRED = ("社保卡已过有效期", "Card expired",
            "bank functions. Renew it on this kiosk ('Replace card') or ask your issuing bank.")
 
 
-def expiry_advice(expiry_date: dt.date | None, today: dt.date, window_days: int) -> StateText | None:
-    """What the card's expiry means now: nothing until the renewal window opens."""
+# seeds/000 (Xi'an): "如果您的社保卡发卡银行是农业银行、交通银行、邮储银行，到期后金融功能均可正常使用，不用换卡；如果
+# …是工商银行、中国银行…华夏银行，到期后社保卡金融功能将受到限制，需要办理换卡业务…二代卡补换三代卡首次免收手续费"
+KEEPS_WORKING = ("您的社保卡由{bank}发卡：到期后金融功能仍可正常使用，可不换卡。",
+                 "Your card was issued by {bank}: its bank functions keep working after expiry, so it need not be "
+                 "renewed.")
+MUST_RENEW = ("您的社保卡由{bank}发卡：到期后金融功能将受到限制，需要换卡。",
+              "Your card was issued by {bank}: its bank functions are limited after expiry, so it must be renewed.")
+FREE_SWAP = ("二代卡首次换领三代卡免收手续费。", "The first swap of a 2nd-generation card for a 3rd-generation one is free.")
+
+
+def expiry_advice(expiry_date: dt.date | None, today: dt.date, policy, bank: str | None = None,
+                  generation: int | None = None) -> StateText | None:
+    """What the card's expiry means now: nothing until the renewal window opens; then the date, and — where
+    the region names the banks — what this card's bank does after it."""
     if expiry_date is None:
         return None
     days = (expiry_date - today).days
-    if days > window_days:
+    if days > policy.renewal_window_days:
         return None
     label_zh, label_en, zh, en = EXPIRED if days < 0 else EXPIRING
-    when = f"{expiry_date:%Y年%m月%d日}"
-    return StateText(label_zh, label_en, zh.format(date=when), en.format(date=expiry_date.isoformat()), "warn")
+    zh, en = zh.format(date=f"{expiry_date:%Y年%m月%d日}"), en.format(date=expiry_date.isoformat())
+    if bank and bank in policy.expiry_keeps_working_banks:
+        zh, en = zh + KEEPS_WORKING[0].format(bank=bank), en + " " + KEEPS_WORKING[1].format(bank=bank)
+    elif bank and bank in policy.generation_swap_free_banks:
+        zh, en = zh + MUST_RENEW[0].format(bank=bank), en + " " + MUST_RENEW[1].format(bank=bank)
+        if generation == 2:
+            zh, en = zh + FREE_SWAP[0], en + " " + FREE_SWAP[1]
+    return StateText(label_zh, label_en, zh, en, "warn")

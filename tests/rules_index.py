@@ -37,10 +37,12 @@ RULES: tuple[Rule, ...] = (
          ("test_backend.py::test_the_electronic_card_follows_the_physical_card",
           "test_card_states.py::test_the_ecard_by_the_physical_cards_state",
           "test_journeys.py::test_the_ecard_is_refused_without_a_physical_card"), "001, 004"),
-    Rule("expiry", "Valid 10 years; after expiry the social-security side still works, some banks' financial "
-         "side is limited; the status shows the expiry", ALL, "kiosk",
+    Rule("expiry", "Valid 10 years; after expiry the social-security side still works, the named banks' financial "
+         "side is limited (others keep working); the status shows the expiry and what it means for this card's "
+         "bank", "shaanxi names the banks", "kiosk",
          ("test_journeys.py::test_status_shows_the_expiry_and_what_it_means_once_the_renewal_window_opens",
-          "test_journeys.py::test_an_expired_card_still_works_for_social_security_and_is_told_about_the_bank"),
+          "test_journeys.py::test_an_expired_card_still_works_for_social_security_and_is_told_about_the_bank",
+          "test_journeys.py::test_the_status_of_an_expiring_card_says_what_its_bank_does_after_expiry"),
          "000"),
     Rule("valid_id", "A valid ID card is one valid today (long-term validity parses; a validity longer than the "
          "age at issue allows is refused)", ALL, "kiosk",

@@ -63,8 +63,19 @@ def test_status_shows_the_expiry_and_what_it_means_once_the_renewal_window_opens
 def test_an_expired_card_still_works_for_social_security_and_is_told_about_the_bank(kiosk):
     from kiosk import cardstates
     import datetime as dt
-    advice = cardstates.expiry_advice(dt.date(2026, 1, 1), dt.date(2026, 12, 1), 60)
+    policy, expired, today = kiosk.devices.policy, dt.date(2026, 1, 1), dt.date(2026, 12, 1)
+    advice = cardstates.expiry_advice(expired, today, policy)
     assert "社保功能仍可正常使用" in advice.advice_zh and "银行" in advice.advice_zh
+    # Xi'an names the banks (seeds/000): which keep working, which must be renewed, and the free first swap
+    assert "可不换卡" in cardstates.expiry_advice(expired, today, policy, "农业银行", 2).advice_zh
+    renew = cardstates.expiry_advice(expired, today, policy, "建设银行", 2).advice_zh
+    assert "需要换卡" in renew and "免收手续费" in renew
+    assert "免收手续费" not in cardstates.expiry_advice(expired, today, policy, "建设银行", 3).advice_zh
+
+
+def test_the_status_of_an_expiring_card_says_what_its_bank_does_after_expiry(kiosk):
+    p = Player(kiosk, "status", does=[place(kiosk, "expiring")])      # a 工商银行 card in Xi'an
+    assert "工商银行" in p.step.result.expiry.advice_zh and "需要换卡" in p.step.result.expiry.advice_zh
 
 
 def test_status_ends_quietly_when_nobody_places_an_id_card(kiosk):

@@ -311,7 +311,9 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 "photo_due": rules.photo_card_due(policy, store.person(card["id_number"]), card, today())}
 
     def public_card(card: dict) -> dict:
+        # bank and generation: what the card's expiry means for it (seeds/000 names the banks)
         return {**{k: card[k] for k in ("card_number", "state", "issue_date", "expiry_date", "lost_until", "region")},
+                **{k: card[k] if k in card.keys() else None for k in ("bank", "generation")},
                 "pin_outcome_unknown": pin_outcomes.shown(store, card["card_number"])}
 
     def known_card(card_number: str) -> dict:

@@ -61,8 +61,8 @@ class StatusQueryFlow:
                                    card["card_number"] if card else None, state,
                                    card.get("lost_until") if card else None,
                                    bool(card and card.get("pin_outcome_unknown")), expiry_date,
-                                   cardstates.expiry_advice(expiry_date, dt.date.today(),
-                                                            self.devices.policy.renewal_window_days)
+                                   cardstates.expiry_advice(expiry_date, dt.date.today(), self.devices.policy,
+                                                            card.get("bank"), card.get("generation"))
                                    if card and card["state"] not in ("cancelled", "lost") else None)
         return self.result
 
