@@ -38,3 +38,23 @@ def display() -> str:
     if not value:
         _require("KIOSK_REQUIRE_DISPLAY", "no DISPLAY: run the UI tests through 'make test' (Xvfb)")
     return value
+
+
+@pytest.fixture
+def service(tmp_path):
+    """The reference service over real HTTP, on a fresh SQLite file, Shaanxi's profile (a module may define
+    its own: one with a movable clock, one for another region)."""
+    from kiosk.backend.server import ServiceThread
+    from kiosk.policy import profile
+    svc = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi")).start()
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture
+def client(service):
+    """A kiosk enrolled with ``service``, signing its requests."""
+    from tests.service_tools import enrolled
+    c = enrolled(service)
+    yield c
+    c.close()

@@ -14,20 +14,6 @@ from kiosk.security.sm2 import PrivateKey
 from tests.service_tools import enrolled
 
 
-@pytest.fixture
-def service(tmp_path):
-    svc = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi")).start()
-    yield svc
-    svc.stop()
-
-
-@pytest.fixture
-def client(service):
-    c = enrolled(service)
-    yield c
-    c.close()
-
-
 # -- signing -----------------------------------------------------------------------------------------------
 def test_an_unsigned_request_is_refused(service):
     response = requests.get(f"{service.url}/v1/persons/{demo.by_key('normal').id_number}/card-status", timeout=5)

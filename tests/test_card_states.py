@@ -12,20 +12,6 @@ from kiosk.policy import profile
 from tests.service_tools import enrolled, new_person
 
 
-@pytest.fixture
-def service(tmp_path):
-    svc = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi")).start()
-    yield svc
-    svc.stop()
-
-
-@pytest.fixture
-def client(service):
-    c = enrolled(service)
-    yield c
-    c.close()
-
-
 def lapse_now(service, card_number: str) -> None:
     """Bring the temporary report's lapse time into the past (the clock itself: tests/test_card_state_machine)."""
     past = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)).isoformat()

@@ -51,13 +51,6 @@ def service(tmp_path, clock):
     svc.stop()
 
 
-@pytest.fixture
-def client(service):
-    c = enrolled(service)
-    yield c
-    c.close()
-
-
 def issue(client: ServiceClient, application_id: int) -> dict:
     """Make the card of an accepted application as a kiosk does: start (number and sealed data), confirm."""
     module = KeyServiceModule(client)

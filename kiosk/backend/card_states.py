@@ -21,7 +21,6 @@ service did for every lapse, release and unlock until then.
 from __future__ import annotations
 
 import json
-import pathlib
 import sys
 from dataclasses import dataclass, replace
 
@@ -346,20 +345,12 @@ def table() -> str:
     return "\n".join([*lines, "", END])
 
 
-def replaced(readme: str) -> str:
-    start, end = readme.index(BEGIN), readme.index(END) + len(END)
-    return readme[:start] + table() + readme[end:]
-
-
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["--write"] and len(argv) == 2:
-        path = pathlib.Path(argv[1])
-        path.write_text(replaced(path.read_text(encoding="utf-8")), encoding="utf-8")
-    elif argv[:1] == ["--json"]:
+    if argv[:1] == ["--json"]:
         print(json.dumps({n: t.moves for n, t in TRANSITIONS.items()}, ensure_ascii=False, indent=1))
-    else:
-        print(table())
-    return 0
+        return 0
+    from kiosk import readme_tables
+    return readme_tables.main(argv, BEGIN, END, table)
 
 
 if __name__ == "__main__":

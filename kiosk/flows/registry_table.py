@@ -3,9 +3,9 @@ offers. `python -m kiosk.flows.registry_table` prints it; `--write README.md` re
 between the markers; tests/test_service_registry.py fails when the two differ."""
 from __future__ import annotations
 
-import pathlib
 import sys
 
+from kiosk import readme_tables
 from kiosk.flows.registry import SERVICES, Service
 from kiosk.flows.representation import Role
 from kiosk.i18n import tr
@@ -39,19 +39,8 @@ def table() -> str:
     return "\n".join([*lines, "", END])
 
 
-def replaced(readme: str) -> str:
-    """``readme`` with its generated table brought up to date."""
-    start, end = readme.index(BEGIN), readme.index(END) + len(END)
-    return readme[:start] + table() + readme[end:]
-
-
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["--write"] and len(argv) == 2:
-        path = pathlib.Path(argv[1])
-        path.write_text(replaced(path.read_text(encoding="utf-8")), encoding="utf-8")
-    else:
-        print(table())
-    return 0
+    return readme_tables.main(argv, BEGIN, END, table)
 
 
 if __name__ == "__main__":
