@@ -91,7 +91,9 @@ EN: dict[str, str] = {
     "请输入6位数字密码": "Please enter 6 digits",
     "请输入{n}位数字": "Please enter {n} digits",
     "密码已锁定": "PIN locked",
-    "。请持身份证和社保卡选择“密码解锁”。": "Choose \"Unlock PIN\" with your ID card and card.",
+    "社保卡密码已锁定。请持本人身份证和社保卡，在本机选择“密码解锁”设置新密码。":
+        "The card's PIN is locked. With your ID card and the card, choose 'Unlock PIN' on this kiosk to set a new "
+        "one.",
     "密码修改成功": "PIN changed",
     "请牢记新密码，并取走社保卡。": "Remember your new PIN and take your card.",
     # issuance
@@ -102,6 +104,12 @@ EN: dict[str, str] = {
         "{name}, you can apply and there is nothing to pay.\nTouch \"Make my card\" and take it from the slot in "
         "about a minute.",
     "开始制卡": "Make my card",
+    "新卡已制好，请从出卡口取走": "Your new card is ready: take it from the card slot",
+    "请在{n}秒内取走新卡，超时未取将被回收": "Take it within {n} seconds, or it is taken back in for safety",
+    "已出卡": "Card dispensed",
+    "芯片已写入": "Chip written",
+    "芯片已校验": "Chip checked",
+    "卡面已打印": "Face printed",
     "正在为您制卡，请稍候": "Making your card, please wait",
     "整个过程约需一分钟，请不要离开": "It takes about a minute; please stay here",
     "正在出卡": "Taking a blank card",

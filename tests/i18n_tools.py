@@ -34,8 +34,9 @@ def kv_texts() -> dict[str, str]:
 
 def plain_texts() -> dict[str, str]:
     """Plain strings the screens translate by value (the issuance steps)."""
-    from kiosk.flows.issuance import STEPS_ZH
-    return {text: "kiosk/flows/issuance.py STEPS_ZH" for text in STEPS_ZH.values()}
+    from kiosk.flows.issuance import STEPS_DONE_ZH, STEPS_ZH
+    return {**{text: "kiosk/flows/issuance.py STEPS_ZH" for text in STEPS_ZH.values()},
+            **{text: "kiosk/flows/issuance.py STEPS_DONE_ZH" for text in STEPS_DONE_ZH.values()}}
 
 
 def all_texts() -> dict[str, str]:

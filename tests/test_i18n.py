@@ -40,8 +40,8 @@ def test_nested_texts_and_refusals_translate_too():
     notice = _("暂停服务：{down}未就绪", down=down)
     assert notice == "暂停服务：身份证读卡器、社保卡管理系统未就绪"
     assert tr(notice, "en") == "Paused: ID card reader, card service not ready"
-    body = join(both("还可以再试5次", "5 tries left"), _("。请持身份证和社保卡选择“密码解锁”。"))
-    assert tr(body, "en") == "5 tries left. Choose \"Unlock PIN\" with your ID card and card."
+    body = join(both("还可以再试5次。", "5 tries left."), _("请牢记新密码，并取走社保卡。"))
+    assert tr(body, "en") == "5 tries left. Remember your new PIN and take your card."
 
 
 def test_names_and_numbers_are_shown_as_they_are():

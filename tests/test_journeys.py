@@ -107,7 +107,8 @@ def test_change_pin_asks_again_after_a_wrong_pin_and_a_broken_rule_then_changes_
 
 def test_change_pin_on_a_blocked_card_sends_the_holder_to_unlock(kiosk):
     p = Player(kiosk, "change_pin", does=[insert(kiosk, "pin_locked")]).type("975310")
-    assert p.title == "密码已锁定" and "密码解锁" in p.body
+    assert p.title == "密码已锁定" and p.body.count("密码解锁") == 1        # said once, with the tile's name
+    assert "“密码解锁”" in p.body and "身份证" in p.body
     assert p.press(s.DONE).ended == "done"
 
 

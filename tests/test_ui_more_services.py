@@ -37,7 +37,8 @@ def finish(d, app, hands):
 
 def take_new_card(d, app, hands, title: str, shot: str | None = None):
     """The new card comes to the gate; the citizen takes it; the done screen shows ``title``."""
-    yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=40)
+    yield d.until("card at the gate, and the heading says so", lambda: hands.issuer_sim.position == "gate"
+                  and app.sm.get_screen("issuing").title == "新卡已制好，请从出卡口取走", timeout=40)
     if shot:
         d.shot(shot)
     hands.issuer_sim.take_card()

@@ -96,7 +96,8 @@ def script(d):
     d.tap_id("primary")
     yield d.screen("issuing")
     d.shot("issuing")
-    yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=30)
+    yield d.until("card at the gate, and the heading says so", lambda: hands.issuer_sim.position == "gate"
+                  and app.sm.get_screen("issuing").title == "新卡已制好，请从出卡口取走", timeout=30)
     d.shot("take_card")
     hands.issuer_sim.take_card()
     yield d.until("card issued", lambda: app.sm.current == "message" and d.current().title == "制卡完成", timeout=30)

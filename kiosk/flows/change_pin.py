@@ -181,8 +181,9 @@ def journey(devices: Devices, acting=None):
                 break
             except PinWrong as exc:          # tries left, in words; the holder tries again
                 error = of_error(exc)
-            except PinBlocked as exc:
-                yield Message(_("密码已锁定"), join(of_error(exc), _("。请持身份证和社保卡选择“密码解锁”。")), tone="bad")
+            except PinBlocked:        # the card's own words name the remedy too: said once, by the tile's name
+                yield Message(_("密码已锁定"), _("社保卡密码已锁定。请持本人身份证和社保卡，在本机选择“密码解锁”设置新密码。"),
+                              tone="bad")
                 return
         yield from pin_steps.new_pin_twice(new, again, lambda: flow.check_new(old, new),
                                            lambda: flow.change(old, new, again))

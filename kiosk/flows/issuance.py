@@ -33,10 +33,12 @@ from kiosk.hw.cardreader.apdu import CardStatusError
 from kiosk.hw.cardreader.ssse import KEY_UPDATE, SFI_EF05, SFI_EF06, SocialSecurityCard, an_ascii
 from kiosk.journal import new_txn_id
 
-__all__ = ["IssuanceFlow", "IssuanceFailed", "Outcome", "recover", "KIND", "NEEDS", "STEPS_ZH", "TAKE_TIMEOUT_S",
+__all__ = ["IssuanceFlow", "IssuanceFailed", "Outcome", "recover", "KIND", "NEEDS", "STEPS_ZH", "STEPS_DONE_ZH", "TAKE_TIMEOUT_S",
            "card_photo", "holder_of", "make_card", "not_taken"]
 log = logging.getLogger(__name__)
 NEEDS = ("cardissuer", "issuer_reader", "faceprinter", "service")
+# each step while it runs, and once it is done (a finished step must not still read "正在…")
+STEPS_DONE_ZH = {"dispense": "已出卡", "personalise": "芯片已写入", "verify": "芯片已校验", "print": "卡面已打印"}
 STEPS_ZH = {"dispense": "正在出卡", "personalise": "正在写入芯片", "verify": "正在校验芯片", "print": "正在打印卡面",
             "present": "请取卡"}
 CHIP_WAIT_S = 5.0
@@ -340,7 +342,7 @@ def make_card(flow: IssuanceFlow):
         if flow.photo is None:
             flow.photo = card_photo(flow.devices)
         return flow.run(take_timeout, cancelled)
-    return MakeCard(STEPS_ZH, run, TAKE_TIMEOUT_S)
+    return MakeCard(STEPS_ZH, run, TAKE_TIMEOUT_S, STEPS_DONE_ZH)
 
 
 def not_taken():

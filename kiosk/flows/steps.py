@@ -114,6 +114,7 @@ class MakeCard(Step):
     steps: dict[str, Text]
     run: Wait
     take_timeout_s: float = 60
+    done: dict[str, Text] | None = None     # how a finished step reads (key → text)
 
     @property
     def says(self):

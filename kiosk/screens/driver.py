@@ -159,14 +159,15 @@ def _pay(d: JourneyDriver, step: s.Pay) -> None:
 def _make_card(d: JourneyDriver, step: s.MakeCard) -> None:
     listed = list(step.steps.items())
     first = listed[0][0]
-    d.app.show("issuing").show(listed, first)
+    take, cancelled = d.app.timeout_s(step.take_timeout_s), d.cancelled
+    d.app.show("issuing").show(listed, first, step.done, take)
     d.app.say(step.says)
 
     def show(key: str) -> None:
-        d.app.sm.get_screen("issuing").show(listed, key)
-        d.app.say(step.steps.get(key, ""))
+        screen = d.app.sm.get_screen("issuing")
+        screen.show(listed, key, step.done, take)
+        d.app.say(screen.title if key == listed[-1][0] else step.steps.get(key, ""))
     report = d.progress(step, show)
-    take, cancelled = d.app.timeout_s(step.take_timeout_s), d.cancelled
     d.run_blocking(step, lambda: step.run(take, cancelled, on_progress=report))
 
 

@@ -295,10 +295,18 @@ class PinEntryScreen(Screen):
 
 
 class IssuingScreen(Screen):
-    """Issuance progress: every step listed, the current one highlighted, the finished ones ticked."""
+    """Issuance progress: every step listed, the current one highlighted, the finished ones ticked and worded
+    as done. At the last step (the card at the gate) the heading says so, with the time left to take it."""
+    title = StringProperty(_("正在为您制卡，请稍候"))
+    hint = StringProperty(_("整个过程约需一分钟，请不要离开"))
 
-    def show(self, steps: list[tuple[str, str]], current: str | None) -> None:
-        self.steps, self.current = steps, current
+    def show(self, steps: list[tuple[str, str]], current: str | None, done: dict | None = None,
+             take_s: int | None = None) -> None:
+        self.steps, self.current, self.done = steps, current, done or {}
+        at_gate = bool(steps) and current == steps[-1][0]
+        self.title = _("新卡已制好，请从出卡口取走") if at_gate else _("正在为您制卡，请稍候")
+        self.hint = (_("请在{n}秒内取走新卡，超时未取将被回收", n=take_s) if at_gate and take_s else
+                     _("整个过程约需一分钟，请不要离开"))
         self.relabel()
 
     def relabel(self, *_args) -> None:
@@ -310,7 +318,9 @@ class IssuingScreen(Screen):
         box.clear_widgets()
         keys = [k for k, _t in self.steps]
         done = keys.index(self.current) if self.current in keys else -1
-        for i, (_k, text) in enumerate(self.steps):
+        for i, (key, text) in enumerate(self.steps):
+            if i < done:
+                text = getattr(self, "done", {}).get(key, text)
             mark, colour = ("✓ ", app.pal.GOOD) if i < done else (("▶ ", app.pal.PRIMARY) if i == done
                                                                    else ("· ", app.pal.MUTED))
             box.add_widget(Label(text=mark + app.tr(text, app.lang), markup=True, font_size=dp(30) * app.scale,
