@@ -114,6 +114,7 @@ def test_a_paid_replacement_blocks_the_release_in_words_that_say_what_to_do(clie
 
 def test_an_unpaid_application_ends_after_the_profiles_hours(client, clock):
     hours = profile("shaanxi").unpaid_application_hours
+    clock.at = clock()        # stopped: a second ticking over between the application and forward() must not count
     person, application = lost_card_with_unpaid_replacement(client)
     clock.forward(hours=hours, seconds=-1)
     assert client.application(application["id"])["state"] == "awaiting_payment"
