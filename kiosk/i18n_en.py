@@ -138,6 +138,12 @@ EN: dict[str, str] = {
     "暂时找不到卡片可选临时挂失；确已丢失请选正式挂失。":
         "Mislaid for now: temporary. Surely lost: formal.",
     "正式挂失后原卡不能再使用，需办理补卡。": "After a formal report the card cannot be used; you will need a replacement.",
+    "确认正式挂失": "Confirm the formal loss report",
+    "将正式挂失卡号为 {number} 的社保卡。挂失后原卡社保功能停用，需办理补卡；补卡前找回原卡，可持身份证和社保卡解除挂失。":
+        "The card numbered {number} will be formally reported lost. Its social security function stops and a "
+        "replacement is needed; if you find the card before it is replaced, release the report with your ID card "
+        "and the card.",
+    "确认挂失": "Report it lost",
     "正在办理挂失": "Reporting the loss",
     "挂失成功": "Loss reported",
     "已临时挂失，将于{date}自动解除。找到卡片后可持身份证和社保卡解除挂失。":

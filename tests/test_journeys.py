@@ -203,12 +203,20 @@ def test_a_loss_is_reported_the_way_the_holder_chooses(kiosk, kind, state):
     p = Player(kiosk, "loss", does=[place(kiosk, "normal")])
     assert p.options == ["temporary", "formal"]
     p.choose(kind)
+    if kind == "formal":                 # it stops the card: confirmed first, naming the card (masked)
+        assert p.title == "确认正式挂失" and "A0****001" in p.body and state_of(kiosk, "normal") == "normal"
+        p.press("confirm")
     assert p.title == "挂失成功" and state_of(kiosk, "normal") == state
     assert "银行账户仍可使用" in p.body and "银行" in p.body.split("银行账户仍可使用")[1]   # where to stop it too
     assert "账户资金不受影响" not in p.body
     p.press(s.RECEIPT)
     assert receipts_printed(kiosk, 1) == 1
     assert "银行账户仍可使用" in kiosk.hands.printer_sim.jobs[-1].decoded.text().replace("\n", "")
+
+
+def test_a_formal_report_not_confirmed_reports_nothing(kiosk):
+    p = Player(kiosk, "loss", does=[place(kiosk, "normal")]).choose("formal").press(s.DONE)
+    assert p.ended == "done" and state_of(kiosk, "normal") == "normal"
 
 
 @pytest.mark.parametrize("kiosk", ["henan"], indirect=True)
@@ -219,7 +227,7 @@ def test_a_region_without_temporary_loss_offers_only_the_formal_report(kiosk):
 def test_a_card_already_lost_cannot_be_reported_again(kiosk):
     p = Player(kiosk, "loss", does=[place(kiosk, "lost")])
     if p.ended is None:
-        p.choose("formal")
+        p.choose("formal").press("confirm")
     assert p.ended == "failed"
 
 

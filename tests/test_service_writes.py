@@ -39,7 +39,7 @@ def losses(kiosk, key):
 def test_a_loss_report_whose_answer_is_lost_is_said_unconfirmed_and_settled_at_the_next_start(kiosk):
     direct, relay = through_relay(kiosk, lambda line: "/loss-reports" in line)
     try:
-        p = Player(kiosk, "loss", does=[place(kiosk, "normal")]).choose("formal")
+        p = Player(kiosk, "loss", does=[place(kiosk, "normal")]).choose("formal").press("confirm")
         assert p.ended == "failed" and isinstance(p.error, service_writes.Unconfirmed)
         assert "未收到" in p.body and "查询" in p.body                # not "system busy": what to do next
         assert direct.card(demo.by_key("normal").card_number)["state"] == "lost"   # the service did act
@@ -91,7 +91,7 @@ def test_a_write_the_service_never_answers_is_left_for_the_next_start_then_surfa
 
 
 def test_a_loss_report_answered_at_once_is_journalled_and_closed(kiosk):
-    p = Player(kiosk, "loss", does=[place(kiosk, "normal")]).choose("formal")
+    p = Player(kiosk, "loss", does=[place(kiosk, "normal")]).choose("formal").press("confirm")
     assert p.title == "挂失成功"
     done = kiosk.devices.journal.transactions(service_writes.KIND)
     assert [(row["context"]["what"], row["outcome"]) for row in done] == [("loss_report", "done")]

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import threading
 
-from kiosk import cardstates, receipts
+from kiosk import cardstates, masking, receipts
 from kiosk.errors import Refusal
 from kiosk.flows import identity, representation, service_writes
 from kiosk.flows.base import Devices, now
 from kiosk.flows.identity import NotCurrentCard, NotTheHolder  # noqa: F401  (re-exported for callers)
 from kiosk.flows.representation import HOLDER, Acting
-from kiosk.flows.steps import Choose, InsertCard, Option, PlaceIdCard, Work, finish
+from kiosk.flows.steps import DONE, Choose, InsertCard, Message, Option, PlaceIdCard, Work, finish
 from kiosk.hw.idreader.idcard import IdCard
 from kiosk.i18n import _, both, join
 from kiosk.journal import new_txn_id
@@ -34,6 +34,9 @@ BANK_NOT_STOPPED = both(BANK_NOT_STOPPED_ZH,
                         "Note: this kiosk stops the social security function only; the bank account still works. "
                         "Report the card lost to the issuing bank at once, by its hotline or at a branch with your "
                         "ID card, so no money is lost.")
+
+
+CONFIRM = "confirm"
 
 
 class NothingToReport(Refusal):
@@ -148,7 +151,6 @@ class ReleaseFlow:
 
 def report_journey(devices: Devices, acting: Acting = HOLDER):
     """挂失: the holder's ID card → temporary (where the region offers it) or formal → reported → receipt."""
-    from kiosk.flows.steps import Choose, Option, PlaceIdCard, Work, finish
     flow = LossReportFlow(devices, acting)
     try:
         yield Work(_("正在检查设备"), flow.check_devices)
@@ -163,6 +165,13 @@ def report_journey(devices: Devices, acting: Acting = HOLDER):
         body = _("暂时找不到卡片可选临时挂失；确已丢失请选正式挂失。") if len(options) > 1 else \
             _("正式挂失后原卡不能再使用，需办理补卡。")
         kind = yield Choose(_("请选择挂失方式"), body, options)
+        if kind == "formal":   # it stops the card until a release or a replacement: said, with which card, first
+            if (yield Message(_("确认正式挂失"),
+                              _("将正式挂失卡号为 {number} 的社保卡。挂失后原卡社保功能停用，需办理补卡；补卡前找回原卡，"
+                                "可持身份证和社保卡解除挂失。", number=masking.card_number(flow.card["card_number"])),
+                              tone="warn", primary=(CONFIRM, _("确认挂失")),
+                              secondary=(DONE, _("返回首页")))) != CONFIRM:
+                return
         result = yield Work(_("正在办理挂失"), lambda: flow.report(kind))
         if result["state"] == "temp_lost":
             body = _("已临时挂失，将于{date}自动解除。找到卡片后可持身份证和社保卡解除挂失。", date=result["lapses_at"][:10])
@@ -176,7 +185,6 @@ def report_journey(devices: Devices, acting: Acting = HOLDER):
 
 def release_journey(devices: Devices, acting: Acting = HOLDER):
     """解除挂失: the holder's ID card → the found card (the holder's current one) → released → receipt."""
-    from kiosk.flows.steps import InsertCard, PlaceIdCard, Work, finish
     flow = ReleaseFlow(devices, acting)
     try:
         yield Work(_("正在检查设备"), flow.check_devices)
