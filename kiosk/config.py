@@ -18,6 +18,9 @@ key, so a technician sees at once what to fix.
     [security]   module = "keyservice"   # the service's key service; "demo" (demo keys, simulated cards); "none"
     [cardissuer] port = "sim", reader = "sim"   # CRT-591 serial port; the module's PC/SC reader ("vpcd": 00 01)
     [faceprinter] kind = "sim"      # or "evolis", "evolis:NAME", "cups:QUEUE"
+    [cardface]   bank_name = "中国农业银行"          # the partner bank whose blank cards are in the hopper
+                 bank_mark = "/etc/sbk-kiosk/bank-mark.png"   # its mark for the face: a PNG, 32-2000 px a side;
+                                    # not set or missing: the bank's name in text (logged for the technician)
     [camera]     device = "sim"     # the applicant's photo: "sim" (a drawn portrait) or "none" (no photo on the
                                     # face); a V4L2 camera (/dev/videoN) is not supported yet
     [ui]         fullscreen = true, session_timeout_s = 90, language = "zh", pin_pad = "fixed"|"random"
@@ -31,11 +34,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 
+from kiosk.hw.cardissuer.branding import BankMarkError, check_bank_mark
 from kiosk.hw.idreader.photo import CONVENTIONS, PhotoConfig
 from kiosk.policy import PROFILES
 from kiosk.voice import DEFAULT_RATE, DEFAULT_VOICE, MAX_RATE, MIN_RATE, valid_player
 
 SIM = "sim"
+DEMO_BANK = "示例银行"         # the simulated kiosk's partner bank: no real bank's name on a test card
 
 
 class ConfigError(ValueError):
@@ -76,6 +81,10 @@ class Config:
     issuer_reader: str = SIM      # the module's own card reader: "sim", "vpcd" (Virtual PCD 00 01) or a name
     faceprinter: str = SIM        # "sim", "evolis[:NAME]" or "cups:QUEUE"
     camera: str = SIM             # "sim" or "none"
+    # the partner bank on the card face: its name (printed as text when there is no mark) and its mark's PNG.
+    # The simulator's default names no real bank; a real face printer needs the real one (checked below).
+    bank_name: str = DEMO_BANK
+    bank_mark: str = ""
     issuer_timing: float = 0.2    # simulated module: scale of its mechanical times
     key_file: str = ""            # the kiosk's SM2 private key (PKCS#8 PEM); default state_dir/kiosk-key.pem
     service_key_file: str = ""    # the service's public key pinned at enrolment; default state_dir/service-key.pem
@@ -120,7 +129,8 @@ def load(path: str | None) -> Config:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     base = Config()
     sections = {name: data.pop(name, {}) for name in ("idreader", "cardreader", "printer", "service", "security",
-                                                      "cardissuer", "faceprinter", "camera", "ui", "voice")}
+                                                      "cardissuer", "faceprinter", "cardface", "camera", "ui",
+                                                      "voice")}
     for name, table in sections.items():
         if not isinstance(table, dict):
             raise ConfigError(f"[{name}] must be a table")
@@ -177,6 +187,8 @@ def load(path: str | None) -> Config:
         issuer_reader=_take(sections["cardissuer"], "reader", str, "cardissuer.", SIM),
         faceprinter=_take(sections["faceprinter"], "kind", str, "faceprinter.", SIM),
         camera=_take(sections["camera"], "device", str, "camera.", SIM),
+        bank_name=_take(sections["cardface"], "bank_name", str, "cardface.", DEMO_BANK),
+        bank_mark=_take(sections["cardface"], "bank_mark", str, "cardface.", ""),
         key_file=_take(sections["service"], "key_file", str, "service.", ""),
         service_key_file=_take(sections["service"], "service_key_file", str, "service.", ""),
         ui=ui, voice=voice)
@@ -192,6 +204,7 @@ def load(path: str | None) -> Config:
         raise ConfigError(f"camera.device {config.camera!r}: a V4L2 camera is not supported yet; sim or none")
     if config.camera not in (SIM, "none"):
         raise ConfigError(f"camera.device {config.camera!r}: sim or none")
+    _check_card_face(config)
     if config.service_url != "embedded" and not re.match(r"^https?://[^\s/]+", config.service_url):
         raise ConfigError(f"service.url {config.service_url!r}: 'embedded' or an http(s) URL")
     if config.printer != SIM:
@@ -203,3 +216,17 @@ def load(path: str | None) -> Config:
         except Exception:
             pass   # the transport string is valid; the device itself may be absent right now
     return config
+
+
+def _check_card_face(config: Config) -> None:
+    """The bank printed on real cards must be named; a mark file that is there must be a usable PNG (one not
+    there is the text fallback, logged when the devices are built: kiosk/hw/cardissuer/branding.py)."""
+    if not config.bank_name.strip() or len(config.bank_name) > 20:
+        raise ConfigError(f"cardface.bank_name {config.bank_name!r}: the partner bank's name, 1-20 characters")
+    if config.faceprinter != SIM and config.bank_name == DEMO_BANK:
+        raise ConfigError(f"cardface.bank_name: a real face printer ({config.faceprinter}) prints real cards: "
+                          f"name the partner bank whose blank cards are loaded")
+    try:
+        check_bank_mark(config.bank_mark)
+    except BankMarkError as exc:
+        raise ConfigError(f"cardface.bank_mark: {exc}") from None

@@ -40,6 +40,9 @@ class PolicyProfile:
     not_insured_words: tuple[str, str] | None = None
     # rules the seeds leave open and the project decided, each with its reason (shown to reviewers, not citizens)
     decisions: tuple[str, ...] = ()
+    # the issuing authority printed on the card face (发卡机构), with the words of the seed that names it
+    card_issuer: str = ""
+    card_issuer_source: str = ""
 
 
 UNPAID_APPLICATION_DECISION = (
@@ -114,7 +117,13 @@ PROFILES = {
                                         "point 3): a still-valid 2nd-generation card swapped early ('upgrade'), and "
                                         "cards of 农行/交行/邮储, which keep working after expiry and need no "
                                         "replacement. A card the record does not show as 2nd generation (unknown "
-                                        "generation) gets no swap and no waiver.") + STATE_DECISIONS),
+                                        "generation) gets no swap and no waiver.") + STATE_DECISIONS,
+                             # the full name is not in seeds/000, which names the department by its documents
+                             # (陕人社发〔2014〕49号《陕西省社会保障卡管理办法》) and has cards issued by "各地人力资源
+                             # 社会保障部门"; domain.md: a card is issued by the provincial department
+                             card_issuer="陕西省人力资源和社会保障厅",
+                             card_issuer_source="seeds/000 \"陕人社发〔2014〕49号《陕西省社会保障卡管理办法》\" "
+                                                "(the department by its documents' prefix; the full name inferred)"),
     "henan": PolicyProfile("henan", "河南省", "410100", initial_pin="123456", guardian_below_age=16,
                            # seeds/004 "本省户籍人员或…在本省参加社会保险的人员"; 002: any insurance scheme
                            not_insured_words=("在本省参加社会保险的人员或本省户籍人员可申领社保卡。系统未查到您的参保信息："
@@ -138,7 +147,10 @@ PROFILES = {
                                       "itself; so a Henan report does not lapse: the kiosk offers the report that "
                                       "lasts (formal, the ID card read), and a request for a temporary one is "
                                       "refused with words that name that report, the counter and 12333",)
-                           + STATE_DECISIONS),
+                           + STATE_DECISIONS,
+                           card_issuer="河南省人力资源和社会保障厅",
+                           card_issuer_source="seeds/002 \"河南省社会保障卡由国家统一规划，省人力资源和社会保障厅面向"
+                                              "社会公众发行\"; seeds/004 \"河南省人力资源和社会保障厅门户网站\""),
     "sichuan": PolicyProfile("sichuan", "四川省", "510100", initial_pin=None, guardian_below_age=18,
                              # seeds/003 "在本省参保或就业的人员"
                              not_insured_words=("在本省参保或就业的人员可申领社保卡。系统未查到您的参保信息：已在本省就业的，"
@@ -152,7 +164,10 @@ PROFILES = {
                                       "cancellation: social-security side first, then the bank)",),
                              reset_clears_pin_lock=True, cancellation_bank_first=False,
                              decisions=(UNPAID_APPLICATION_DECISION, PHOTO_CARD_DECISION,
-                                      NEW_CARD_FEE_DECISION) + STATE_DECISIONS),
+                                      NEW_CARD_FEE_DECISION) + STATE_DECISIONS,
+                             card_issuer="四川省人力资源和社会保障厅",
+                             card_issuer_source="seeds/003, signed \"四川省人力资源和社会保障厅\" (its "
+                                                "\"走近 社会保障卡\" leaflet)"),
 }
 
 

@@ -19,6 +19,7 @@ from kiosk.backend.client import ServiceClient
 from kiosk.config import SIM, Config
 from kiosk.deviceevents import DeviceEvents
 from kiosk.flows.base import Devices
+from kiosk.hw.cardissuer.branding import branding
 from kiosk.hw.cardissuer.issuer import CardIssuer
 from kiosk.hw.cardissuer.link import Crt591Link
 from kiosk.hw.cardreader.readers import PcscReader
@@ -110,7 +111,8 @@ def _build(config: Config, wiring: Wiring) -> None:
         photo=photo.load(config.idreader_photo), security=security, cardissuer=issuer,
         issuer_reader=issuer_reader, faceprinter=faceprinter,
         camera=sim.camera() if config.camera == SIM else None,
-        key_transport=_key_transport(security, client), events=events)
+        key_transport=_key_transport(security, client), events=events,
+        card_face=branding(policy.card_issuer, config.bank_name, config.bank_mark))
 
 
 def _service_client(config: Config, wiring: Wiring, policy) -> ServiceClient:

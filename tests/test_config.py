@@ -31,6 +31,8 @@ port = "/dev/serial/by-id/usb-crt591"
 reader = "CREATOR CRT-591"
 [faceprinter]
 kind = "evolis"
+[cardface]
+bank_name = "中国农业银行"
 '''))
     assert (config.idreader_port, config.cardreader, config.printer, config.policy) == \
         ("/dev/serial/by-id/usb-idreader", "ACS ACR39U", "net:192.0.2.10:9100", "henan")

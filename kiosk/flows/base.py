@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from kiosk.backend.client import ServiceClient, ServiceError, ServiceRefused
 from kiosk.deviceevents import DeviceEvents
 from kiosk.hw.base import Action, DeviceError, DeviceStatus
+from kiosk.hw.cardissuer.branding import Branding
 from kiosk.journal import Journal
 from kiosk.policy import PolicyProfile
 from kiosk.ports import (CameraPort, CardIssuerPort, CardReaderPort, FacePrinterPort, IdReaderPort,
@@ -47,6 +48,12 @@ class Devices:
     # the session the service seals a new card's personalisation data under (issuance only)
     key_transport: KeyTransportPort | None = None
     events: DeviceEvents | None = None            # the sink every driver's events go to (kiosk.deviceevents)
+    # what the card face carries besides the holder's data (authority, bank mark, hotline); None: the
+    # region's authority and no bank (kiosk/hw/cardissuer/branding.py)
+    card_face: Branding | None = None
+
+    def branding(self) -> Branding:
+        return self.card_face or Branding(self.policy.card_issuer, "")
 
     def status(self, name: str) -> DeviceStatus:
         if name == "security":

@@ -115,7 +115,8 @@ class IssuanceFlow:
 
         self.on_progress("print")
         self._step("face_printing")
-        face = render(FaceData(self.name, self.id_number, self.card_number, dt.date.today()), self.photo)
+        face = render(FaceData(self.name, self.id_number, self.card_number, dt.date.today()), self.photo,
+                      d.branding())
         d.faceprinter.print_face(face)
         self._step("face_printed")
 
@@ -330,7 +331,7 @@ TAKE_TIMEOUT_S = 60      # a new card waits this long at the gate before it is c
 def card_photo(devices: Devices):
     """The photo printed on the face, taken now ([camera] device = "none": the face has no photo)."""
     camera = devices.camera
-    return camera.capture().resize((102, 126)) if camera else None
+    return camera.capture() if camera else None    # at its own size: the face scales it down to the slot
 
 
 def make_card(flow: IssuanceFlow):
