@@ -104,6 +104,16 @@ EN: dict[str, str] = {
         "{name}, you can apply and there is nothing to pay.\nTouch \"Make my card\" and take it from the slot in "
         "about a minute.",
     "开始制卡": "Make my card",
+    # the photo on the new card (kiosk/flows/photo_step.py)
+    "正在拍照，请正对摄像头": "Taking your photo: please look straight at the camera",
+    "请确认制卡照片": "Check the photo for your card",
+    "这张照片将印在您的社保卡上。\n满意请点“确认使用此照片”，不满意可以重新拍照。":
+        "This photo will be printed on your card.\nIf you are happy with it, touch \"Use this photo\"; if not, "
+        "you can take it again.",
+    "确认使用此照片": "Use this photo",
+    "重新拍照": "Take it again",
+    "照片": "Photo",
+    "卡面预览": "Your card will look like this",
     "新卡已制好，请从出卡口取走": "Your new card is ready: take it from the card slot",
     "请在{n}秒内取走新卡，超时未取将被回收": "Take it within {n} seconds, or it is taken back in for safety",
     "已出卡": "Card dispensed",

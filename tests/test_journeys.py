@@ -10,6 +10,7 @@ import pytest
 from kiosk import demo
 from kiosk.backend.client import ServiceRefused
 from kiosk.config import Config
+from kiosk.flows import photo_step
 from kiosk.flows import steps as s
 from kiosk.flows.issuance import STEPS_ZH
 from kiosk.flows.representation import MayNotAct
@@ -130,7 +131,7 @@ def test_a_new_card_is_made_after_the_applicant_confirms_and_is_taken_from_the_g
     citizen_takes_cards(kiosk)
     p = Player(kiosk, "issue", does=[place(kiosk, "no_card")])
     assert p.title == "确认申领社保卡" and "刘" in p.body and "䶮" not in p.body     # the name masked
-    p.press("start")
+    p.press("start").press(photo_step.USE)
     assert p.title == "制卡完成", p.body
     assert p.progress_seen == list(STEPS_ZH)                  # every step of the making shown as it happened
     number = kiosk.devices.service.card_status(demo.by_key("no_card").id_number)["card"]["card_number"]
@@ -139,7 +140,7 @@ def test_a_new_card_is_made_after_the_applicant_confirms_and_is_taken_from_the_g
 
 
 def test_a_new_card_left_at_the_gate_is_captured_and_the_citizen_told(kiosk):
-    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")], wait_s=0.5).press("start")
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")], wait_s=0.5).press("start").press(photo_step.USE)
     assert p.title == "卡片已回收"
     assert kiosk.hands.station.in_bin and kiosk.devices.service.card_status(
         demo.by_key("no_card").id_number)["card"] is None
@@ -452,7 +453,7 @@ def test_a_recorded_name_change_puts_the_new_name_on_chip_and_face_alike(kiosk, 
         db.execute("UPDATE persons SET name = '王晓明' WHERE id_number = ?", (person.id_number,))
     faces = []
     render = issuance.render
-    monkeypatch.setattr(issuance, "render", lambda face, photo: faces.append(face) or render(face, photo))
+    monkeypatch.setattr(issuance, "render", lambda face, *rest: faces.append(face) or render(face, *rest))
     citizen_takes_cards(kiosk)
     p = Player(kiosk, "replace", does=[renamed_id_card(kiosk, "normal", "王晓明"), None, pay(kiosk)], wait_s=5,
                on_progress={"insert": lambda: kiosk.hands.insert_old_card("normal")})

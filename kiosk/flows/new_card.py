@@ -8,6 +8,7 @@ from kiosk import masking
 from kiosk.errors import Refusal
 from kiosk.flows import issuance, representation
 from kiosk.flows.base import Devices
+from kiosk.flows.photo_step import approve_photo
 from kiosk.flows.representation import HOLDER, Acting
 from kiosk.flows.steps import DONE, Message, PlaceIdCard, Work, finish
 from kiosk.hw.idreader.idcard import IdCard
@@ -57,7 +58,9 @@ def journey(devices: Devices, acting: Acting = HOLDER):
                                primary=(START, _("开始制卡")), secondary=(DONE, _("返回首页")))
         if answer != START:
             return
-        flow = issuance.IssuanceFlow(devices, application["id"], id_card.name, id_card.id_number)
+        # the citizen sees the photo the card will carry, and may have it taken again, before anything is made
+        photo = yield from approve_photo(devices, id_card.name, id_card.id_number)
+        flow = issuance.IssuanceFlow(devices, application["id"], id_card.name, id_card.id_number, photo=photo)
         outcome = yield issuance.make_card(flow)
         if not outcome.taken:
             yield issuance.not_taken()

@@ -9,11 +9,15 @@ from kiosk.hw.base import DeviceState, DeviceStatus
 
 
 class SimulatedCamera:
+    def __init__(self):
+        self.captures = 0         # how often the camera was asked (a retake asks again)
+
     def status(self) -> DeviceStatus:
         return DeviceStatus("camera", DeviceState.ONLINE, detail="simulated camera")
 
     def capture(self) -> Image.Image:
         """A 358 × 441 portrait (the common 35 × 45 mm ID photo ratio), white background."""
+        self.captures += 1
         image = Image.new("RGB", (358, 441), (255, 255, 255))
         draw = ImageDraw.Draw(image)
         draw.ellipse((114, 70, 244, 220), fill=(120, 130, 145))

@@ -25,6 +25,7 @@ from kiosk.flows import registry
 from kiosk.flows.representation import HOLDER
 from kiosk.screens.driver import JourneyDriver
 from kiosk.screens.menu import menu_for
+from kiosk.screens.photo import PhotoScreen
 from kiosk.screens.views import (AttractScreen, BusyScreen, ChoiceScreen, IssuingScreen, KioskRoot, MenuScreen,
                                  MessageScreen, PinEntryScreen, QrScreen, StatusResultScreen, WaitScreen)
 from kiosk.screens.worker import Worker
@@ -33,7 +34,7 @@ from kiosk.session import Session
 log = logging.getLogger(__name__)
 KV_DIR = os.path.join(os.path.dirname(__file__), "kv")
 KV_FILES = ("widgets.kv", "root.kv", "simpanel.kv", "attract.kv", "wait.kv", "busy.kv", "status_result.kv",
-            "message.kv", "pin_entry.kv", "issuing.kv")
+            "message.kv", "pin_entry.kv", "issuing.kv", "photo.kv")
 ELDERLY_TIME_FACTOR = 2  # elderly mode: twice the time before the session ends or a card wait gives up
 STAFF_NOTICE_S = 30      # how long the "staff called" confirmation stays in the top bar
 RESTING_SCREENS = ("attract", "busy", "issuing")   # no inactivity countdown on these
@@ -89,7 +90,8 @@ class KioskApp(App):
                        PinEntryScreen(name="pin_new", randomise=self.randomise_pin_pad),
                        PinEntryScreen(name="pin_again", randomise=self.randomise_pin_pad),
                        PinEntryScreen(name="digits", randomise=False), MessageScreen(name="message"),
-                       ChoiceScreen(name="choice"), QrScreen(name="qr"), IssuingScreen(name="issuing")):
+                       ChoiceScreen(name="choice"), QrScreen(name="qr"), IssuingScreen(name="issuing"),
+                       PhotoScreen(name="photo")):
             self.sm.add_widget(screen)
         self.sm.current = "attract"
         root.ids.simpanel.attach(self.kiosk.hands)

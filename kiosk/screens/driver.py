@@ -17,6 +17,7 @@ from kivy.clock import Clock
 
 from kiosk.errors import KioskError, Refusal
 from kiosk.flows import steps as s
+from kiosk.flows.photo_step import ConfirmPhoto
 from kiosk.i18n import _
 
 log = logging.getLogger(__name__)
@@ -206,6 +207,12 @@ def _qr(d: JourneyDriver, step: s.ShowQr) -> None:
              extra=_button(d, step, step.extra))
 
 
+def _confirm_photo(d: JourneyDriver, step: ConfirmPhoto) -> None:
+    d.app.show("photo").show(step.title, step.body, step.snapshot, _button(d, step, step.primary),
+                             _button(d, step, step.secondary))
+    d.app.say(step.title)
+
+
 def _heading(d: JourneyDriver, step: s.Heading) -> None:
     d.app.root.title_text = step.title
     d.answer_of(step)(None)
@@ -213,4 +220,4 @@ def _heading(d: JourneyDriver, step: s.Heading) -> None:
 
 VIEWS = {s.PlaceIdCard: _place_id, s.InsertCard: _insert_card, s.Work: _work, s.Pay: _pay,
          s.MakeCard: _make_card, s.Choose: _choose, s.EnterDigits: _keypad, s.Message: _message,
-         s.ShowStatus: _status, s.ShowQr: _qr, s.Heading: _heading}
+         s.ShowStatus: _status, s.ShowQr: _qr, s.Heading: _heading, ConfirmPhoto: _confirm_photo}
