@@ -16,10 +16,12 @@ class SimulatedCamera:
         return DeviceStatus("camera", DeviceState.ONLINE, detail="simulated camera")
 
     def capture(self) -> Image.Image:
-        """A 358 × 441 portrait (the common 35 × 45 mm ID photo ratio), white background."""
+        """A 358 × 441 portrait (the common 35 × 45 mm ID photo ratio), white background. The sitter moves a
+        little between shots (centred, then to one side, then the other), so a retake shows a new photo."""
         self.captures += 1
+        dx = (0, 14, -14)[(self.captures - 1) % 3]
         image = Image.new("RGB", (358, 441), (255, 255, 255))
         draw = ImageDraw.Draw(image)
-        draw.ellipse((114, 70, 244, 220), fill=(120, 130, 145))
-        draw.rounded_rectangle((60, 230, 298, 441), radius=90, fill=(120, 130, 145))
+        draw.ellipse((114 + dx, 70, 244 + dx, 220), fill=(120, 130, 145))
+        draw.rounded_rectangle((60 + dx, 230, 298 + dx, 441), radius=90, fill=(120, 130, 145))
         return image
