@@ -1,0 +1,106 @@
+"""The photo approval by touch under Xvfb: a new card's photo shown on its face preview, retaken, approved,
+and the card face the printer received. Screenshots under tests/artifacts/screens/card_face/ (the photo
+screen in both languages and both scales) and the printed face as card-face.png beside them."""
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+
+import pytest
+
+ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
+pytestmark = pytest.mark.timeout(240)
+
+
+def outside_the_window(screen, size=(1280, 800)) -> list[str]:
+    """Every visible widget of ``screen`` that leaves the window, or whose text is taller than its box."""
+    from kivy.uix.label import Label
+    faults = []
+    for widget in screen.walk(restrict=True):
+        if widget is screen or widget.opacity == 0 or widget.width <= 0:
+            continue
+        x0, y0 = widget.to_window(widget.x, widget.y)
+        x1, y1 = widget.to_window(widget.right, widget.top)
+        name = f"{type(widget).__name__} {getattr(widget, 'text', '')[:20]!r}"
+        if x0 < -1 or y0 < -1 or x1 > size[0] + 1 or y1 > size[1] + 1:
+            faults.append(f"{name} at {(round(x0), round(y0), round(x1), round(y1))}")
+        if isinstance(widget, Label) and widget.text and widget.texture_size[1] > widget.height + 1:
+            faults.append(f"{name}: text {widget.texture_size[1]} px in a {widget.height:.0f} px box")
+    return faults
+
+
+def script(d):
+    app = d.app
+    hands = app.kiosk.hands
+    camera = app.kiosk.devices.camera
+    d.service("card_face")
+    yield d.screen("attract")                     # laid out and drawn before the first touch
+    yield from d.open("issue")
+    yield d.screen("place_id")
+    hands.place_id_card("no_card")
+    yield d.until("eligibility confirmed", lambda: app.sm.current == "message" and d.current().title == "确认申领社保卡")
+    d.tap_id("primary")
+    yield d.screen("photo")
+    assert camera.captures == 1 and hands.issuer_sim.hopper == 50     # shown before anything is made
+    screen = d.current()
+    assert str(screen.title) == "请确认制卡照片"
+    assert outside_the_window(screen) == [], outside_the_window(screen)
+    d.shot("photo")
+    d.tap_id("secondary")                                             # 重新拍照
+    yield d.until("photo taken again", lambda: app.sm.current == "photo" and camera.captures == 2)
+    d.shot("photo_retaken")
+
+    app.set_elderly(True)                                             # the same screen for an elderly citizen
+    yield d.until("elderly", lambda: app.scale > 1)
+    assert outside_the_window(d.current()) == [], outside_the_window(d.current())
+    d.shot("photo_elderly")
+    d.tap(app.root.ids.language)
+    yield d.until("English", lambda: app.lang == "en")
+    assert outside_the_window(d.current()) == [], outside_the_window(d.current())
+    d.shot("photo_elderly_english")
+    app.set_elderly(False)
+    yield d.until("standard size", lambda: app.scale == 1)
+    assert outside_the_window(d.current()) == [], outside_the_window(d.current())
+    d.shot("photo_english")
+    d.tap(app.root.ids.language)
+    yield d.until("Chinese", lambda: app.lang == "zh")
+
+    d.tap_id("primary")                                               # 确认使用此照片
+    yield d.screen("issuing")
+    yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=40)
+    hands.issuer_sim.take_card()
+    yield d.until("card issued", lambda: app.sm.current == "message" and d.current().title == "制卡完成", timeout=30)
+    d.shot("done")
+    shutil.copy(hands.faceprinter_sim.printed[0], os.path.join(d.shots_root, "card_face", "card-face.png"))
+    d.tap_id("primary")
+    yield d.screen("attract")
+    hands.remove_id_card()
+
+
+def test_the_citizen_retakes_and_approves_the_photo_by_touch(tmp_path, display):
+    state = tmp_path / "state"
+    from kiosk.logsetup import configure
+    configure(str(state))
+    from kiosk.screens import boot
+    boot.prepare(str(state), fullscreen=False, width=1280, height=800)
+    from kiosk.config import Config, UiConfig
+    from kiosk.runtime import Kiosk
+    from kiosk.screens.app import KioskApp
+    from tests.ui_driver import Driver
+
+    kiosk = Kiosk(Config(state_dir=str(state), ui=UiConfig(fullscreen=False)))
+    app = KioskApp(kiosk, session_timeout_s=60)
+    driver = Driver(app, str(ARTIFACTS))
+    driver.run(script)
+    try:
+        app.run()
+        printed = list(kiosk.hands.faceprinter_sim.printed)
+        captures = kiosk.devices.camera.captures
+    finally:
+        kiosk.close()
+    assert driver.error is None, driver.error
+    assert driver.finished, "the app stopped before the script ended"
+    assert captures == 2 and len(printed) == 1
+    # start, tile, 开始制卡, 重新拍照, language there and back, 确认使用此照片, 完成
+    assert driver.touches["card_face"] == 8
