@@ -35,6 +35,12 @@ def finish(d, app, hands):
     hands.remove_card()
 
 
+def approve_photo(d):
+    """A new card's photo is shown before the card is made: the citizen approves it."""
+    yield d.screen("photo")
+    d.tap_id("primary")
+
+
 def take_new_card(d, app, hands, title: str, shot: str | None = None):
     """The new card comes to the gate; the citizen takes it; the done screen shows ``title``."""
     yield d.until("card at the gate, and the heading says so", lambda: hands.issuer_sim.position == "gate"
@@ -296,6 +302,7 @@ def script(d):
     yield d.until("confirm", lambda: app.sm.current == "message" and d.current().title == "确认申领社保卡")
     d.shot("confirm")
     d.tap_id("primary")
+    yield from approve_photo(d)
     yield from take_new_card(d, app, hands, "制卡完成")
     d.shot("done")
     yield from finish(d, app, hands)
@@ -330,6 +337,7 @@ def script(d):
     yield from actor_then_holder(d, hands, "normal", "no_card")   # the agent's own ID card, then the holder's
     yield d.until("confirm", lambda: app.sm.current == "message" and d.current().title == "确认申领社保卡")
     d.tap_id("primary")
+    yield from approve_photo(d)
     yield from take_new_card(d, app, hands, "制卡完成")
     d.shot("done")
     yield from finish(d, app, hands)

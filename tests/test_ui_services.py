@@ -94,6 +94,9 @@ def script(d):
     yield d.until("eligibility confirmed", lambda: app.sm.current == "message" and d.current().title == "确认申领社保卡")
     d.shot("confirm")
     d.tap_id("primary")
+    yield d.screen("photo")                        # the photo the card will carry, approved first
+    d.shot("photo")
+    d.tap_id("primary")
     yield d.screen("issuing")
     d.shot("issuing")
     yield d.until("card at the gate, and the heading says so", lambda: hands.issuer_sim.position == "gate"
