@@ -3,7 +3,7 @@ way it ends. Plain Python (the Kivy app ticks it once a second and renders what 
 session can end is tested without a screen.
 
 - **Inactivity.** Each second without a touch counts; at ``limit`` the session ends ("timeout"). The last
-  ``WARN_S`` seconds are a visible, spoken countdown with a "more time" answer (WCAG 2.2.1: at least 20 s to
+  ``WARN_S`` seconds are a full-screen, spoken question with a "more time" answer (WCAG 2.2.1: at least 20 s to
   react, and the time can be extended), at most ``EXTENSIONS`` times.
 - **A card in the machine holds the session.** While the card-issuing module holds a card (a new card at
   the gate, an old card taken in) the timer does not run: the journey itself captures or hands the card
@@ -21,7 +21,7 @@ from typing import Callable
 
 log = logging.getLogger(__name__)
 
-WARN_S = 30          # the countdown is shown (and spoken) this long before the wipe: ≥ 20 s to react
+WARN_S = 20          # the full-screen "more time?" question comes this long before the wipe: ≥ 20 s to react
 EXTENSIONS = 3       # "more time" may be asked this many times in one session
 
 
