@@ -258,12 +258,11 @@ EN: dict[str, str] = {
     "{n}秒后将返回首页，您已办理的内容不会保留。": "In {n} seconds the kiosk goes back to the start, and what you have entered is cleared.",
     "继续办理": "Continue",
     "重试": "Try again",
+    "取走卡后，本次办理自动结束。": "Once you take your cards, the kiosk finishes by itself.",
     "没有检测到身份证": "No ID card found",
-    "没有读到您的身份证。请将身份证平放在读卡区，然后点击“重试”。":
-        "Your ID card was not read. Lay it flat on the reader, then tap “Try again”.",
+    "请将身份证平放在读卡区，再点击“重试”。": "Lay your ID card flat on the reader, then tap “Try again”.",
     "没有检测到社保卡": "No card found",
-    "没有检测到您的社保卡。请将社保卡芯片朝上插入插口，然后点击“重试”。":
-        "No card was found in the slot. Insert your card chip up, then tap “Try again”.",
+    "请将社保卡芯片朝上插入插口，再点击“重试”。": "Insert your card chip up into the slot, then tap “Try again”.",
     "请取走您的身份证": "Please take your ID card",
     "请取走您的社保卡": "Please take your card",
     "请取走您的身份证和社保卡": "Please take your ID card and your card",
@@ -273,6 +272,5 @@ EN: dict[str, str] = {
     "社保卡插口": "Card slot",
     "身份证读卡区和社保卡插口": "ID card reader and card slot",
     "请取走新卡": "Please take your new card",
-    "新卡已制好，在出卡口，请取走": "Your new card is ready in the card exit. Please take it.",
     "出卡口": "Card exit",
 }

@@ -34,8 +34,9 @@ RETRY, HOME = "retry", "home"
 STAFF_AFTER_S = 60       # a card left this long at the end of a visit: staff are called
 REMIND_S = 8             # the beep and the words again, this often, while a card is left
 POLL_S = 0.3
-MISSED = {PlaceIdCard: (_("没有检测到身份证"), _("没有读到您的身份证。请将身份证平放在读卡区，然后点击“重试”。")),
-          InsertCard: (_("没有检测到社保卡"), _("没有检测到您的社保卡。请将社保卡芯片朝上插入插口，然后点击“重试”。"))}
+MISSED = {PlaceIdCard: (_("没有检测到身份证"), _("请将身份证平放在读卡区，再点击“重试”。")),
+          InsertCard: (_("没有检测到社保卡"), _("请将社保卡芯片朝上插入插口，再点击“重试”。"))}
+ENDS_BY_ITSELF = _("取走卡后，本次办理自动结束。")    # added to a last screen while a card is inside
 
 
 # -- presence (device I/O: call only from a blocking step) ----------------------------------------------------
@@ -60,13 +61,17 @@ def which(inside: set[str]) -> str:
     return "both" if len(inside) == 2 else next(iter(inside))
 
 
-def until_removed(devices, timeout_s: float, cancelled: threading.Event, poll: float = POLL_S) -> bool:
+def until_removed(devices, timeout_s: float, cancelled: threading.Event, on_progress=None,
+                  poll: float = POLL_S) -> bool:
     """True once the cards seen in the machine are all out; False when none was ever seen (nothing to wait
-    for: the screen waits for its button), the time passes, or ``cancelled`` is set."""
+    for: the screen waits for its button), the time passes, or ``cancelled`` is set. ``on_progress("inside")``
+    once when a card is first seen (the screen then says it ends by itself)."""
     deadline = time.monotonic() + timeout_s
     seen = False
     while time.monotonic() < deadline and not cancelled.is_set():
         if cards_in(devices):
+            if not seen and on_progress is not None:
+                on_progress("inside")
             seen = True
         elif seen:
             return True
@@ -173,8 +178,8 @@ def _until_there(step):
 def _last(step, devices):
     if step.until_removed is not None:
         return step
-    return dataclasses.replace(step, until_removed=lambda timeout_s, cancelled: until_removed(
-        devices, timeout_s, cancelled))
+    return dataclasses.replace(step, until_removed=lambda timeout_s, cancelled, on_progress=None: until_removed(
+        devices, timeout_s, cancelled, on_progress))
 
 
 def _log_failure(service, exc: Exception) -> None:

@@ -386,7 +386,7 @@ class KioskApp(App):
     def take_new_card(self, take_s: int) -> None:
         """The new card at the gate: its own full screen, an arrow to the gate, the time left before it is
         captured, a beep."""
-        self.show("take_new_card").show(_("请取走新卡"), _("新卡已制好，在出卡口，请取走"), _("出卡口"))
+        self.show("take_new_card").show(_("请取走新卡"), _("新卡已制好，请从出卡口取走"), _("出卡口"))
         self._count("take_new_card", take_s, lambda n: _("请在{n}秒内取走新卡，超时未取将被回收", n=n))
         self.say(_("请取走新卡"), beep=True)
 

@@ -18,7 +18,8 @@ from kivy.clock import Clock
 
 from kiosk.errors import KioskError, Refusal
 from kiosk.flows import steps as s
-from kiosk.i18n import _
+from kiosk.flows.attended import ENDS_BY_ITSELF
+from kiosk.i18n import _, join
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class JourneyDriver:
         self.step: s.Step | None = None
         self.cancelled = threading.Event()     # set when the citizen leaves: a blocking wait ends at once
         self.step_over = threading.Event()     # set when the step on screen is left: its watchers end
+        self.cards_seen = False                # the last screen on has seen a card inside (it ends on removal)
         self.finished = False
 
     # -- running the generator --------------------------------------------------------------------------
@@ -40,6 +42,7 @@ class JourneyDriver:
     def _resume(self, go) -> None:
         self.step_over.set()
         self.step_over = threading.Event()
+        self.cards_seen = False
         try:
             step = go()
         except StopIteration as stop:
@@ -221,12 +224,19 @@ def _ends_on_removal(d: JourneyDriver, step) -> None:
     if watch is None:
         return
     answer, over = d.answer_of(step), d.step_over
+    screen = d.app.sm.current_screen
+
+    def inside(_key) -> None:          # a card is in: the screen says it ends by itself once it is taken
+        d.cards_seen = True
+        if hasattr(screen, "body") and ENDS_BY_ITSELF not in screen.body:
+            screen.body = join(screen.body, "\n", ENDS_BY_ITSELF) if screen.body else ENDS_BY_ITSELF
 
     def removed(gone) -> None:
         if gone:
             log.info("%s: the cards were taken out; the last screen ends by itself", d.name)
             answer(s.DONE)
-    d.app.worker.run(lambda: watch(REMOVAL_WATCH_S, over), removed,
+    report = d.progress(step, inside)
+    d.app.worker.run(lambda: watch(REMOVAL_WATCH_S, over, on_progress=report), removed,
                      lambda exc: log.warning("%s: card presence not known: %s", d.name, exc))
 
 
