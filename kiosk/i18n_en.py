@@ -258,6 +258,8 @@ EN: dict[str, str] = {
     "{n}秒后将返回首页，您已办理的内容不会保留。": "In {n} seconds the kiosk goes back to the start, and what you have entered is cleared.",
     "继续办理": "Continue",
     "重试": "Try again",
+    "代办人身份证还在读卡区": "Your own ID card is still on the reader",
+    "请取回代办人身份证，再点击“重试”。": "Take your own ID card back, then tap “Try again”.",
     "取走卡后，本次办理自动结束。": "Once you take your cards, the kiosk finishes by itself.",
     "没有检测到身份证": "No ID card found",
     "请将身份证平放在读卡区，再点击“重试”。": "Lay your ID card flat on the reader, then tap “Try again”.",

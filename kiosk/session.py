@@ -9,6 +9,10 @@ session can end is tested without a screen.
   the gate, an old card taken in) the timer does not run: the journey itself captures or hands the card
   back, and only then may the session end. This is read from the module's own last-reported position,
   never from a flag a screen sets and may forget to clear.
+- **The citizen's own cards do not hold the timer; they hold the end.** An ID card on the reader or a card
+  in the slot does not stop the countdown (a citizen may simply have walked away), but no visit ends with
+  one still in: every journey runs inside ``kiosk.flows.attended``, whose last step asks for them back
+  (beep, words, staff called if they stay) before the journey, and so the session, ends.
 - **One end.** ``end(reason)`` — done, cancel, give up, timeout, device fault, an exception in a step — wipes
   everything registered (the flow's citizen data, PIN buffers) and then calls ``on_end(reason)`` once, where
   the app puts language, elderly mode and voice back to the defaults for the next person.

@@ -581,3 +581,13 @@ def test_the_new_card_confirmation_claims_no_fee_the_service_did_not_set(kiosk):
     p = Player(kiosk, "issue", does=[place(kiosk, "no_card")])
     assert p.title == "确认申领社保卡" and "新卡免费" not in p.body            # was: 新卡免费, with no source
     assert "本次申领无需缴费" in p.body
+
+
+def test_an_agent_who_does_not_take_their_id_card_back_is_told_so_not_that_none_was_found(kiosk):
+    p = Player(kiosk, "agent", does=[place(kiosk, "sealed"), None], wait_s=0.5)    # the agent's card stays
+    p.choose("guardian")
+    p.choose("issue")
+    assert p.title == "代办人身份证还在读卡区" and "取回" in p.body
+    kiosk.hands.remove_id_card()
+    p.press("retry")                          # taken back now: the holder's card is asked for next
+    assert p.titles[-2:] == ["请放置持卡人（被代办人）的身份证", "没有检测到身份证"]   # (nobody places it here)
