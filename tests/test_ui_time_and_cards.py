@@ -70,6 +70,8 @@ def script(d):
     d.service("done_on_removal")
     yield from present_cards(d, "release", "temp_lost", "temp_lost")
     yield d.until("released", lambda: app.sm.current == "message" and d.current().title == "已解除挂失", timeout=20)
+    yield d.until("the cards seen: it ends by itself", lambda: app.journey.cards_seen, timeout=5)
+    assert "取走卡后，本次办理自动结束。" in d.current().body
     d.shot("done_waiting_for_cards")
     hands.remove_id_card()
     hands.remove_card()
