@@ -98,6 +98,26 @@ def script(d):
     yield d.screen("attract", timeout=10)
     app.staff_after_s = 60
 
+    # -- the question in English and elderly mode; "返回首页" on it leaves (the ID card asked back first) ------
+    d.service("more_time_leave")
+    app.set_elderly(True)
+    d.tap(app.root.ids.language)
+    yield d.until("English", lambda: app.lang == "en")
+    yield from d.open("status")
+    yield d.screen("place_id")
+    hands.place_id_card("normal")
+    yield d.screen("status_result")
+    app.session_timeout_s = 11                      # elderly mode doubles it: 22 s, the question at once
+    yield d.until("asked: more time?", lambda: view.parent is not None and view.remaining <= 20, timeout=10)
+    d.shot("warning_elderly_en")
+    d.tap(view.ids.home)
+    yield d.until("left: the ID card asked back", lambda: app.sm.current == "take_cards", timeout=10)
+    app.session_timeout_s = 60
+    d.shot("take_id_card_elderly_en")
+    hands.remove_id_card()
+    yield d.screen("attract", timeout=10)
+    assert app.lang == "zh" and not app.elderly                   # reset for the next person
+
     # -- the new card at the gate: its own screen, an arrow to the gate, the time left, a beep ---------------
     d.service("take_new_card")
     yield from present_cards(d, "issue", id_key="no_card")
