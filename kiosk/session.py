@@ -3,12 +3,16 @@ way it ends. Plain Python (the Kivy app ticks it once a second and renders what 
 session can end is tested without a screen.
 
 - **Inactivity.** Each second without a touch counts; at ``limit`` the session ends ("timeout"). The last
-  ``WARN_S`` seconds are a visible, spoken countdown with a "more time" answer (WCAG 2.2.1: at least 20 s to
+  ``WARN_S`` seconds are a full-screen, spoken question with a "more time" answer (WCAG 2.2.1: at least 20 s to
   react, and the time can be extended), at most ``EXTENSIONS`` times.
 - **A card in the machine holds the session.** While the card-issuing module holds a card (a new card at
   the gate, an old card taken in) the timer does not run: the journey itself captures or hands the card
   back, and only then may the session end. This is read from the module's own last-reported position,
   never from a flag a screen sets and may forget to clear.
+- **The citizen's own cards do not hold the timer; they hold the end.** An ID card on the reader or a card
+  in the slot does not stop the countdown (a citizen may simply have walked away), but no visit ends with
+  one still in: every journey runs inside ``kiosk.flows.attended``, whose last step asks for them back
+  (beep, words, staff called if they stay) before the journey, and so the session, ends.
 - **One end.** ``end(reason)`` — done, cancel, give up, timeout, device fault, an exception in a step — wipes
   everything registered (the flow's citizen data, PIN buffers) and then calls ``on_end(reason)`` once, where
   the app puts language, elderly mode and voice back to the defaults for the next person.
@@ -21,7 +25,7 @@ from typing import Callable
 
 log = logging.getLogger(__name__)
 
-WARN_S = 30          # the countdown is shown (and spoken) this long before the wipe: ≥ 20 s to react
+WARN_S = 20          # the full-screen "more time?" question comes this long before the wipe: ≥ 20 s to react
 EXTENSIONS = 3       # "more time" may be asked this many times in one session
 
 

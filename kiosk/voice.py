@@ -4,6 +4,7 @@ thread. No Kivy here: the UI calls ``Voice.say()`` with the Chinese instruction 
     voice = Voice.from_config(config)       # <state_dir>/voice/<sha256>.wav, aplay
     voice.prewarm(["请将身份证放在读卡区", "请插入社保卡"])   # optional: synthesize ahead of time
     voice.say("请输入六位密码")             # returns at once
+    voice.say("请取走您的社保卡", beep=True)  # a short beep first (a card left in the machine)
     voice.mute(); voice.unmute(); voice.muted
     voice.close()
 
@@ -167,6 +168,28 @@ def _remove(path: str) -> None:
         pass
 
 
+BEEP_HZ, BEEP_S, BEEP_RATE = 880, 0.18, 22050
+
+
+def write_beep(path: str) -> None:
+    """Two short 880 Hz beeps (a tone that carries in a hall and is not a voice), as a PCM WAV like the
+    prompts, so the same player plays it. Written atomically, as the prompts are."""
+    import math
+    import struct
+    tone = [int(12000 * math.sin(2 * math.pi * BEEP_HZ * i / BEEP_RATE)) for i in range(int(BEEP_S * BEEP_RATE))]
+    gap = [0] * int(0.12 * BEEP_RATE)
+    samples = tone + gap + tone + gap
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+    os.close(fd)
+    with wave.open(tmp, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(BEEP_RATE)
+        wav.writeframes(struct.pack(f"<{len(samples)}h", *samples))
+    os.replace(tmp, path)
+
+
 # ---- players -----------------------------------------------------------------------------------------------
 
 class Player(Protocol):
@@ -274,7 +297,7 @@ class Voice:
         self.player: Player = player if player is not None else make_player("aplay")
         self.enabled = enabled
         self._lock = threading.Condition()
-        self._pending: tuple[str, bool] | None = None   # (text, cache): at most one prompt waits
+        self._pending: tuple[str, bool, bool] | None = None   # (text, cache, beep): at most one prompt waits
         self._current: str | None = None                # the prompt being synthesized or played
         self._cancel = threading.Event()                # set to interrupt the current prompt
         self._muted = False
@@ -297,17 +320,20 @@ class Voice:
 
     # -- the UI's calls --
 
-    def say(self, text_zh: str, cache: bool = True) -> None:
+    def say(self, text_zh: str, cache: bool = True, beep: bool = False) -> None:
         """Speaks the text in the background: stops the prompt being spoken and replaces a waiting one.
         The same text while it is being spoken is not started again. ``cache=False``: synthesized into a
-        temporary file removed after playing (for text with personal data)."""
+        temporary file removed after playing (for text with personal data). ``beep``: a short beep before
+        the words (a card left in the machine, a new card at the gate); ``say("", beep=True)`` beeps only."""
         text = text_zh.strip()
         with self._lock:
-            if not text or self._closed or self._muted or not self.enabled or self._engine_missing:
+            if not (text or beep) or self._closed or self._muted or not self.enabled:
                 return
-            if text == self._current and self._pending is None and not self._cancel.is_set():
+            if self._engine_missing and not beep:
                 return
-            self._pending = (text, cache)
+            if text == self._current and self._pending is None and not self._cancel.is_set() and not beep:
+                return
+            self._pending = (text, cache, beep)
             self._cancel.set()
             self._lock.notify_all()
 
@@ -396,6 +422,20 @@ class Voice:
         else:
             log.debug("voice synthesis failed: %s", exc)
 
+    @property
+    def beep_path(self) -> str:
+        return os.path.join(self.cache.directory, "beep.wav")
+
+    def _beep(self, cancel: threading.Event) -> None:
+        try:
+            if not wav_ok(self.beep_path):
+                write_beep(self.beep_path)
+            self.player.play(self.beep_path, cancel)
+        except (OSError, PlaybackError) as exc:
+            log.debug("beep not played: %s", exc)
+        except Exception:   # a player bug must not end the thread
+            log.exception("voice player crashed on the beep")
+
     def _run(self) -> None:
         while True:
             with self._lock:
@@ -404,9 +444,13 @@ class Voice:
                 self._lock.wait_for(lambda: self._pending is not None or self._closed)
                 if self._closed:
                     return
-                (text, cache), self._pending = self._pending, None
+                (text, cache, beep), self._pending = self._pending, None
                 self._current = text
                 self._cancel = cancel = threading.Event()
+            if beep:
+                self._beep(cancel)
+                if not text:
+                    continue
             path = self._synthesize(text, cache)
             if path is None or cancel.is_set():
                 if path is not None and not cache:

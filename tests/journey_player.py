@@ -1,28 +1,35 @@
-"""Plays a citizen through a journey (kiosk/flows/steps.py) without Kivy, as the app's driver would run it.
+"""Plays a citizen through a journey (kiosk/flows/steps.py) without Kivy, as the app's driver would run it:
+inside kiosk.flows.attended, as the app does (a wait that ran out offers a retry; the visit ends only once
+the cards are out of the machine).
 
 Blocking steps run inline on the test's thread with their waits shortened; before a step that waits for the
 citizen (an ID card, a card, a payment), the next of the citizen's ``does`` runs — e.g. placing an ID card.
 Steps that ask the citizen something stop the player until the test answers (``choose``, ``press``,
 ``type``, ``leave``). Every step shown is kept in ``shown``; how the journey ended is ``ended`` (done, a
-CitizenLeft reason, failed) and, when it failed, ``error`` and the failure screen as the last step shown.
+CitizenLeft reason, failed) and, when it failed, ``error`` and the failure screen as the step on screen.
+When the visit asks for the cards back (TakeCards), this citizen takes them unless ``takes_cards=False``;
+``remove_cards()`` takes them out on a last screen (which then ends by itself).
 """
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from typing import Callable
 
 from kiosk.flows import registry
 from kiosk.flows import steps as s
+from kiosk.flows.attended import STAFF_AFTER_S, attended
 from kiosk.flows.representation import HOLDER
 from kiosk.i18n import tr
 
 CITIZEN_WAITS = (s.PlaceIdCard, s.InsertCard, s.Pay)
-BLOCKING = (*CITIZEN_WAITS, s.Work, s.MakeCard, s.Heading)
+BLOCKING = (*CITIZEN_WAITS, s.Work, s.MakeCard, s.Heading, s.TakeCards)
 
 
 class Player:
-    def __init__(self, kiosk, key: str, acting=HOLDER, does=(), wait_s: float = 3.0, on_progress=None):
+    def __init__(self, kiosk, key: str, acting=HOLDER, does=(), wait_s: float = 3.0, on_progress=None,
+                 takes_cards: bool = True, staff_after_s: float = STAFF_AFTER_S):
         self.kiosk = kiosk
         self.key = key
         self.does: deque[Callable | None] = deque(does)
@@ -34,7 +41,10 @@ class Player:
         self.step: s.Step | None = None
         self.ended: str | None = None
         self.error: BaseException | None = None
-        self.journey = registry.begin(key, kiosk.devices, acting)
+        self.takes_cards = takes_cards
+        self.cards_left: list[str] = []        # what a TakeCards step said was still inside, in order
+        self.journey = attended(registry.begin(key, kiosk.devices, acting), kiosk.devices, key,
+                                staff_after_s=staff_after_s)
         self._go(lambda: next(self.journey))
 
     # -- the citizen's answers ------------------------------------------------------------------------------
@@ -65,8 +75,21 @@ class Player:
 
     def leave(self, reason: str = "cancel") -> "Player":
         """A cancel button, or the inactivity timer (``timeout``)."""
-        assert self.ended is None
+        assert self.step is not None, f"the journey already ended ({self.ended})"
         return self._go(lambda: self.journey.throw(s.CitizenLeft(reason)))
+
+    def remove_cards(self) -> "Player":
+        """The citizen takes the ID card and the card out while a last screen is shown: it ends by itself."""
+        step = self.step
+        assert getattr(step, "until_removed", None) is not None, f"not a last screen: {step}"
+        ended: list[bool] = []
+        watch = threading.Thread(target=lambda: ended.append(step.until_removed(self.wait_s, threading.Event())))
+        watch.start()               # the runner watches from when the screen appears, with the cards still in
+        time.sleep(0.5)
+        self.kiosk.hands.remove_id_card()
+        self.kiosk.hands.remove_card()
+        watch.join()
+        return self._answer(s.DONE) if ended == [True] else self
 
     def end_session(self) -> None:
         """The session ends under the journey (the app's Session.end closes it)."""
@@ -87,9 +110,10 @@ class Player:
 
     @property
     def titles(self) -> list[str]:
-        """The titles of the screens the citizen saw, in order (waits and work show their text)."""
+        """The titles of the journey's screens the citizen saw, in order (waits and work show their text;
+        the visit's own last step, TakeCards, is in ``cards_left``)."""
         return [self.zh(getattr(step, "title", None) or getattr(step, "text", "")) for step in self.shown
-                if not isinstance(step, s.Heading)]
+                if not isinstance(step, (s.Heading, s.TakeCards))]
 
     @staticmethod
     def zh(text) -> str:
@@ -97,15 +121,15 @@ class Player:
 
     # -- running ------------------------------------------------------------------------------------------------
     def _answer(self, value) -> "Player":
-        assert self.ended is None, f"the journey already ended ({self.ended})"
+        assert self.step is not None, f"the journey already ended ({self.ended})"   # (a failure's screen: on)
         return self._go(lambda: self.journey.send(value))
 
     def _go(self, go) -> "Player":
         while True:
             try:
                 step = go()
-            except StopIteration:
-                self.ended, self.step = "done", None
+            except StopIteration as stop:
+                self.ended, self.step = stop.value or "done", None
                 return self
             except s.CitizenLeft as left:
                 self.ended, self.step = left.reason, None
@@ -117,6 +141,8 @@ class Player:
                 return self
             self.step = step
             self.shown.append(step)
+            if isinstance(step, s.Message) and step.error is not None:    # a refusal or fault, in words
+                self.ended, self.error = "failed", step.error
             if not isinstance(step, BLOCKING):
                 return self
             try:
@@ -149,6 +175,11 @@ class Player:
             return step.run(on_progress=self._progress) if step.progress else step.run()
         if isinstance(step, s.MakeCard):
             return step.run(self.wait_s, cancelled, on_progress=self._progress)
+        if isinstance(step, s.TakeCards):
+            if self.takes_cards:
+                self.kiosk.hands.remove_id_card()
+                self.kiosk.hands.remove_card()
+            return step.wait(self.wait_s, cancelled, on_progress=self.cards_left.append)
         return None        # Heading
 
 

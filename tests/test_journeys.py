@@ -79,9 +79,10 @@ def test_the_status_of_an_expiring_card_says_what_its_bank_does_after_expiry(kio
     assert "工商银行" in p.step.result.expiry.advice_zh and "需要换卡" in p.step.result.expiry.advice_zh
 
 
-def test_status_ends_quietly_when_nobody_places_an_id_card(kiosk):
+def test_status_ends_quietly_when_nobody_places_an_id_card_and_home_is_chosen(kiosk):
     p = Player(kiosk, "status", wait_s=0.3)
-    assert p.ended == "done" and not any(isinstance(step, s.ShowStatus) for step in p.shown)
+    assert p.title == "没有检测到身份证" and p.ended is None          # said, not a silent return home
+    assert p.press("home").ended == "done" and not any(isinstance(step, s.ShowStatus) for step in p.shown)
 
 
 def test_status_for_a_stranger_to_the_service_says_so(kiosk):
@@ -418,6 +419,100 @@ def test_an_agent_without_a_power_of_attorney_is_never_offered_the_replacement(k
     assert p.press(s.DONE).ended == "done" and not any(isinstance(x, s.PlaceIdCard) for x in p.shown)
 
 
+# -- time limits and cards left in the machine (kiosk/flows/attended.py) -----------------------------------------------
+def test_an_id_card_wait_that_ran_out_says_so_and_retry_asks_again_and_reads_the_card(kiosk):
+    p = Player(kiosk, "status", does=[None, place(kiosk, "temp_lost")], wait_s=0.3)
+    assert p.title == "没有检测到身份证" and "身份证" in p.body
+    assert [b[0] for b in (p.step.primary, p.step.secondary)] == ["retry", "home"]
+    p.press("retry")
+    assert isinstance(p.step, s.ShowStatus) and p.step.result.state.label_zh == "临时挂失"
+    assert [type(x).__name__ for x in p.shown].count("PlaceIdCard") == 2      # the same step, once more
+
+
+def test_a_card_wait_that_ran_out_says_no_card_was_detected_and_retry_reads_it(kiosk):
+    p = Player(kiosk, "change_pin", does=[None, insert(kiosk, "normal")], wait_s=0.3)
+    assert p.title == "没有检测到社保卡" and p.ended is None
+    assert p.press("retry").step.screen == "pin_old"
+
+
+def test_the_done_screen_ends_by_itself_once_the_cards_are_taken_out(kiosk):
+    p = Player(kiosk, "release", does=[place(kiosk, "temp_lost"), insert(kiosk, "temp_lost")])
+    assert p.title == "已解除挂失" and p.step.until_removed is not None
+    p.remove_cards()                                    # no "完成": taking the cards ends it
+    assert p.ended == "done" and p.cards_left == []
+
+
+def test_the_last_screen_waits_for_its_button_when_no_card_was_in_the_machine(kiosk):
+    p = Player(kiosk, "status", does=[place(kiosk, "normal")])
+    kiosk.hands.remove_id_card()
+    import threading
+    assert p.step.until_removed(0.5, threading.Event()) is False          # nothing to wait for: stays
+    assert p.press(s.DONE).ended == "done"
+
+
+def test_done_pressed_with_the_cards_inside_asks_for_them_and_calls_staff_when_they_stay(kiosk):
+    store = kiosk.service.store
+    before = len(store.query("SELECT * FROM staff_calls"))
+    p = Player(kiosk, "release", does=[place(kiosk, "temp_lost"), insert(kiosk, "temp_lost")],
+               takes_cards=False, staff_after_s=0.3, wait_s=1.5)
+    p.press(s.DONE)
+    assert p.cards_left[0] == "both" and "staff" in p.cards_left          # asked for both, then staff called
+    calls = store.query("SELECT * FROM staff_calls")
+    assert len(calls) == before + 1 and calls[-1]["screen"] == "take_cards" and calls[-1]["service"] == "release"
+    assert p.ended == "done"            # the visit ends at last (staff are on their way); the session wipes
+
+
+def test_cards_taken_out_in_time_call_nobody(kiosk):
+    p = Player(kiosk, "release", does=[place(kiosk, "temp_lost"), insert(kiosk, "temp_lost")], takes_cards=False,
+               staff_after_s=5, wait_s=3)
+    import threading
+    threading.Timer(0.5, kiosk.hands.remove_id_card).start()
+    threading.Timer(1.0, kiosk.hands.remove_card).start()
+    before = len(kiosk.service.store.query("SELECT * FROM staff_calls"))
+    p.press(s.DONE)
+    assert p.cards_left[:2] == ["both", "card"] and "staff" not in p.cards_left and p.ended == "done"
+    assert len(kiosk.service.store.query("SELECT * FROM staff_calls")) == before
+
+
+def _loss_at_choice(kiosk, **kw):
+    p = Player(kiosk, "loss", does=[place(kiosk, "normal")], **kw)
+    assert p.title == "请选择挂失方式"
+    held = [step for step in p.shown if isinstance(step, s.PlaceIdCard)][0]
+    return p, held.wait.__self__
+
+
+@pytest.mark.parametrize("ending", ["done", "cancel", "timeout", "failed", "session_end", "ran_out_home"])
+def test_every_way_a_visit_ends_wipes_the_id_card_and_leaves_no_card_in_the_machine(kiosk, ending):
+    if ending == "ran_out_home":
+        p = Player(kiosk, "loss", wait_s=0.3)
+        flow = [x for x in p.shown if isinstance(x, s.PlaceIdCard)][0].wait.__self__
+        kiosk.hands.place_id_card("normal")       # placed too late: the citizen chose to go home
+        p.press("home")
+    else:
+        p, flow = _loss_at_choice(kiosk, takes_cards=True)
+        assert flow.id_card is not None
+        if ending == "done":
+            p.choose("temporary")
+            assert p.title == "挂失成功"
+            p.press(s.DONE)
+        elif ending in ("cancel", "timeout"):
+            p.leave(ending)
+        elif ending == "failed":
+            def refuse(*_a, **_kw):
+                raise ServiceRefused(409, "not_allowed", "不能挂失", "Cannot report")
+            flow.report = refuse
+            p.choose("temporary")
+            assert p.ended == "failed" and p.title == "无法继续办理"
+            p.press(s.DONE)
+        else:
+            p.end_session()
+    assert flow.id_card is None
+    if ending == "session_end":
+        return                          # the app's session end: nothing more is shown (a shutdown)
+    assert p.ended == {"ran_out_home": "done"}.get(ending, ending)
+    assert not kiosk.hands.idreader_sim.card                              # the citizen was asked for it back
+
+
 # -- every way out wipes -------------------------------------------------------------------------------------------
 def test_leaving_at_any_step_wipes_the_id_card_read(kiosk):
     p = Player(kiosk, "loss", does=[place(kiosk, "normal")])
@@ -487,3 +582,13 @@ def test_the_new_card_confirmation_claims_no_fee_the_service_did_not_set(kiosk):
     p = Player(kiosk, "issue", does=[place(kiosk, "no_card")])
     assert p.title == "确认申领社保卡" and "新卡免费" not in p.body            # was: 新卡免费, with no source
     assert "本次申领无需缴费" in p.body
+
+
+def test_an_agent_who_does_not_take_their_id_card_back_is_told_so_not_that_none_was_found(kiosk):
+    p = Player(kiosk, "agent", does=[place(kiosk, "sealed"), None], wait_s=0.5)    # the agent's card stays
+    p.choose("guardian")
+    p.choose("issue")
+    assert p.title == "代办人身份证还在读卡区" and "取回" in p.body
+    kiosk.hands.remove_id_card()
+    p.press("retry")                          # taken back now: the holder's card is asked for next
+    assert p.titles[-2:] == ["请放置持卡人（被代办人）的身份证", "没有检测到身份证"]   # (nobody places it here)

@@ -14,7 +14,7 @@ import pytest
 
 from kiosk import demo
 from tests.receipt_tools import qr_texts
-from tests.ui_steps import present_cards, refusal
+from tests.ui_steps import present_cards, refusal, take_cards
 from tests.ui_touches import record_touches
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
@@ -28,11 +28,8 @@ def refused(d, app, words: str):
 
 
 def finish(d, app, hands):
-    """Back to the start, the citizen's cards taken away."""
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_id_card()
-    hands.remove_card()
+    """Back to the start, the citizen's cards taken away (a last screen ends by itself then)."""
+    yield from take_cards(d)
 
 
 def approve_photo(d):
@@ -172,8 +169,9 @@ def script(d):
     yield d.until("old card handed back", lambda: hands.issuer_sim.position == "gate", timeout=20)
     d.shot("returning")
     hands.issuer_sim.take_card()
-    yield d.screen("attract", timeout=20)
+    yield d.until("the ID card asked back", lambda: app.sm.current == "take_cards", timeout=20)
     hands.remove_id_card()
+    yield d.screen("attract", timeout=20)
 
     # -- the next citizen's session still times out after a give-up at payment, and may ask for more time ----
     d.service("next_session")
@@ -182,15 +180,15 @@ def script(d):
     hands.place_id_card("no_card")
     yield d.screen("status_result")
     app.session_timeout_s = 4
-    yield d.until("countdown with more time", lambda: "秒后返回首页" in app.root.countdown_text
-                  and app.root.more_time_offered, timeout=10)
+    yield d.until("asked: more time?", lambda: app.more_time_view.parent is not None, timeout=10)
     d.shot("countdown_more_time")
-    d.tap(app.root.ids.more_time)
+    d.tap(app.more_time_view.ids.go_on)
     assert app.session.extensions == 1
-    yield d.until("timeout back to attract", lambda: app.sm.current == "attract", timeout=15)
-    app.session_timeout_s = 60
-    assert app.session.extensions == 0 and not app.root.more_time_offered
+    yield d.until("timed out: the ID card asked back", lambda: app.sm.current == "take_cards", timeout=15)
     hands.remove_id_card()
+    yield d.screen("attract", timeout=15)
+    app.session_timeout_s = 60
+    assert app.session.extensions == 0 and app.more_time_view.parent is None
 
     # -- every way a session ends leads to the same start: language back, data gone, the next one times out --
     d.service("session_ends")
@@ -218,13 +216,15 @@ def script(d):
             yield d.until(f"{ending}: said in words", lambda: app.sm.current == "message", timeout=15)
             d.shot(ending)
             d.tap_id("primary")
+        if ending == "timeout":           # the timer ends it with the ID card in: asked back first
+            yield d.until("timed out: the ID card asked back", lambda: app.sm.current == "take_cards", timeout=15)
+        hands.remove_id_card()            # (asked for, where it was still in the machine)
         yield d.screen("attract", timeout=20)
         app.session_timeout_s = 60
         assert app.lang == "zh" and not app.session.active, ending      # reset for the next person
         service.__dict__.pop("card_status", None)
         if ending == "device_fault":
             hands.idreader_sim.plug()
-        hands.remove_id_card()
         # the next citizen: their own data only, and their session times out
         yield from d.open("status")
         yield d.screen("place_id")
@@ -232,9 +232,10 @@ def script(d):
         yield d.screen("status_result", timeout=30)
         assert d.current().who.startswith("刘*"), (ending, d.current().who)     # never the last citizen's
         app.session_timeout_s = 4
-        yield d.until(f"after {ending}: the next session times out", lambda: app.sm.current == "attract", timeout=15)
-        app.session_timeout_s = 60
+        yield d.until(f"after {ending}: the next session times out", lambda: app.sm.current == "take_cards", timeout=15)
         hands.remove_id_card()
+        yield d.screen("attract", timeout=15)
+        app.session_timeout_s = 60
 
     d.service("replace_temp_lost")
     yield from d.open("replace")
@@ -356,9 +357,7 @@ def script(d):
     d.tap(app.root.ids.language)
     yield d.until("Chinese again", lambda: app.lang == "zh")
     d.shot("status_result_zh")
-    d.tap_id("done")
-    yield d.screen("attract")
-    hands.remove_id_card()
+    yield from take_cards(d)
 
     # -- elderly mode: larger type, four tiles a page, twice the time ----------------------------------------
     d.service("elderly")
@@ -373,14 +372,12 @@ def script(d):
     yield from d.open("status")
     yield d.screen("place_id")
     d.shot("place_id")
-    assert "120" in d.current().countdown                      # 60 s doubled
+    assert d.current().seconds == 120 and "秒内完成" in d.current().countdown      # 60 s doubled, counted
     hands.place_id_card("normal")
     yield d.screen("status_result")
     d.shot("status_result")
-    d.tap_id("done")
-    yield d.screen("attract")
+    yield from take_cards(d)
     yield d.until("elderly mode ends with the session", lambda: not app.elderly)
-    hands.remove_id_card()
 
     # -- call staff from the middle of a service: the service is told, the citizen keeps their place ------
     d.service("call_staff")

@@ -11,7 +11,7 @@ import pytest
 from kiosk import demo
 from kiosk.hw.idreader.samples import expired as expired_id_card
 from tests.receipt_tools import qr_texts
-from tests.ui_steps import present_cards, refusal
+from tests.ui_steps import present_cards, refusal, take_cards
 from tests.ui_touches import record_touches
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
@@ -42,9 +42,7 @@ def script(d):
     yield d.until("status receipt printed",
                   lambda: app.sm.current == "message" and len(hands.printer_sim.jobs) == 1)
     d.shot("receipt_printed")
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_id_card()
+    yield from take_cards(d)
 
     # -- an expired ID card is refused in words, whatever the service ----------------------------------
     d.service("status_expired_id")
@@ -53,9 +51,7 @@ def script(d):
     hands.idreader_sim.place(expired_id_card())
     yield d.until("refused: expired", lambda: app.sm.current == "message" and "过期" in d.current().body)
     d.shot("refused")
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_id_card()
+    yield from take_cards(d)
 
     # -- a card in its renewal window: the expiry and what to do about it ------------------------------
     d.service("status_expiring")
@@ -65,9 +61,7 @@ def script(d):
     yield d.screen("status_result")
     assert "补卡换卡" in d.current().advice and "有效期至" in d.current().extra
     d.shot("status_result")
-    d.tap_id("done")
-    yield d.screen("attract")
-    hands.remove_id_card()
+    yield from take_cards(d)
 
     # -- query card status: no card yet; the session times out back to the attract screen -------------
     d.service("status_no_card")
@@ -78,12 +72,14 @@ def script(d):
     d.shot("status_result")
     assert d.current().label == "卡片状态：未申领", d.current().label
     app.session_timeout_s = 4
-    yield d.until("countdown shown", lambda: "秒后返回首页" in app.root.countdown_text, timeout=10)
+    yield d.until("asked: more time?", lambda: app.more_time_view.parent is not None, timeout=10)
     d.shot("countdown")
-    yield d.until("timeout back to attract", lambda: app.sm.current == "attract", timeout=10)
+    yield d.until("timed out: the ID card asked back", lambda: app.sm.current == "take_cards", timeout=10)
     app.session_timeout_s = 60
-    d.shot("attract_after_timeout")
+    d.shot("take_id_card")
     hands.remove_id_card()
+    yield d.screen("attract", timeout=10)
+    d.shot("attract_after_timeout")
 
     # -- apply for a card and take it away (立等可取) ----------------------------------------------------
     d.service("issue")
@@ -110,9 +106,7 @@ def script(d):
     d.shot("receipt_printed")
     import shutil
     shutil.copy(hands.faceprinter_sim.printed[0], os.path.join(d.shots_root, "issue", "card-face.png"))
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_id_card()
+    yield from take_cards(d)
 
     # -- change PIN: a wrong old PIN, a weak new PIN, then success and a receipt ----------------------
     d.service("change_pin")
@@ -138,9 +132,7 @@ def script(d):
     yield d.until("PIN receipt printed",
                   lambda: app.sm.current == "message" and len(hands.printer_sim.jobs) == 3)
     d.shot("receipt_printed")
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_card()
+    yield from take_cards(d)
 
     # -- change PIN on a card whose PIN is blocked: the card answers 6983 -----------------------------
     d.service("change_pin_blocked")
@@ -149,9 +141,7 @@ def script(d):
     d.type_pin("975310")
     yield d.until("blocked message", lambda: app.sm.current == "message" and d.current().title == "密码已锁定")
     d.shot("blocked")
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_card()
+    yield from take_cards(d)
 
     # -- report a loss (temporary), then release another card's loss with ID card + card ---------------
     d.service("loss")
@@ -163,9 +153,7 @@ def script(d):
     d.tap_id("choice_temporary")
     yield d.until("reported", lambda: app.sm.current == "message" and d.current().title == "挂失成功")
     d.shot("done")
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_id_card()
+    yield from take_cards(d)
 
     d.service("release")
     yield from present_cards(d, "release", "temp_lost", "temp_lost", shots=("insert_card",))
@@ -173,10 +161,7 @@ def script(d):
     d.shot("done")
     d.tap_id("secondary")
     yield d.until("release receipt printed", lambda: app.sm.current == "message" and len(hands.printer_sim.jobs) == 4)
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_id_card()
-    hands.remove_card()
+    yield from take_cards(d)
 
     # -- the main refusals of the same services, in words ------------------------------------------------
     yield from refusal(d, "issue_has_card", "issue", "normal", None, "")        # one card per province

@@ -25,7 +25,20 @@ def refusal(d, name: str, service: str, id_key: str, card_key: str | None, words
     yield d.until("refused", lambda: app.sm.current == "message" and d.current().title == "无法继续办理"
                   and words in d.current().body)
     d.shot("refused")
-    d.tap_id("primary")
-    yield d.screen("attract")
+    yield from take_cards(d)
+
+
+def take_cards(d):
+    """The citizen takes the ID card and the card out: a journey's last screen ends by itself, once the kiosk
+    has seen them inside (no 完成); any other screen ends by its button, and the kiosk then asks for them."""
+    app, hands = d.app, d.app.kiosk.hands
+    journey = app.journey
+    step = journey.step if journey is not None else None
+    inside = hands.idreader_sim.card is not None or hands.card_slot.card is not None
+    if getattr(step, "until_removed", None) is not None and inside:
+        yield d.until("the last screen sees the cards", lambda: journey.cards_seen, timeout=5)
+    else:
+        d.tap_id("primary")
     hands.remove_id_card()
     hands.remove_card()
+    yield d.screen("attract", timeout=20)

@@ -226,7 +226,8 @@ def journey(devices: Devices, acting: Acting = HOLDER):
         acting = flow.acting
         flow.wipe()                      # the actor's card data is not needed any more
         if not (yield PlaceIdCard(_("请取回代办人身份证"), _("取回后，请放置持卡人（被代办人）的身份证"),
-                                  devices.idreader.wait_for_removal)):
+                                  devices.idreader.wait_for_removal,
+                                  missed=(_("代办人身份证还在读卡区"), _("请取回代办人身份证，再点击“重试”。")))):
             return
     finally:
         flow.wipe()

@@ -57,24 +57,29 @@ class Step:
 @dataclass
 class PlaceIdCard(Step):
     """"Place your ID card" (or take it back): ``wait(timeout_s, cancelled)`` returns the card (or True), or
-    a false value when nothing happened in time (the journey then ends quietly: nobody is there)."""
+    a false value when nothing happened in time. Every journey runs inside ``kiosk.flows.attended``, which
+    then says what did not happen (``missed``: title and body; None: "没有检测到身份证") and offers the same
+    step again; only when the citizen chooses to go home does the journey get the false value."""
     kind: ClassVar[str] = "place_id"
     title: Text
     hint: Text
     wait: Wait
     timeout_s: float = 60
+    missed: tuple[Text, Text] | None = None
 
 
 @dataclass
 class InsertCard(Step):
     """"Insert your card" (into the card reader, or the module's gate): ``wait(timeout_s, cancelled)``
-    returns what was read, or None. ``progress``: sub-step key → text shown while the card is handled."""
+    returns what was read, or None (said and offered again, as for PlaceIdCard: "没有检测到社保卡").
+    ``progress``: sub-step key → text shown while the card is handled."""
     kind: ClassVar[str] = "insert_card"
     title: Text
     hint: Text
     wait: Wait
     timeout_s: float = 60
     progress: dict[str, Text] | None = None
+    missed: tuple[Text, Text] | None = None
 
 
 @dataclass
@@ -119,6 +124,26 @@ class MakeCard(Step):
     @property
     def says(self):
         return next(iter(self.steps.values()), "")
+
+
+@dataclass
+class TakeCards(Step):
+    """The citizen's own cards are still in the machine at the end of a visit: "请取走您的身份证/社保卡",
+    until they are taken (kiosk.flows.attended adds it; no journey yields it).
+    ``wait(timeout_s, cancelled, on_progress)`` returns True once no card is left (at once when none was);
+    it reports what is still inside ("id", "card", "both": the runner shows this step only then),
+    "remind" every few seconds (a beep and the words again) and "staff" once staff have been called."""
+    kind: ClassVar[str] = "take_cards"
+    wait: Wait
+    timeout_s: float = 300
+    titles: ClassVar[dict] = {"id": _("请取走您的身份证"), "card": _("请取走您的社保卡"),
+                              "both": _("请取走您的身份证和社保卡")}
+    hint: ClassVar = _("您的卡还在机器里，取走后本次办理结束")
+    staff_called: ClassVar = _("已呼叫工作人员，请稍候")
+
+    @property
+    def says(self):
+        return ""           # spoken when the runner knows which card is inside
 
 
 @dataclass
@@ -178,6 +203,12 @@ class Message(Step):
     tone: str = "info"
     primary: tuple[str, Text] = ("done", _("完成"))
     secondary: tuple[str, Text] | None = None
+    # The journey's last screen: it also ends by itself (answer DONE) once the citizen's cards, in the machine
+    # when it appeared, are taken out: ``until_removed(timeout_s, cancelled)`` (set by kiosk.flows.attended)
+    # returns True then.
+    last: bool = False
+    until_removed: Wait | None = None
+    error: BaseException | None = None      # the failure this screen reports (``failure``), for the runners
 
 
 @dataclass
@@ -185,6 +216,8 @@ class ShowStatus(Step):
     """The card's state for its holder (kiosk.flows.status_query.StatusResult); answer: receipt or done."""
     kind: ClassVar[str] = "status"
     result: Any
+    last: bool = True                       # the status query's last screen (see Message.last)
+    until_removed: Wait | None = None
 
     @property
     def says(self):
@@ -212,7 +245,7 @@ def finish(devices, title, body, tone: str = "good", receipt: Callable[[], Any] 
     """The last screen of a journey: its words, "完成", and "打印凭条" when there is a receipt to print.
     Printing is a step of the journey too: ``yield from finish(...)``."""
     answer = yield Message(title, body, tone, primary=primary,
-                           secondary=(RECEIPT, _("打印凭条")) if receipt else None)
+                           secondary=(RECEIPT, _("打印凭条")) if receipt else None, last=True)
     if answer == RECEIPT:
         yield from print_receipt(devices, receipt, take)
     return answer
@@ -223,7 +256,7 @@ def print_receipt(devices, make_receipt: Callable[[], Any], take: Text | None = 
         devices.require("printer")
         devices.printer.print_receipt(make_receipt())
     yield Work(_("正在打印凭条"), work)
-    yield Message(_("凭条已打印"), _("请取走{what}，谢谢。", what=take or _("凭条和身份证")), tone="good")
+    yield Message(_("凭条已打印"), _("请取走{what}，谢谢。", what=take or _("凭条和身份证")), tone="good", last=True)
 
 
 def failure(exc: BaseException) -> Message:
@@ -232,5 +265,6 @@ def failure(exc: BaseException) -> Message:
     from kiosk.errors import KioskError
     from kiosk.i18n import of_error
     if isinstance(exc, KioskError):
-        return Message(_("无法继续办理"), of_error(exc), tone="bad")
-    return Message(_("系统繁忙"), _("系统暂时无法办理此业务，请稍后再试或联系工作人员。"), tone="bad")
+        return Message(_("无法继续办理"), of_error(exc), tone="bad", last=True, error=exc)
+    return Message(_("系统繁忙"), _("系统暂时无法办理此业务，请稍后再试或联系工作人员。"), tone="bad", last=True,
+                   error=exc)

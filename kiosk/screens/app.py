@@ -1,12 +1,19 @@
 """The Kivy application: one ScreenManager, one .kv per screen, one Session (kiosk/session.py: the
 inactivity timer, what is wiped, the one way a visit ends) ticked once a second, and the settings a citizen
 may change for their own session: language, elderly mode, voice — put back for the next person whenever a
-session ends."""
+session ends.
+
+Time, seen and heard: a step's own wait (an ID card, a card, the new card at the gate) counts down on its
+screen each second, and its voice says the time once 10 s are left; 20 s before the session would be wiped a
+full-screen "还需要更多时间吗？" (kiosk/screens/timecards.py) lies over the screen, spoken, and "继续办理"
+gives the whole time again with the screen underneath as it was."""
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
+import time
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -22,22 +29,29 @@ from kiosk.i18n import _, tr
 from kiosk.screens import simpanel  # noqa: F401  (registers SimPanel for the kv rules)
 from kiosk.screens import theme
 from kiosk.flows import registry
+from kiosk.flows.attended import STAFF_AFTER_S, attended
+from kiosk.flows.steps import TakeCards
 from kiosk.flows.representation import HOLDER
 from kiosk.screens.driver import JourneyDriver
 from kiosk.screens.menu import menu_for
 from kiosk.screens.photo import PhotoScreen
 from kiosk.screens.views import (AttractScreen, BusyScreen, ChoiceScreen, IssuingScreen, KioskRoot, MenuScreen,
                                  MessageScreen, PinEntryScreen, QrScreen, StatusResultScreen, WaitScreen)
+from kiosk.screens.timecards import MoreTimeView, TakeCardsScreen
 from kiosk.screens.worker import Worker
 from kiosk.session import Session
 
 log = logging.getLogger(__name__)
 KV_DIR = os.path.join(os.path.dirname(__file__), "kv")
 KV_FILES = ("widgets.kv", "root.kv", "simpanel.kv", "attract.kv", "wait.kv", "busy.kv", "status_result.kv",
-            "message.kv", "pin_entry.kv", "issuing.kv", "photo.kv")
+            "message.kv", "pin_entry.kv", "issuing.kv", "timecards.kv", "photo.kv")
 ELDERLY_TIME_FACTOR = 2  # elderly mode: twice the time before the session ends or a card wait gives up
 STAFF_NOTICE_S = 30      # how long the "staff called" confirmation stays in the top bar
-RESTING_SCREENS = ("attract", "busy", "issuing")   # no inactivity countdown on these
+# No inactivity countdown on these: nobody to wait for (attract, busy, issuing), or the step's own wait counts
+# down on the screen and then says what did not happen (place_id, insert_card, take_new_card), or the visit
+# cannot end before the cards are out (take_cards).
+RESTING_SCREENS = ("attract", "busy", "issuing", "place_id", "insert_card", "take_cards", "take_new_card")
+SAY_LEFT_S = 10          # a step's countdown is spoken once, this many seconds before it runs out
 STEP_GRACE_S = 5         # a step that waits longer than the session's limit keeps it this much longer
 
 
@@ -61,7 +75,11 @@ class KioskApp(App):
         self.worker = Worker()
         self.journey: JourneyDriver | None = None     # the service on screen (kiosk/screens/driver.py)
         self.session = Session(card_inside=self._card_in_module, on_end=self._reset_for_next_person)
-        self._step_limit_s = 0          # a step with its own longer wait (a card, a payment) extends the limit
+        self._step_limit_s = 0          # a step with its own longer wait (a payment) extends the limit
+        self.step_time_scale = 1        # tests shorten the steps' own waits (a card, the new card at the gate)
+        self.staff_after_s = STAFF_AFTER_S   # a card left this long at a visit's end: staff are called
+        self._countdown = None          # (screen, deadline, words(n)): the step's own wait, counted on screen
+        self.more_time_view = None      # the full-screen "还需要更多时间吗？", built in build()
         self.watch = DeviceWatch(kiosk.devices)
         self.voice = getattr(kiosk, "voice", None)
         self.touches = 0                # counted for the README's "touches per service" (tests read it)
@@ -83,6 +101,7 @@ class KioskApp(App):
         root = KioskRoot()
         self.sm = root.ids.sm
         self.sm.transition = NoTransition()     # instant changes: calmer for the elderly, exact for tests
+        self.more_time_view = MoreTimeView()
         for screen in (AttractScreen(name="attract"), MenuScreen(name="menu"), WaitScreen(name="place_id"),
                        WaitScreen(name="insert_card"), BusyScreen(name="busy"),
                        StatusResultScreen(name="status_result"),
@@ -91,6 +110,7 @@ class KioskApp(App):
                        PinEntryScreen(name="pin_again", randomise=self.randomise_pin_pad),
                        PinEntryScreen(name="digits", randomise=False), MessageScreen(name="message"),
                        ChoiceScreen(name="choice"), QrScreen(name="qr"), IssuingScreen(name="issuing"),
+                       TakeCardsScreen(name="take_cards"), TakeCardsScreen(name="take_new_card"),
                        PhotoScreen(name="photo")):
             self.sm.add_widget(screen)
         self.sm.current = "attract"
@@ -178,11 +198,11 @@ class KioskApp(App):
             self.voice.mute()
         self.voice_label = _("语音：关") if self.voice.muted else _("语音：开")
 
-    def say(self, text) -> None:
+    def say(self, text, beep: bool = False) -> None:
         """Speak the step's instruction in Mandarin (whatever language is on screen: the voice is for
-        citizens who read Chinese with difficulty)."""
-        if self.voice is not None and text:
-            self.voice.say(str(text))
+        citizens who read Chinese with difficulty); ``beep``: a beep first (a card to take)."""
+        if self.voice is not None and (text or beep):
+            self.voice.say(str(text or ""), beep=beep)
 
     def timeout_s(self, seconds: float) -> int:
         return int(seconds * (ELDERLY_TIME_FACTOR if self.elderly else 1))
@@ -223,7 +243,8 @@ class KioskApp(App):
         if not self.session.active:
             self.session.begin()
         self.watch.paused.set()
-        self.journey = JourneyDriver(self, name, registry.begin(name, self.kiosk.devices, acting))
+        self.journey = JourneyDriver(self, name, attended(registry.begin(name, self.kiosk.devices, acting),
+                                                          self.kiosk.devices, name, self.staff_after_s))
         self.session.holds(self.journey.stop)         # closing the journey wipes what it holds
         self.root.title_text = registry.service(name).title
         self.journey.start()
@@ -239,10 +260,10 @@ class KioskApp(App):
         what it holds and then resets language, elderly mode and voice (``_reset_for_next_person``)."""
         self.session.end(reason)
         self._stop_journey()
+        self._countdown = None
+        self._close_warning()
         if self.root is not None:
             self.root.title_text = _("社会保障卡自助服务")
-            self.root.countdown_text = ""
-            self.root.more_time_offered = False
 
     def _reset_for_next_person(self, reason: str) -> None:
         """The next person at the kiosk starts from the defaults, not the last citizen's choices."""
@@ -279,29 +300,66 @@ class KioskApp(App):
         # (not hidden here: this runs before the touched widget, which may be the "more time" button itself)
 
     def more_time(self) -> None:
-        """The citizen answered the countdown: the session goes on (a few times at most)."""
+        """"继续办理" on the warning: the session's whole time again (a few times at most), and the screen
+        underneath as it was."""
         self.session.more_time()
+        self._close_warning()
+
+    def leave_from_warning(self) -> None:
+        """"返回首页" on the warning: the citizen leaves, as with any cancel button."""
+        self._close_warning()
+        self.cancel()
+
+    def _close_warning(self) -> None:
+        view = self.more_time_view
+        if view is not None and view.parent is not None:
+            view.dismiss(animation=False)
 
     def _tick(self, _dt) -> None:
         if self.sm.current == "menu":
             self.sm.get_screen("menu").show_availability(self.watch)
+        self._count_down()
         limit = max(self.timeout_s(self.session_timeout_s), self._step_limit_s)
         tick = self.session.tick(limit, resting=self.sm.current in RESTING_SCREENS)
-        warned = bool(self.root.countdown_text)
-        self.root.countdown_text = _("{n} 秒后返回首页", n=tick.remaining) if tick.warning and not tick.expired else ""
-        self.root.more_time_offered = tick.warning and not tick.expired and self.session.may_extend
-        if tick.warning and not warned:
-            self.say(_("还需要时间吗？请点击“延长时间”"))
+        if tick.warning and not tick.expired:
+            self._warn(tick.remaining)
+        else:
+            self._close_warning()
         if tick.expired:
             log.info("session timed out on %s", self.sm.current)
             self.cancel("timeout")  # hands back what must be handed back first; the session ends on the way home
+
+    def _warn(self, remaining: int) -> None:
+        view = self.more_time_view
+        view.update(remaining, self.session.may_extend)
+        if view.parent is None:
+            view.open(animation=False)
+            self.say(_("还需要更多时间吗？请点击“继续办理”") if self.session.may_extend else view.title)
+
+    def _count_down(self) -> None:
+        """The step's own wait, on its screen each second and in voice once near the end."""
+        if self._countdown is None:
+            return
+        name, deadline, words = self._countdown
+        if self.sm.current != name:
+            self._countdown = None
+            return
+        left = max(0, math.ceil(deadline - time.monotonic()))
+        screen = self.sm.get_screen(name)
+        before, screen.countdown = screen.countdown, words(left)
+        if left == SAY_LEFT_S and before != screen.countdown:
+            self.say(screen.countdown, beep=name == "take_new_card")
+
+    def _count(self, name: str, seconds: float, words) -> None:
+        self._countdown = (name, time.monotonic() + seconds, words)
+        self.sm.get_screen(name).countdown = words(int(seconds))
 
     # -- what the journey driver shows ----------------------------------------------------------------------
     def show(self, name: str):
         self.session.touched()            # a new step: the citizen has the whole time again
         self._step_limit_s = 0
-        self.root.countdown_text = ""
-        self.root.more_time_offered = False
+        self._countdown = None
+        self._close_warning()
         self.sm.current = name
         return self.sm.get_screen(name)
 
@@ -310,10 +368,29 @@ class KioskApp(App):
 
     def wait(self, title, hint, kind: str, timeout_s: int) -> None:
         screen = self.show("place_id" if kind == "id" else "insert_card")
-        screen.title, screen.hint, screen.kind = title, hint, kind
-        screen.countdown = _("请在{n}秒内完成", n=timeout_s)
-        self._step_limit_s = timeout_s + STEP_GRACE_S      # the step's own wait ends first, in its own words
+        screen.title, screen.hint, screen.kind, screen.seconds = title, hint, kind, timeout_s
+        self._count(screen.name, timeout_s, lambda n: _("请在{n}秒内完成", n=n))
         self.say(title)
+
+    def take_cards(self, title, which: str) -> None:
+        """The visit's end with a card still in the machine: which one, an arrow to where it is, a beep."""
+        slots = {"id": _("身份证读卡区"), "card": _("社保卡插口"), "both": _("身份证读卡区和社保卡插口")}
+        screen = self.sm.get_screen("take_cards")
+        note = screen.note if self.sm.current == "take_cards" else ""
+        self.show("take_cards").show(title, TakeCards.hint, slots[which], note=note)
+        self.say(title, beep=True)
+
+    def remind(self) -> None:
+        """A card is still left: the beep and the words again."""
+        if self.sm.current in ("take_cards", "take_new_card"):
+            self.say(self.sm.current_screen.title, beep=True)
+
+    def take_new_card(self, take_s: int) -> None:
+        """The new card at the gate: its own full screen, an arrow to the gate, the time left before it is
+        captured, a beep."""
+        self.show("take_new_card").show(_("请取走新卡"), _("新卡已制好，请从出卡口取走"), _("出卡口"))
+        self._count("take_new_card", take_s, lambda n: _("请在{n}秒内取走新卡，超时未取将被回收", n=n))
+        self.say(_("请取走新卡"), beep=True)
 
     def message(self, title, body, tone: str = "info", secondary: tuple | None = None,
                 primary: tuple | None = None):

@@ -6,7 +6,8 @@ are the journey's. ``VIEWS`` is the table from a step to the screen that shows i
 Every way a journey can end comes through here: it returns (done, or nobody there), a step raises what it
 does not catch (a refusal or a fault: its words on screen; anything else: "system busy"), the citizen leaves
 (``cancel``: CitizenLeft is thrown in, so the journey can hand back what it holds), or the session ends
-(``stop``: the generator is closed and its ``finally`` wipes).
+(``stop``: the generator is closed and its ``finally`` wipes). The app runs every journey inside
+``kiosk.flows.attended``, so the first three end only once the citizen's cards are out of the machine.
 """
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from kivy.clock import Clock
 
 from kiosk.errors import KioskError, Refusal
 from kiosk.flows import steps as s
+from kiosk.flows.attended import ENDS_BY_ITSELF
 from kiosk.flows.photo_step import ConfirmPhoto
-from kiosk.i18n import _
+from kiosk.i18n import _, join
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ class JourneyDriver:
         self.journey = journey
         self.step: s.Step | None = None
         self.cancelled = threading.Event()     # set when the citizen leaves: a blocking wait ends at once
+        self.step_over = threading.Event()     # set when the step on screen is left: its watchers end
+        self.cards_seen = False                # the last screen on has seen a card inside (it ends on removal)
         self.finished = False
 
     # -- running the generator --------------------------------------------------------------------------
@@ -37,10 +41,13 @@ class JourneyDriver:
         self._resume(lambda: next(self.journey))
 
     def _resume(self, go) -> None:
+        self.step_over.set()
+        self.step_over = threading.Event()
+        self.cards_seen = False
         try:
             step = go()
-        except StopIteration:
-            self._end("done")
+        except StopIteration as stop:
+            self._end(stop.value if isinstance(stop.value, str) else "done")
             return
         except s.CitizenLeft as left:
             self._end(left.reason)
@@ -111,6 +118,7 @@ class JourneyDriver:
     def stop(self) -> None:
         """The session ends: whatever the journey holds is wiped (its ``finally``), nothing more is shown."""
         self.cancelled.set()
+        self.step_over.set()
         self.finished = True
         try:
             self.journey.close()
@@ -128,7 +136,7 @@ def _insert_card(d: JourneyDriver, step) -> None:
 
 
 def _wait(d: JourneyDriver, step, kind: str) -> None:
-    timeout = d.app.timeout_s(step.timeout_s)
+    timeout = d.app.timeout_s(step.timeout_s) * d.app.step_time_scale
     d.app.wait(step.title, step.hint, kind, timeout)
     cancelled = d.cancelled
     progress = getattr(step, "progress", None)
@@ -160,14 +168,17 @@ def _pay(d: JourneyDriver, step: s.Pay) -> None:
 def _make_card(d: JourneyDriver, step: s.MakeCard) -> None:
     listed = list(step.steps.items())
     first = listed[0][0]
-    take, cancelled = d.app.timeout_s(step.take_timeout_s), d.cancelled
+    take, cancelled = d.app.timeout_s(step.take_timeout_s) * d.app.step_time_scale, d.cancelled
     d.app.show("issuing").show(listed, first, step.done, take)
     d.app.say(step.says)
 
     def show(key: str) -> None:
         screen = d.app.sm.get_screen("issuing")
         screen.show(listed, key, step.done, take)
-        d.app.say(screen.title if key == listed[-1][0] else step.steps.get(key, ""))
+        if key == listed[-1][0]:       # the card comes to the gate: its own full screen, arrow and countdown
+            d.app.take_new_card(take)
+        else:
+            d.app.say(step.steps.get(key, ""))
     report = d.progress(step, show)
     d.run_blocking(step, lambda: step.run(take, cancelled, on_progress=report))
 
@@ -194,12 +205,55 @@ def _button(d: JourneyDriver, step, button):
 def _message(d: JourneyDriver, step: s.Message) -> None:
     d.app.message(step.title, step.body, tone=step.tone, primary=_button(d, step, step.primary),
                   secondary=_button(d, step, step.secondary))
+    _ends_on_removal(d, step)
 
 
 def _status(d: JourneyDriver, step: s.ShowStatus) -> None:
     answer = d.answer_of(step)
     d.app.show("status_result").show(step.result, on_print=lambda: answer(s.RECEIPT))
     d.app.say(step.says)
+    _ends_on_removal(d, step)
+
+
+REMOVAL_WATCH_S = 3600     # a last screen watches for the cards as long as it is on (its step_over ends it)
+
+
+def _ends_on_removal(d: JourneyDriver, step) -> None:
+    """A journey's last screen ends by itself (as if "完成" were pressed) once the cards are taken out; the
+    presence is asked on the worker, never on the UI thread."""
+    watch = getattr(step, "until_removed", None)
+    if watch is None:
+        return
+    answer, over = d.answer_of(step), d.step_over
+    screen = d.app.sm.current_screen
+
+    def inside(_key) -> None:          # a card is in: the screen says it ends by itself once it is taken
+        d.cards_seen = True
+        if hasattr(screen, "body") and ENDS_BY_ITSELF not in screen.body:
+            screen.body = join(screen.body, "\n", ENDS_BY_ITSELF) if screen.body else ENDS_BY_ITSELF
+
+    def removed(gone) -> None:
+        if gone:
+            log.info("%s: the cards were taken out; the last screen ends by itself", d.name)
+            answer(s.DONE)
+    report = d.progress(step, inside)
+    d.app.worker.run(lambda: watch(REMOVAL_WATCH_S, over, on_progress=report), removed,
+                     lambda exc: log.warning("%s: card presence not known: %s", d.name, exc))
+
+
+def _take_cards(d: JourneyDriver, step: s.TakeCards) -> None:
+    """Shown only when the wait reports a card still inside; reminded with a beep and the words; staff
+    called when it stays (the wait does that on the worker and reports it)."""
+    def show(key: str) -> None:
+        if key in s.TakeCards.titles:
+            d.app.take_cards(s.TakeCards.titles[key], key)
+        elif key == "remind":
+            d.app.remind()
+        elif key == "staff":
+            d.app.sm.get_screen("take_cards").note = s.TakeCards.staff_called
+    cancelled = d.cancelled
+    report = d.progress(step, show)
+    d.run_blocking(step, lambda: step.wait(step.timeout_s, cancelled, on_progress=report))
 
 
 def _qr(d: JourneyDriver, step: s.ShowQr) -> None:
@@ -220,4 +274,5 @@ def _heading(d: JourneyDriver, step: s.Heading) -> None:
 
 VIEWS = {s.PlaceIdCard: _place_id, s.InsertCard: _insert_card, s.Work: _work, s.Pay: _pay,
          s.MakeCard: _make_card, s.Choose: _choose, s.EnterDigits: _keypad, s.Message: _message,
-         s.ShowStatus: _status, s.ShowQr: _qr, s.Heading: _heading, ConfirmPhoto: _confirm_photo}
+         s.ShowStatus: _status, s.ShowQr: _qr, s.Heading: _heading, s.TakeCards: _take_cards,
+         ConfirmPhoto: _confirm_photo}

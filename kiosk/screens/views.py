@@ -20,10 +20,8 @@ from kiosk.i18n import _, both, listing, tr
 
 
 class KioskRoot(BoxLayout):
-    countdown_text = StringProperty("")
     title_text = StringProperty(_("社会保障卡自助服务"))
     staff_text = StringProperty(_("呼叫工作人员"))
-    more_time_offered = BooleanProperty(False)   # the countdown is on: offer "more time"
 
 
 class Tile(ButtonBehavior, BoxLayout):
@@ -90,11 +88,13 @@ class MenuScreen(Screen):
 
 
 class WaitScreen(Screen):
-    """"Place your ID card" / "insert your card": an instruction, a picture and a way back."""
+    """"Place your ID card" / "insert your card": an instruction, a picture, the time left (counted down each
+    second by the app) and a way back."""
     title = StringProperty("")
     hint = StringProperty("")
     kind = OptionProperty("id", options=("id", "card"))
     countdown = StringProperty("")
+    seconds = NumericProperty(0)       # the whole time the step waits (doubled in elderly mode)
 
 
 class BusyScreen(Screen):
