@@ -76,7 +76,10 @@ class Driver:
             assert menu.has_next, f"no tile for {service!r} on any page"
             self.tap(menu.ids.next_page)
             yield self.until(f"menu page with {service}", lambda: True, timeout=1)
-        self.tap(menu.ids[f"tile_{service}"])
+        tile = menu.ids[f"tile_{service}"]
+        # a paused tile cannot be touched: a device just plugged back in is seen at the watch's next poll
+        yield self.until(f"{service} tile not paused", lambda: not tile.disabled)
+        self.tap(tile)
 
     def tap_id(self, widget_id: str, screen=None) -> None:
         self.tap((screen or self.current()).ids[widget_id])

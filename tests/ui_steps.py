@@ -54,8 +54,13 @@ def tile_problems(menu) -> list[str]:
 
 
 def every_page_fits(d):
-    """Every page of the home screen, as it is now (scale, language): every tile fits (tile_problems)."""
+    """Every page of the home screen, as it is now (scale, language): the greeting and the 长辈模式 switch
+    inside their boxes, every tile fits (tile_problems)."""
     menu = d.app.sm.get_screen("attract")
+    for widget in (menu.ids.welcome, menu.ids.elderly):
+        widget.texture_update()
+        assert widget.texture_size[0] <= widget.width + 1 and widget.texture_size[1] <= widget.height + 1, \
+            (widget.text, widget.texture_size, widget.size)
     page = 0
     while True:
         menu.page = page

@@ -76,6 +76,9 @@ class Tile(ButtonBehavior, BoxLayout):
         if app is None or self.width <= 1:
             return
         title, note = self.ids.title_label, self.ids.note_label
+        if title.width <= 1:          # not laid out yet: fitted again when its size comes
+            self._refit()
+            return
         zh = app.lang == "zh"
         base_title = sp(28 if zh else 24) * app.scale
         base_note = sp(21 if zh else 19) * app.scale
