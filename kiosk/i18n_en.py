@@ -13,7 +13,7 @@ EN: dict[str, str] = {
     "{n} 秒后返回首页": "Back to start in {n} s",
     "延长时间": "More time",
     "还需要时间吗？请点击“延长时间”": "Do you need more time? Tap “More time”",
-    "您好，请选择要办理的业务": "Hello! Please choose a service",
+    "您好，请选择要办理的业务": "Hello, please choose a service",
     "长辈模式：已开启": "Senior mode: on",
     "长辈模式（大字）": "Senior mode (larger text)",
     "上一页": "Previous page",
