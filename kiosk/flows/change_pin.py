@@ -1,8 +1,9 @@
 """Change PIN (社保卡密码修改), which on a sealed card is also activation (domain.md §2-3).
 
 Insert card → read EF05/EF06 → the service's record must allow it → old PIN (VERIFY; 63Cx shows tries
-left, 6983 says blocked) → new PIN twice, checked against the rules → CHANGE PIN, journalled before it is
-sent → the service is told (idempotently; retried at next start if it was down) → receipt.
+left, 6983 says blocked) → new PIN twice, checked against the rules → confirmed on a screen naming the card
+(masked; not confirmed, nothing is written) → CHANGE PIN, journalled before it is sent → the service is
+told (idempotently; retried at next start if it was down) → receipt.
 PIN digits live only in PinBuffers owned by the screen and are cleared by it; nothing here keeps them.
 """
 from __future__ import annotations
