@@ -16,16 +16,22 @@ EN: dict[str, str] = {
     "长辈模式：已开启（字更大、时间更长）": "Senior mode: on (larger text, more time)",
     "长辈模式：大字体、高对比度、更长时间": "Senior mode: larger text, higher contrast, more time",
     "请选择要办理的业务": "Choose a service",
+    "{n} 秒后返回首页": "Back to start in {n} s",
+    "延长时间": "More time",
+    "还需要时间吗？请点击“延长时间”": "Do you need more time? Tap “More time”",
+    "您好，请选择要办理的业务": "Hello, please choose a service",
+    "长辈模式：已开启": "Senior mode: on",
+    "长辈模式（大字）": "Senior mode (larger text)",
     "上一页": "Previous page",
     "更多业务": "More services",
     "第{page}页，共{pages}页": "Page {page} of {pages}",
-    "暂停服务：{down}未就绪": "Paused: {down} not ready",
     "返回首页": "Back to start",
     "完成": "Done",
     "确认": "OK",
     "取消办理": "Cancel",
     "清除": "Clear",
-    "退格": "Delete",
+    "更正": "Delete",
+    "输满6位后自动进入下一步": "After the sixth digit, the next step comes by itself",
     # menu tiles
     "社保卡状态查询": "Card status",
     "刷身份证即可查询": "Just place your ID card",
@@ -92,6 +98,15 @@ EN: dict[str, str] = {
         "The card's PIN is locked. With your ID card and the card, choose 'Unlock PIN' on this kiosk to set a new "
         "one.",
     "密码修改成功": "PIN changed",
+    "确认修改密码": "Change the PIN?",
+    "将修改社保卡（卡号 {number}）的密码。\n修改后原密码不能再使用，请牢记新密码。":
+        "The PIN of the card numbered {number} will be changed.\nThe old PIN will stop working, so remember the "
+        "new one.",
+    "确认修改": "Yes, change it",
+    "取消": "Cancel",
+    "密码未修改": "PIN not changed",
+    "您没有确认，社保卡密码没有改变，原密码仍然有效。请取走社保卡。":
+        "You did not confirm, so your PIN is unchanged and the old one still works. Please take your card.",
     "请牢记新密码，并取走社保卡。": "Remember your new PIN and take your card.",
     # issuance
     "申领新卡需核验本人身份证": "A new card needs your own ID card",
@@ -125,6 +140,11 @@ EN: dict[str, str] = {
     "正在打印卡面": "Printing the card face",
     "请取卡": "Take your card",
     "制卡完成": "Your card is ready",
+    "请妥善保管您的社保卡（卡号 {number}）。\n新卡须设置密码后才能使用：点击“立即启用”，把新卡插入社保卡插口，设置6位密码。":
+        "Keep your card safe (number {number}).\nIt needs a PIN before it can be used: touch \"Activate now\", put "
+        "the new card into the card slot and choose a 6-digit PIN.",
+    "立即启用（设置密码）": "Activate now (set a PIN)",
+    "完成，以后再启用": "Done, I will activate it later",
     "请妥善保管您的社保卡（卡号 {number}）。\n新卡尚未启用，请选择“启用社保卡”设置您的密码。":
         "Keep your card safe (number {number}).\nIt is not active yet: choose \"Activate your card\" to set "
         "your PIN.",

@@ -36,10 +36,10 @@ def test_a_text_keeps_its_values_across_languages():
 
 
 def test_nested_texts_and_refusals_translate_too():
-    down = listing([both("身份证读卡器", "ID card reader"), both("社保卡管理系统", "card service")])
-    notice = _("暂停服务：{down}未就绪", down=down)
-    assert notice == "暂停服务：身份证读卡器、社保卡管理系统未就绪"
-    assert tr(notice, "en") == "Paused: ID card reader, card service not ready"
+    what = listing([both("凭条", "receipt"), both("身份证", "ID card")])
+    notice = _("请取走{what}，谢谢。", what=what)
+    assert notice == "请取走凭条、身份证，谢谢。"
+    assert tr(notice, "en") == "Please take your receipt, ID card. Thank you."
     body = join(both("还可以再试5次。", "5 tries left."), _("请牢记新密码，并取走社保卡。"))
     assert tr(body, "en") == "5 tries left. Remember your new PIN and take your card."
 

@@ -101,10 +101,33 @@ def test_change_pin_asks_again_after_a_wrong_pin_and_a_broken_rule_then_changes_
     p.type("802468").type("802460")
     assert p.step.screen == "pin_new" and "不一致" in p.zh(p.step.error)        # the two entries differ
     p.type("802468").type("802468")
+    assert p.title == "确认修改密码" and "A0****001" in p.body and "A00000001" not in p.body   # the card, masked
+    p.press("confirm")
     assert p.title == "密码修改成功"
     p.press(s.DONE)
     assert p.ended == "done"
     assert all(len(step.buffer) == 0 for step in p.shown if isinstance(step, s.EnterDigits))   # PINs cleared
+
+
+def test_a_pin_change_not_confirmed_writes_nothing_to_the_card(kiosk):
+    card = kiosk.hands.card_of("normal")
+    before = (card.pin_hash, card.pin_tries_left)
+    p = Player(kiosk, "change_pin", does=[insert(kiosk, "normal")]).type("135790").type("802468").type("802468")
+    assert p.title == "确认修改密码" and "原密码不能再使用" in p.body
+    p.press(s.DONE)                                                       # 取消
+    assert p.title == "密码未修改" and "原密码仍然有效" in p.body
+    assert p.press(s.DONE).ended == "done"
+    assert (card.pin_hash, card.pin_tries_left) == before                # the card has its old PIN
+    assert kiosk.devices.journal.unfinished() == [] and state_of(kiosk, "normal") == "normal"
+    kiosk.hands.remove_card()
+    again = Player(kiosk, "change_pin", does=[insert(kiosk, "normal")]).type("135790")
+    assert again.step.screen == "pin_new"                                 # the old PIN still opens it
+
+
+def test_two_different_new_pins_are_asked_again_before_any_confirmation(kiosk):
+    p = Player(kiosk, "change_pin", does=[insert(kiosk, "normal")]).type("135790").type("802468").type("802460")
+    assert p.step.screen == "pin_new" and "不一致" in p.zh(p.step.error)
+    assert "确认修改密码" not in p.titles
 
 
 def test_change_pin_on_a_blocked_card_sends_the_holder_to_unlock(kiosk):
@@ -136,8 +159,41 @@ def test_a_new_card_is_made_after_the_applicant_confirms_and_is_taken_from_the_g
     assert p.title == "制卡完成", p.body
     assert p.progress_seen == list(STEPS_ZH)                  # every step of the making shown as it happened
     number = kiosk.devices.service.card_status(demo.by_key("no_card").id_number)["card"]["card_number"]
-    assert number in p.body
-    printed_receipt(p, kiosk, receipts_printed(kiosk))
+    assert number in p.body and "立即启用" in p.body
+    before = receipts_printed(kiosk)
+    p.choose(s.RECEIPT)
+    assert p.title == "凭条已打印" and receipts_printed(kiosk, before + 1) == before + 1
+    assert p.press(s.DONE).ended == "done"
+
+
+def test_activate_now_after_an_issuance_sets_the_pin_without_placing_the_id_card_again(kiosk):
+    citizen_takes_cards(kiosk)
+    new_card = lambda _step: kiosk.hands.card_slot.insert(kiosk.hands.station.in_hand[-1])   # noqa: E731
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card"), new_card]).press("start")
+    assert p.title == "制卡完成" and "activate_now" in p.options
+    shown_before = len(p.shown)
+    p.choose("activate_now")
+    continued = p.shown[shown_before:]
+    assert not any(isinstance(step, s.PlaceIdCard) for step in continued)          # the ID card read once
+    assert [type(step) for step in continued if not isinstance(step, s.Work)][:2] == [s.Heading, s.InsertCard]
+    assert p.step.screen == "pin_new"
+    p.type("802468").type("802468")
+    assert p.title == "社保功能已启用"
+    card = kiosk.devices.service.card_status(demo.by_key("no_card").id_number)["card"]
+    assert card["state"] == "normal"
+
+
+def test_activate_now_is_offered_after_the_receipt_too(kiosk):
+    citizen_takes_cards(kiosk)
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")]).press("start").choose(s.RECEIPT)
+    assert p.title == "凭条已打印" and p.step.secondary[0] == "activate_now"
+
+
+@pytest.mark.parametrize("kiosk", ["sichuan"], indirect=True)
+def test_activate_now_is_not_offered_where_the_kiosk_does_not_activate(kiosk):
+    citizen_takes_cards(kiosk)
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")]).press("start")
+    assert p.title == "制卡完成" and isinstance(p.step, s.Message) and "立即启用" not in p.body
 
 
 def test_a_new_card_left_at_the_gate_is_captured_and_the_citizen_told(kiosk):

@@ -14,7 +14,7 @@ import pytest
 
 from kiosk import demo
 from tests.receipt_tools import qr_texts
-from tests.ui_steps import present_cards, refusal, take_cards
+from tests.ui_steps import every_page_fits, present_cards, refusal, take_cards
 from tests.ui_touches import record_touches
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
@@ -45,7 +45,7 @@ def take_new_card(d, app, hands, title: str, shot: str | None = None):
     if shot:
         d.shot(shot)
     hands.issuer_sim.take_card()
-    yield d.until(title, lambda: app.sm.current == "message" and d.current().title == title, timeout=30)
+    yield d.until(title, lambda: app.sm.current in ("message", "choice") and d.current().title == title, timeout=30)
 
 
 def actor_then_holder(d, hands, actor: str, holder: str):
@@ -87,6 +87,7 @@ def script(d):
     yield from new_pin_twice(d, "802468")
     yield d.until("activated", lambda: app.sm.current == "message" and d.current().title == "社保功能已启用")
     d.shot("done")
+    d.counting("activate_receipt")
     d.tap_id("secondary")
     yield d.until("receipt", lambda: app.sm.current == "message" and d.current().title == "凭条已打印")
     d.shot("receipt_printed")
@@ -347,6 +348,7 @@ def script(d):
     d.service("english")
     d.tap(app.root.ids.language)
     yield d.until("English", lambda: app.lang == "en")
+    yield from every_page_fits(d)
     d.shot("attract")
     yield from d.open("status")
     yield d.screen("place_id")
@@ -359,16 +361,21 @@ def script(d):
     d.shot("status_result_zh")
     yield from take_cards(d)
 
-    # -- elderly mode: larger type, four tiles a page, twice the time ----------------------------------------
+    # -- elderly mode, switched on the home screen: larger type, six tiles a page (2 × 3), twice the time ----
     d.service("elderly")
     d.tap_id("elderly")
     yield d.until("elderly mode", lambda: app.elderly)
     d.shot("attract")
-    d.tap_id("start")
-    yield d.screen("menu")
-    d.shot("menu")
-    menu = app.sm.get_screen("menu")
-    assert len([w for w in menu.ids.grid.children if hasattr(w, "service")]) == 4
+    menu = app.sm.get_screen("attract")
+    assert len([w for w in menu.ids.grid.children if hasattr(w, "service")]) == 6 and menu.ids.grid.cols == 2
+    assert app.session.active           # the mode is this citizen's: their session's timer puts it back
+    yield from every_page_fits(d)
+    d.tap(app.root.ids.language)
+    yield d.until("English, elderly", lambda: app.lang == "en")
+    yield from every_page_fits(d)
+    d.shot("attract_en")
+    d.tap(app.root.ids.language)
+    yield d.until("Chinese again", lambda: app.lang == "zh")
     yield from d.open("status")
     yield d.screen("place_id")
     d.shot("place_id")

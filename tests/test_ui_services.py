@@ -11,7 +11,8 @@ import pytest
 from kiosk import demo
 from kiosk.hw.idreader.samples import expired as expired_id_card
 from tests.receipt_tools import qr_texts
-from tests.ui_steps import present_cards, refusal, take_cards
+from tests.test_theme import contrast
+from tests.ui_steps import every_page_fits, present_cards, refusal, take_cards
 from tests.ui_touches import record_touches
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
@@ -30,7 +31,11 @@ def script(d):
     d.press_key(27, 41)               # Esc must not end the kiosk
     d.press_key(282, 58)              # F1 must not open Kivy's settings panel
     yield d.until("keys ignored", lambda: app.sm.current == "attract" and app._app_settings is None)
-    d.shot("attract")
+    d.shot("attract")                 # the home screen is the menu: the tiles at once
+    home = app.sm.get_screen("attract")
+    assert "tile_status" in home.ids and "elderly" in home.ids and len(home.ids.grid.children) == 9
+    yield from every_page_fits(d)
+    assert not app.session.active     # nobody has chosen anything yet: no session, no clock
     yield from d.open("status")
     yield d.screen("place_id")
     d.shot("place_id")
@@ -81,7 +86,7 @@ def script(d):
     yield d.screen("attract", timeout=10)
     d.shot("attract_after_timeout")
 
-    # -- apply for a card and take it away (立等可取) ----------------------------------------------------
+    # -- apply for a card and take it away (立等可取), then 立即启用 without placing the ID card again --------
     d.service("issue")
     yield from d.open("issue")
     yield d.screen("place_id")
@@ -99,35 +104,64 @@ def script(d):
                   and app.sm.get_screen("issuing").title == "新卡已制好，请从出卡口取走", timeout=30)
     d.shot("take_card")
     hands.issuer_sim.take_card()
-    yield d.until("card issued", lambda: app.sm.current == "message" and d.current().title == "制卡完成", timeout=30)
+    yield d.until("card issued", lambda: app.sm.current == "choice" and d.current().title == "制卡完成", timeout=30)
+    assert "choice_activate_now" in d.current().ids
     d.shot("done")
-    d.tap_id("secondary")
+    d.tap_id("choice_receipt")
     yield d.until("issuance receipt printed", lambda: app.sm.current == "message" and len(hands.printer_sim.jobs) == 2)
     d.shot("receipt_printed")
     import shutil
     shutil.copy(hands.faceprinter_sim.printed[0], os.path.join(d.shots_root, "issue", "card-face.png"))
+    d.service("issue_activate_now")
+    d.tap_id("secondary")                                   # 立即启用: the ID card read above is used again
+    yield d.screen("insert_card")
+    assert app.root.title_text == "启用社保卡"
+    d.shot("insert_new_card")
+    hands.card_slot.insert(hands.station.in_hand[-1])       # the card just taken from the gate
+    yield d.screen("pin_new")
+    d.shot("pin_new")
+    d.type_pin("802468")
+    yield d.screen("pin_again")
+    d.type_pin("802468")
+    yield d.until("activated", lambda: app.sm.current == "message" and d.current().title == "社保功能已启用")
+    d.shot("activated")
     yield from take_cards(d)
 
-    # -- change PIN: a wrong old PIN, a weak new PIN, then success and a receipt ----------------------
+    # -- change PIN: a wrong old PIN, a weak new PIN (each counted in its own row), a confirmation naming
+    # the card, then success and a receipt -----------------------------------------------------------------
     d.service("change_pin")
     yield from present_cards(d, "change_pin", card_key="normal", shots=("insert_card",))
     yield d.screen("pin_old")
     d.shot("pin_old")
+    d.counting("change_pin_wrong_pin")
     d.type_pin("111111")
     yield d.until("tries left shown", lambda: app.sm.current == "pin_old" and "5次" in d.current().error)
     d.shot("pin_old_wrong")
-    d.type_pin("135790")
+    d.counting(None)
+    for digit in "13579":
+        d.tap(d.key(digit))
+    yield d.until("five digits in", lambda: len(d.current().pin) == 5)
+    d.shot("pin_old_five_digits")                # no 确认 key: the sixth digit goes on by itself
+    assert d.current().ids.confirm.disabled and "更正" in [k.text for k in d.current().ids.keypad.children]
+    d.tap(d.key("0"))
     yield d.screen("pin_new")
     d.shot("pin_new")
+    d.counting("change_pin_weak_pin")
     d.type_pin("123456")
     yield d.until("weak PIN refused", lambda: app.sm.current == "pin_new" and "连续" in d.current().error)
     d.shot("pin_new_refused")
+    d.counting(None)
     d.type_pin("802468")
     yield d.screen("pin_again")
     d.shot("pin_again")
     d.type_pin("802468")
+    yield d.until("asked to confirm, naming the card", lambda: app.sm.current == "message"
+                  and d.current().title == "确认修改密码" and "A0****001" in d.current().body)
+    d.shot("confirm")
+    d.tap_id("primary")                          # 确认修改
     yield d.until("PIN changed", lambda: app.sm.current == "message" and d.current().title == "密码修改成功")
     d.shot("changed")
+    d.counting("change_pin_receipt")
     d.tap_id("secondary")
     yield d.until("PIN receipt printed",
                   lambda: app.sm.current == "message" and len(hands.printer_sim.jobs) == 3)
@@ -168,24 +202,24 @@ def script(d):
     yield from refusal(d, "loss_no_card", "loss", "producing", None, "可挂失")  # a card being made: nothing to report
     yield from refusal(d, "release_not_holder", "release", "normal", "lost", "同一人")
 
-    # -- the ID reader is unplugged: the start screen says which service is paused, and why -----------
+    # -- the ID reader is unplugged: the home screen pauses the services that need it, in plain words ------
     d.service("device_offline")
-    menu = app.sm.get_screen("menu")
+    menu = app.sm.get_screen("attract")
     hands.idreader_sim.unplug()
     app.watch.poll_once()
-    d.tap_id("start")
-    yield d.until("status tile paused", lambda: app.sm.current == "menu" and "暂停服务" in menu.ids.tile_status.notice)
-    assert menu.ids.tile_change_pin.notice == ""
+    yield d.until("status tile paused", lambda: "暂停办理" in menu.ids.tile_status.notice)
+    tile = menu.ids.tile_status
+    assert "身份证读卡设备暂时不能使用" in tile.notice and "未就绪" not in tile.notice and tile.disabled
+    assert menu.ids.tile_change_pin.notice == "" and not menu.ids.tile_change_pin.disabled
+    note = tile.ids.note_label
+    assert contrast(note.color, app.pal.SURFACE) >= 4.5 and tile.opacity == 1      # read on the tile's white
     d.shot("menu_idreader_offline")
-    yield from d.open("status")
-    yield d.until("refused early", lambda: app.sm.current == "message" and "身份证读卡器" in d.current().body)
-    d.shot("status_refused")
-    d.tap_id("primary")
+    d.tap(tile)                                   # a paused tile does nothing: no session, no refusal later
+    yield d.until("still home", lambda: True, timeout=1)
+    assert app.sm.current == "attract" and app.journey is None and not app.session.active
     hands.idreader_sim.plug()
     app.watch.poll_once()
-    yield d.screen("attract")
-    d.tap_id("start")
-    yield d.until("status tile back", lambda: app.sm.current == "menu" and menu.ids.tile_status.notice == "")
+    yield d.until("status tile back", lambda: menu.ids.tile_status.notice == "" and not menu.ids.tile_status.disabled)
 
 
 def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
@@ -232,7 +266,7 @@ def test_status_and_change_pin_by_touch(tmp_path, display, vpcd_reader):
         assert os.path.exists(job.png)
         assert not any(pin in job.decoded.text() for pin in PINS)
     assert card_state == "normal" and locked_state == "pin_locked" and unfinished == []
-    assert issued["state"] == "sealed" and released == "normal" and reported == "temp_lost"
+    assert issued["state"] == "normal" and released == "normal" and reported == "temp_lost"   # 立即启用
 
     # no PIN anywhere the kiosk wrote: logs, journal, service database, raw receipts
     for path in state.rglob("*"):

@@ -35,6 +35,7 @@ class Driver:
         self.touches: dict[str, int] = {}
         self.shots: list[str] = []
         self._service = "misc"
+        self._counting: str | None = None   # a detour's own row in the touch table (``counting``)
         self._counter = 0
 
     # -- helpers used by scripts ------------------------------------------------------------------
@@ -48,27 +49,37 @@ class Driver:
         return self.app.sm.current_screen
 
     def service(self, name: str) -> None:
-        self._service, self._counter = name, 0
+        self._service, self._counter, self._counting = name, 0, None
         self.touches.setdefault(name, 0)
+
+    def counting(self, row: str | None) -> None:
+        """Touches from here count for ``row`` (a deliberate detour, e.g. a wrong PIN, or what comes after the
+        service is done), until ``counting(None)``; screenshots stay in the service's folder."""
+        self._counting = row
+        if row:
+            self.touches.setdefault(row, 0)
 
     def tap(self, widget) -> None:
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
         touch.touch_up()
-        self.touches[self._service] = self.touches.get(self._service, 0) + 1
+        row = self._counting or self._service
+        self.touches[row] = self.touches.get(row, 0) + 1
 
     def open(self, service: str):
-        """From the attract screen: touch to start, turn the menu's pages, touch the service's tile.
-        A generator: ``yield from d.open("status")``."""
-        menu = self.app.sm.get_screen("menu")
-        if self.app.sm.current == "attract":
-            self.tap(self.app.sm.get_screen("attract").ids.start)
-            yield self.screen("menu")
+        """From the home screen (the menu, Kivy name "attract"): turn its pages to the service's tile and
+        touch it. A generator: ``yield from d.open("status")``."""
+        yield self.screen("attract")
+        menu = self.app.sm.get_screen("attract")
         while f"tile_{service}" not in menu.ids or menu.ids[f"tile_{service}"].parent is None:
+            assert menu.has_next, f"no tile for {service!r} on any page"
             self.tap(menu.ids.next_page)
             yield self.until(f"menu page with {service}", lambda: True, timeout=1)
-        self.tap(menu.ids[f"tile_{service}"])
+        tile = menu.ids[f"tile_{service}"]
+        # a paused tile cannot be touched: a device just plugged back in is seen at the watch's next poll
+        yield self.until(f"{service} tile not paused", lambda: not tile.disabled)
+        self.tap(tile)
 
     def tap_id(self, widget_id: str, screen=None) -> None:
         self.tap((screen or self.current()).ids[widget_id])
@@ -80,9 +91,12 @@ class Driver:
         raise AssertionError(f"no key {label!r} on {self.app.sm.current}")
 
     def type_pin(self, digits: str) -> None:
+        """The digits, one key each. A PIN goes on by itself after its sixth digit; shown digits (a phone
+        number) are confirmed with 确认."""
         for digit in digits:
             self.tap(self.key(digit))
-        self.tap(self.current().ids.confirm)
+        if not self.current().secret:
+            self.tap(self.current().ids.confirm)
 
     def press_key(self, key: int, scancode: int = 0) -> None:
         Window.dispatch("on_keyboard", key, scancode, None, [])

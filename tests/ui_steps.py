@@ -38,7 +38,51 @@ def take_cards(d):
     if getattr(step, "until_removed", None) is not None and inside:
         yield d.until("the last screen sees the cards", lambda: journey.cards_seen, timeout=5)
     else:
-        d.tap_id("primary")
+        d.tap_id("choice_done" if app.sm.current == "choice" else "primary")   # a new card's done screen: 完成
     hands.remove_id_card()
     hands.remove_card()
     yield d.screen("attract", timeout=20)
+
+
+def tile_problems(menu) -> list[str]:
+    """What is wrong with the tiles on the home screen's current page: words outside their tile or their
+    label, a Chinese title on more than one line, a line holding one character alone."""
+    problems = []
+    for name, tile in menu.ids.items():
+        if not name.startswith("tile_") or tile.parent is None:
+            continue
+        for label in (tile.ids.title_label, tile.ids.note_label):
+            label.texture_update()
+            text = label.text
+            if label.texture_size[0] > label.width + 1:
+                problems.append(f"{name}: {text!r} is wider than its label")
+            if label.x < tile.x or label.right > tile.right + 0.5 or label.y < tile.y or label.top > tile.top + 0.5:
+                problems.append(f"{name}: {text!r} overruns the tile's border")
+            lines = ["".join(w.text for w in line.words).strip() for line in label._label._cached_lines]
+            if any(len(line) == 1 for line in lines if line):
+                problems.append(f"{name}: {text!r} leaves one character alone on a line: {lines}")
+            if label is tile.ids.title_label and any("\u4e00" <= c <= "\u9fff" for c in text) and len(lines) > 1:
+                problems.append(f"{name}: Chinese title {text!r} wraps: {lines}")
+    return problems
+
+
+def every_page_fits(d):
+    """Every page of the home screen, as it is now (scale, language): the greeting and the 长辈模式 switch
+    inside their boxes, every tile fits (tile_problems)."""
+    menu = d.app.sm.get_screen("attract")
+    for widget in (menu.ids.welcome, menu.ids.elderly):
+        widget.texture_update()
+        assert widget.texture_size[0] <= widget.width + 1 and widget.texture_size[1] <= widget.height + 1, \
+            (widget.text, widget.texture_size, widget.size)
+    page = 0
+    while True:
+        menu.page = page
+        menu.refresh()
+        yield d.until(f"home page {page + 1} laid out", lambda: True, timeout=1)
+        assert not tile_problems(menu), tile_problems(menu)
+        if not menu.has_next:
+            break
+        page += 1
+    menu.page = 0
+    menu.refresh()
+    yield d.until("home page 1 again", lambda: True, timeout=1)

@@ -23,8 +23,9 @@ from kiosk.errors import Refusal
 from kiosk.flows.base import Devices, now
 from kiosk.flows.change_pin import ChangePinFlow
 from kiosk.flows.holder_card import CANCELLED, LOST, HolderCardFlow, pin_journey, refuse_state
-from kiosk.flows.representation import HOLDER, Acting
+from kiosk.flows.representation import HOLDER, Acting, require_may_act
 from kiosk.hw.cardreader.apdu import PinWrong
+from kiosk.hw.idreader.idcard import IdCard
 from kiosk.i18n import _
 from kiosk.pin import PinBuffer
 from kiosk.policy import PolicyProfile
@@ -122,11 +123,25 @@ class ActivateFlow(HolderCardFlow):
         super().wipe()
 
 
-def journey(devices: Devices, acting: Acting = HOLDER):
+def journey(devices: Devices, acting: Acting = HOLDER, id_card: IdCard | None = None):
     """启用: the holder's ID card and the sealed card → a new PIN twice → the kiosk types the region's
-    initial PIN itself and sets the new one (kiosk/flows/holder_card.py: pin_journey)."""
+    initial PIN itself and sets the new one (kiosk/flows/holder_card.py: pin_journey). ``id_card``: read
+    already (立即启用 right after an issuance, kiosk/flows/new_card.py), so not asked for again."""
     flow = ActivateFlow(devices, acting)
     # the bank side is the bank's: until it is activated there, contributions and benefits through the card do
     # not work (seeds/002 "只有在办理金融账户激活手续后…"; 004: agents may do all "except bank account activation")
     yield from pin_journey(flow, flow.activate, _("社保功能已启用"),
-                           _("社保功能已可以使用。银行账户（金融功能）须持身份证到合作银行网点激活后，方可用于缴费和领取待遇。"))
+                           _("社保功能已可以使用。银行账户（金融功能）须持身份证到合作银行网点激活后，方可用于缴费和领取待遇。"),
+                           id_card=id_card)
+
+
+def may_continue_to(devices: Devices, acting: Acting, id_card: IdCard) -> bool:
+    """Whether a journey that just read ``id_card`` may offer 立即启用: the region's initial PIN is known and
+    whoever acts may activate this holder's card."""
+    if not ActivateFlow.offered(devices.policy):
+        return False
+    try:
+        require_may_act(devices.policy, acting, ActivateFlow.SERVICE, id_card)
+    except Refusal:
+        return False
+    return True

@@ -1,8 +1,9 @@
 """Change PIN (社保卡密码修改), which on a sealed card is also activation (domain.md §2-3).
 
 Insert card → read EF05/EF06 → the service's record must allow it → old PIN (VERIFY; 63Cx shows tries
-left, 6983 says blocked) → new PIN twice, checked against the rules → CHANGE PIN, journalled before it is
-sent → the service is told (idempotently; retried at next start if it was down) → receipt.
+left, 6983 says blocked) → new PIN twice, checked against the rules → confirmed on a screen naming the card
+(masked; not confirmed, nothing is written) → CHANGE PIN, journalled before it is sent → the service is
+told (idempotently; retried at next start if it was down) → receipt.
 PIN digits live only in PinBuffers owned by the screen and are cleared by it; nothing here keeps them.
 """
 from __future__ import annotations
@@ -10,14 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 
-from kiosk import receipts
+from kiosk import masking, receipts
 from kiosk.backend.client import ServiceError, ServiceRefused
 from kiosk.errors import Refusal
 from kiosk.flows.base import Devices, now
 from kiosk.flows.holder_card import sealed_texts
 from kiosk.flows import pin_recovery, pin_rules, pin_settlement, pin_steps
 from kiosk.flows.pin_rules import PinRuleBroken, rule_error  # noqa: F401  (re-exported)
-from kiosk.flows.steps import EnterDigits, InsertCard, Message, Work, finish
+from kiosk.flows.steps import DONE, EnterDigits, InsertCard, Message, Work, finish
 from kiosk.hw.base import DeviceError
 from kiosk.hw.cardreader.apdu import PinBlocked, PinWrong
 from kiosk.hw.cardreader.ssse import CardInfo, SocialSecurityCard
@@ -141,6 +142,13 @@ class ChangePinFlow:
         journal.step(self.txn, STEPS.told)
         journal.finish(self.txn, "done")
 
+    def confirmation(self) -> Message:
+        """The last screen before the card is written: which card (masked) and what changing it means."""
+        return Message(_("确认修改密码"),
+                       _("将修改社保卡（卡号 {number}）的密码。\n修改后原密码不能再使用，请牢记新密码。",
+                         number=masking.card_number(self.info.card_number)),
+                       tone="warn", primary=(pin_steps.CONFIRM, _("确认修改")), secondary=(DONE, _("取消")))
+
     def receipt(self):
         return receipts.change_pin_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(),
                                            name=self.info.name, id_number=self.info.ssn,
@@ -185,8 +193,13 @@ def journey(devices: Devices, acting=None):
                 yield Message(_("密码已锁定"), _("社保卡密码已锁定。请持本人身份证和社保卡，在本机选择“密码解锁”设置新密码。"),
                               tone="bad")
                 return
-        yield from pin_steps.new_pin_twice(new, again, lambda: flow.check_new(old, new),
-                                           lambda: flow.change(old, new, again))
+        confirm = pin_steps.Confirmation(lambda: pin_rules.check_twice(devices.policy, new, again, old),
+                                         flow.confirmation())
+        if (yield from pin_steps.new_pin_twice(new, again, lambda: flow.check_new(old, new),
+                                               lambda: flow.change(old, new, again), confirm)) is pin_steps.DECLINED:
+            pin_steps.clear(old, new, again)
+            yield Message(_("密码未修改"), _("您没有确认，社保卡密码没有改变，原密码仍然有效。请取走社保卡。"))
+            return
         pin_steps.clear(old, new, again)
         yield from finish(devices, _("密码修改成功"), _("请牢记新密码，并取走社保卡。"), receipt=flow.receipt,
                           take=_("凭条和社保卡"))

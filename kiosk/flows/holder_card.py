@@ -76,6 +76,12 @@ class HolderCardFlow:
             raise
         return self.info
 
+    def use_id_card(self, id_card: IdCard) -> None:
+        """The holder's ID card was read by the journey just before (立即启用 after an issuance): checked
+        as a freshly read one would be (who may act), not asked for again."""
+        representation.require_may_act(self.devices.policy, self.acting, self.SERVICE, id_card)
+        self.id_card = id_card
+
     def check_card(self) -> None:
         """Refuse a card this service cannot serve (self.record, self.card are set). Subclasses override."""
 
@@ -95,16 +101,19 @@ class HolderCardFlow:
 
 
 
-def pin_journey(flow: HolderCardFlow, set_pin, done_title, done_body):
+def pin_journey(flow: HolderCardFlow, set_pin, done_title, done_body, id_card: IdCard | None = None):
     """The journey of activate, reset and unlock: the holder's ID card → the card (the holder's current
     one, in a state this service serves) → a new PIN twice → ``set_pin(new, again)`` on the card → done,
-    with a receipt if asked. ``set_pin`` answers whether the service was told at once."""
+    with a receipt if asked. ``set_pin`` answers whether the service was told at once. ``id_card``: the
+    holder's ID card, read already by the journey this one continues (it is not asked for again)."""
     devices = flow.devices
     new, again = PinBuffer(), PinBuffer()
     try:
         yield Work(_("正在检查设备"), flow.check_devices)
-        if (yield PlaceIdCard(representation.holder_id_title(flow.acting), _("本业务须核验持卡人身份证和社保卡"),
-                              flow.wait_for_id_card)) is None:
+        if id_card is not None:
+            flow.use_id_card(id_card)
+        elif (yield PlaceIdCard(representation.holder_id_title(flow.acting), _("本业务须核验持卡人身份证和社保卡"),
+                                flow.wait_for_id_card)) is None:
             return
         if (yield InsertCard(_("请插入社保卡"), _("芯片朝上，插入下方社保卡插口"), flow.wait_for_card)) is None:
             return

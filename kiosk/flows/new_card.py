@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from kiosk import masking
 from kiosk.errors import Refusal
-from kiosk.flows import issuance, representation
+from kiosk.flows import activate, issuance, representation
 from kiosk.flows.base import Devices
 from kiosk.flows.photo_step import approve_photo
 from kiosk.flows.representation import HOLDER, Acting
-from kiosk.flows.steps import DONE, Message, PlaceIdCard, Work, finish
+from kiosk.flows.steps import DONE, RECEIPT, Choose, Heading, Message, Option, PlaceIdCard, Work, finish
 from kiosk.hw.idreader.idcard import IdCard
 from kiosk.i18n import _
 
@@ -22,6 +22,31 @@ class NewCardFeeAtCounter(Refusal):
     counter = True
 NEEDS = ("idreader", *issuance.NEEDS)      # the applicant's ID card, then the issuance itself
 START = "start"
+ACTIVATE_NOW = "activate_now"
+
+
+def activation_title():
+    """The activation tile's name, for the title bar once 立即启用 goes on (registry imports this module)."""
+    from kiosk.flows import registry
+    return registry.service("activate").title
+
+
+def done_offering_activation(devices: Devices, card_number: str, receipt):
+    """The new card is in the citizen's hand and still sealed: 立即启用 goes on to set its PIN with the ID card
+    already read (no second placing), beside 打印凭条 and 完成. Answers the last button pressed."""
+    answer = yield Choose(_("制卡完成"),
+                          _("请妥善保管您的社保卡（卡号 {number}）。\n新卡须设置密码后才能使用：点击“立即启用”，"
+                            "把新卡插入社保卡插口，设置6位密码。", number=card_number),
+                          [Option(ACTIVATE_NOW, _("立即启用（设置密码）")), Option(RECEIPT, _("打印凭条")),
+                           Option(DONE, _("完成，以后再启用"))])
+    if answer == RECEIPT:
+        def work():
+            devices.require("printer")
+            devices.printer.print_receipt(receipt())
+        yield Work(_("正在打印凭条"), work)
+        answer = yield Message(_("凭条已打印"), _("请取走{what}，谢谢。", what=_("凭条和身份证")), tone="good",
+                               primary=(DONE, _("完成")), secondary=(ACTIVATE_NOW, _("立即启用（设置密码）")))
+    return answer
 
 
 def apply(devices: Devices, acting: Acting, id_card: IdCard) -> dict:
@@ -65,11 +90,16 @@ def journey(devices: Devices, acting: Acting = HOLDER):
         if not outcome.taken:
             yield issuance.not_taken()
             return
-        body = (_("请妥善保管您的社保卡（卡号 {number}）。\n新卡尚未启用，请选择“启用社保卡”设置您的密码。",
-                  number=outcome.card_number) if devices.policy.initial_pin else
-                _("请妥善保管您的社保卡（卡号 {number}）。", number=outcome.card_number))
-        yield from finish(devices, _("制卡完成"), body, receipt=lambda: flow.receipt(outcome.card_number),
-                          take=_("凭条和身份证"))
+        receipt = lambda: flow.receipt(outcome.card_number)     # noqa: E731
+        if not activate.may_continue_to(devices, acting, id_card):
+            body = (_("请妥善保管您的社保卡（卡号 {number}）。\n新卡尚未启用，请选择“启用社保卡”设置您的密码。",
+                      number=outcome.card_number) if devices.policy.initial_pin else
+                    _("请妥善保管您的社保卡（卡号 {number}）。", number=outcome.card_number))
+            yield from finish(devices, _("制卡完成"), body, receipt=receipt, take=_("凭条和身份证"))
+            return
+        if (yield from done_offering_activation(devices, outcome.card_number, receipt)) == ACTIVATE_NOW:
+            yield Heading(activation_title())
+            yield from activate.journey(devices, acting, id_card=id_card)
     finally:
         if id_card:
             id_card.wipe()

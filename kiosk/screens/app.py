@@ -35,7 +35,7 @@ from kiosk.flows.representation import HOLDER
 from kiosk.screens.driver import JourneyDriver
 from kiosk.screens.menu import menu_for
 from kiosk.screens.photo import PhotoScreen
-from kiosk.screens.views import (AttractScreen, BusyScreen, ChoiceScreen, IssuingScreen, KioskRoot, MenuScreen,
+from kiosk.screens.views import (BusyScreen, ChoiceScreen, IssuingScreen, KioskRoot, MenuScreen,
                                  MessageScreen, PinEntryScreen, QrScreen, StatusResultScreen, WaitScreen)
 from kiosk.screens.timecards import MoreTimeView, TakeCardsScreen
 from kiosk.screens.worker import Worker
@@ -47,10 +47,10 @@ KV_FILES = ("widgets.kv", "root.kv", "simpanel.kv", "attract.kv", "wait.kv", "bu
             "message.kv", "pin_entry.kv", "issuing.kv", "timecards.kv", "photo.kv")
 ELDERLY_TIME_FACTOR = 2  # elderly mode: twice the time before the session ends or a card wait gives up
 STAFF_NOTICE_S = 30      # how long the "staff called" confirmation stays in the top bar
-# No inactivity countdown on these: nobody to wait for (attract, busy, issuing), or the step's own wait counts
-# down on the screen and then says what did not happen (place_id, insert_card, take_new_card), or the visit
+# No inactivity countdown on these: nobody to wait for (busy, issuing; nor home before a session begins), or
+# the step's own wait counts down on the screen and then says what did not happen (place_id, insert_card, take_new_card), or the visit
 # cannot end before the cards are out (take_cards).
-RESTING_SCREENS = ("attract", "busy", "issuing", "place_id", "insert_card", "take_cards", "take_new_card")
+RESTING_SCREENS = ("busy", "issuing", "place_id", "insert_card", "take_cards", "take_new_card")
 SAY_LEFT_S = 10          # a step's countdown is spoken once, this many seconds before it runs out
 STEP_GRACE_S = 5         # a step that waits longer than the session's limit keeps it this much longer
 
@@ -102,7 +102,8 @@ class KioskApp(App):
         self.sm = root.ids.sm
         self.sm.transition = NoTransition()     # instant changes: calmer for the elderly, exact for tests
         self.more_time_view = MoreTimeView()
-        for screen in (AttractScreen(name="attract"), MenuScreen(name="menu"), WaitScreen(name="place_id"),
+        # the home screen is the menu (named "attract", where every session ends)
+        for screen in (MenuScreen(name="attract"), WaitScreen(name="place_id"),
                        WaitScreen(name="insert_card"), BusyScreen(name="busy"),
                        StatusResultScreen(name="status_result"),
                        PinEntryScreen(name="pin_old", randomise=self.randomise_pin_pad),
@@ -114,6 +115,7 @@ class KioskApp(App):
                        PhotoScreen(name="photo")):
             self.sm.add_widget(screen)
         self.sm.current = "attract"
+        self.sm.get_screen("attract").build(menu_for(self.kiosk.devices.policy), self.watch)
         root.ids.simpanel.attach(self.kiosk.hands)
         root.bind(on_touch_down=lambda *_: self.touched())
         Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
@@ -180,13 +182,14 @@ class KioskApp(App):
             self.sm.get_screen(name).relabel()
 
     def toggle_elderly(self) -> None:
+        self.begin_visit()      # the mode is this citizen's: it ends with the session, or its timer
         self.set_elderly(not self.elderly)
 
     def set_elderly(self, on: bool) -> None:
         self.elderly = on
         self.scale = theme.ELDERLY_SCALE if on else 1.0
         self.pal = theme.HIGH_CONTRAST if on else theme.STANDARD
-        self.sm.get_screen("menu").build(menu_for(self.kiosk.devices.policy), self.watch)
+        self.sm.get_screen("attract").build(menu_for(self.kiosk.devices.policy), self.watch)
         self.sm.get_screen("issuing").relabel()
 
     def toggle_voice(self) -> None:
@@ -232,16 +235,21 @@ class KioskApp(App):
                                                 STAFF_NOTICE_S)
 
     # -- sessions ---------------------------------------------------------------------------------
-    def show_menu(self) -> None:
+    def begin_visit(self) -> None:
+        """A citizen made a choice on the home screen (a tile, the elderly mode, another page): their
+        session begins, so its timer puts the kiosk back for the next person when they walk away."""
         if not self.session.active:
             self.session.begin()
-        self.show("menu").build(menu_for(self.kiosk.devices.policy), self.watch)
+
+    def show_menu(self) -> None:
+        """The home screen (the menu), its first page, within a session."""
+        self.begin_visit()
+        self.show("attract").build(menu_for(self.kiosk.devices.policy), self.watch)
 
     def start_service(self, name: str, acting=HOLDER) -> None:
         """The service's journey (kiosk/flows/registry.py) on screen, for the holder or for whoever acts."""
         self._stop_journey()
-        if not self.session.active:
-            self.session.begin()
+        self.begin_visit()
         self.watch.paused.set()
         self.journey = JourneyDriver(self, name, attended(registry.begin(name, self.kiosk.devices, acting),
                                                           self.kiosk.devices, name, self.staff_after_s))
@@ -292,7 +300,7 @@ class KioskApp(App):
     def home(self, reason: str = "done") -> None:
         self.end_session(reason)
         self.watch.paused.clear()
-        self.show("attract")
+        self.show("attract").build(menu_for(self.kiosk.devices.policy), self.watch)   # the first page again
 
     def touched(self) -> None:
         self.touches += 1
@@ -316,8 +324,8 @@ class KioskApp(App):
             view.dismiss(animation=False)
 
     def _tick(self, _dt) -> None:
-        if self.sm.current == "menu":
-            self.sm.get_screen("menu").show_availability(self.watch)
+        if self.sm.current == "attract":
+            self.sm.get_screen("attract").show_availability(self.watch)
         self._count_down()
         limit = max(self.timeout_s(self.session_timeout_s), self._step_limit_s)
         tick = self.session.tick(limit, resting=self.sm.current in RESTING_SCREENS)

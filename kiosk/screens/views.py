@@ -3,12 +3,13 @@ Texts they are given are kiosk.i18n Texts (or plain data); the .kv rules show th
 from __future__ import annotations
 
 import io
+import math
 import random
 
 from kivy.app import App
 from kivy.core.image import Image as CoreImage
 from kivy.factory import Factory
-from kivy.metrics import dp
+from kivy.metrics import dp, sp
 from kivy.properties import (BooleanProperty, NumericProperty, ObjectProperty, OptionProperty,
                              StringProperty)
 from kivy.uix.behaviors import ButtonBehavior
@@ -16,7 +17,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from kiosk import cardstates, masking
-from kiosk.i18n import _, both, listing, tr
+from kiosk.i18n import _, both, tr
 
 
 class KioskRoot(BoxLayout):
@@ -25,22 +26,82 @@ class KioskRoot(BoxLayout):
 
 
 class Tile(ButtonBehavior, BoxLayout):
+    """A service on the home screen. Its words are fitted to the tile (``fit``): a Chinese title stays on one
+    line, in smaller type when the tile is narrow, never wrapping one character onto a line of its own; the
+    title and the line under it shrink together (to FLOOR at most) until they fit inside the border. A
+    paused service's tile is disabled and says "暂停办理" and why, in plain words (kiosk/screens/menu.py)."""
     glyph = StringProperty("")
     title = StringProperty("")
     subtitle = StringProperty("")
-    notice = StringProperty("")          # set when the service is paused: what is down
+    notice = StringProperty("")          # set when the service is paused: "暂停办理" and the plain reason
     pressed = BooleanProperty(False)
+    title_size = NumericProperty(0)      # set by fit(); 0 until then (the kv rule's base size)
+    note_size = NumericProperty(0)
+    FLOOR = 0.7                          # the smallest type fit() uses, as a share of the base size
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        from kivy.clock import Clock
+        self._refit = Clock.create_trigger(self.fit)
+        self.bind(size=self._refit, notice=self._refit)
+        self.ids.title_label.bind(text=self._refit)        # a language switch changes the words
+        self._refit()
+
+    def on_notice(self, _tile, value) -> None:
+        self.disabled = bool(value)      # a paused service cannot be started from its tile
 
     def on_state(self, _, value):
         self.pressed = value == "down"
 
+    def _one_line_width(self, label, size: float) -> float:
+        from kivy.core.text.markup import MarkupLabel
+        measure = MarkupLabel(text=label.text, font_size=size, font_name=label.font_name, bold=label.bold)
+        measure.refresh()
+        return measure.content_width
 
-class AttractScreen(Screen):
-    pass
+    def _wrap(self, label, width: float, zh: bool) -> None:
+        """Chinese that must wrap is wrapped into lines of even length (never one character left alone);
+        other languages wrap at spaces."""
+        label.text_size = (width, None)
+        if zh:
+            wide = self._one_line_width(label, label.font_size)
+            if wide > width:
+                lines = math.ceil(wide / width)
+                label.text_size = (min(width, wide / lines + label.font_size * 1.1), None)
+
+    def fit(self, *_args) -> None:
+        app = App.get_running_app()
+        if app is None or self.width <= 1:
+            return
+        title, note = self.ids.title_label, self.ids.note_label
+        if title.width <= 1:          # not laid out yet: fitted again when its size comes
+            self._refit()
+            return
+        zh = app.lang == "zh"
+        base_title = sp(28 if zh else 24) * app.scale
+        base_note = sp(21 if zh else 19) * app.scale
+        width = title.width
+        room = self.height - self.padding[1] - self.padding[3]
+        factors = [1.0, 1.0]
+        if zh:        # one line each when a smaller type allows it (a title down to FLOOR, the line under to 0.85)
+            for i, (label, base, low) in enumerate(((title, base_title, self.FLOOR), (note, base_note, 0.85))):
+                wide = self._one_line_width(label, base)
+                if wide > width:
+                    factors[i] = max(low, width / wide * 0.98)
+        while True:
+            self.title_size, self.note_size = base_title * factors[0], base_note * factors[1]
+            for label in (title, note):       # the kv rule has set their sizes from these; measure now
+                self._wrap(label, width, zh)
+                label.texture_update()
+            used = title.texture_size[1] + note.texture_size[1] + dp(8)
+            if used <= room or max(factors) <= self.FLOOR:
+                return
+            factors = [max(self.FLOOR, f - 0.05) for f in factors]
 
 
 class MenuScreen(Screen):
-    """The services as large tiles, a page at a time: nine per page, four in elderly mode."""
+    """The home screen: the services as large tiles, a page at a time (nine per page, six in elderly mode,
+    2 × 3), with the 长辈模式 switch beside the greeting. Shown under the Kivy name "attract"."""
     page = NumericProperty(0)
     has_next = BooleanProperty(False)
     page_text = StringProperty("")
@@ -51,9 +112,10 @@ class MenuScreen(Screen):
         self.refresh()
 
     def per_page(self) -> int:
-        return 4 if App.get_running_app().elderly else 9
+        return 6 if App.get_running_app().elderly else 9
 
     def turn(self, step: int) -> None:
+        App.get_running_app().begin_visit()        # another page is a choice: someone is there
         self.page += step
         self.refresh()
 
@@ -62,16 +124,18 @@ class MenuScreen(Screen):
         return keys.index(service) // self.per_page()
 
     def refresh(self) -> None:
+        from kiosk.screens.menu import paused_notice
         grid = self.ids.grid
         grid.clear_widgets()
+        for name in [n for n in self.ids if n.startswith("tile_")]:
+            del self.ids[name]
         n = self.per_page()
         pages = max(1, -(-len(self.menu) // n))
         self.page = min(self.page, pages - 1)
         for entry in self.menu[self.page * n:(self.page + 1) * n]:
             tile = Tile(glyph=entry.glyph, title=entry.title, subtitle=entry.subtitle)
             tile.service = entry.key
-            down = self.watch.unavailable(entry.key)
-            tile.notice = _("暂停服务：{down}未就绪", down=listing(down)) if down else ""
+            tile.notice = paused_notice(self.watch, entry.key)
             tile.bind(on_release=lambda t: App.get_running_app().start_service(t.service))
             self.ids[f"tile_{entry.key}"] = tile
             grid.add_widget(tile)
@@ -81,10 +145,12 @@ class MenuScreen(Screen):
         self.page_text = _("第{page}页，共{pages}页", page=self.page + 1, pages=pages) if pages > 1 else ""
 
     def show_availability(self, watch) -> None:
+        from kiosk.screens.menu import paused_notice
         for name, tile in list(self.ids.items()):
             if name.startswith("tile_"):
-                down = watch.unavailable(tile.service)
-                tile.notice = _("暂停服务：{down}未就绪", down=listing(down)) if down else ""
+                notice = paused_notice(watch, tile.service)
+                if notice != tile.notice:
+                    tile.notice = notice
 
 
 class WaitScreen(Screen):
@@ -221,7 +287,8 @@ class QrScreen(Screen):
 class PinEntryScreen(Screen):
     """An on-screen keypad writing into the buffer it is given. For a PIN (a kiosk.pin.PinBuffer) the
     digits are never shown or kept here; with ``randomise`` the digit keys move on every prompt, so a
-    watcher cannot read the PIN from the finger's position."""
+    watcher cannot read the PIN from the finger's position. A PIN goes on by itself after its sixth digit
+    (one touch fewer per PIN, and nothing to look for); shown digits (a phone number) are read and confirmed."""
     prompt = StringProperty("")
     hint = StringProperty("")
     error = StringProperty("")
@@ -229,8 +296,10 @@ class PinEntryScreen(Screen):
     secret = BooleanProperty(True)
     randomise = BooleanProperty(False)
     pin = ObjectProperty(None, allownone=True)
+    ADVANCE_S = 0.35        # the sixth dot is seen filled before the next screen comes
 
     on_confirm = None
+    _advance = None
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -243,7 +312,7 @@ class PinEntryScreen(Screen):
         keypad = self.ids.keypad
         keypad.clear_widgets()
         for key in digits[:9] + ["clear", digits[9], "back"]:
-            button = Factory.PinKey(font_size=dp(44) if key.isdigit() else dp(26))
+            button = Factory.PinKey(font_size=dp(44) if key.isdigit() else dp(30))
             button.key = key
             button.bind(on_release=self._key)
             self.ids[f"key_{key}"] = button
@@ -251,17 +320,27 @@ class PinEntryScreen(Screen):
         self.relabel()
 
     def relabel(self, *_args) -> None:
-        lang = App.get_running_app().lang if App.get_running_app() else "zh"
-        labels = {"clear": _("清除"), "back": _("退格")}
+        app = App.get_running_app()
+        lang = app.lang if app else "zh"
+        labels = {"clear": _("清除"), "back": _("更正")}     # 更正: the last digit goes, the rest stays
         for button in self.ids.keypad.children:
             button.text = tr(labels[button.key], lang) if button.key in labels else button.key
 
     def ask(self, prompt, hint, pin, on_confirm, error="", secret: bool = True) -> None:
+        self._cancel_advance()
         self.prompt, self.hint, self.error, self.pin, self.on_confirm = prompt, hint, error, pin, on_confirm
         self.secret = secret
         if self.randomise:
             self._build_keys()
         self._refresh()
+
+    def on_leave(self, *_args) -> None:
+        self._cancel_advance()
+
+    def _cancel_advance(self) -> None:
+        if self._advance is not None:
+            self._advance.cancel()
+            self._advance = None
 
     def _refresh(self) -> None:
         if self.pin is None:
@@ -274,7 +353,7 @@ class PinEntryScreen(Screen):
             self.dots = typed + "_" * (self.pin.length - len(typed))
 
     def _key(self, button) -> None:
-        if self.pin is None:
+        if self.pin is None or self._advance is not None:      # six digits in: the next screen is coming
             return
         if button.key == "clear":
             self.pin.clear()
@@ -284,6 +363,13 @@ class PinEntryScreen(Screen):
             self.pin.push(button.key)
             self.error = ""
         self._refresh()
+        if self.secret and self.pin.complete:
+            from kivy.clock import Clock
+            self._advance = Clock.schedule_once(self._advanced, self.ADVANCE_S)
+
+    def _advanced(self, _dt) -> None:
+        self._advance = None
+        self.confirm()
 
     def confirm(self) -> None:
         if self.pin is None:
