@@ -12,7 +12,7 @@ import threading
 from collections import deque
 from typing import Callable
 
-from kiosk.flows import registry
+from kiosk.flows import kept_id, registry
 from kiosk.flows import steps as s
 from kiosk.flows.representation import HOLDER
 from kiosk.i18n import tr
@@ -22,7 +22,8 @@ BLOCKING = (*CITIZEN_WAITS, s.Work, s.MakeCard, s.Heading)
 
 
 class Player:
-    def __init__(self, kiosk, key: str, acting=HOLDER, does=(), wait_s: float = 3.0, on_progress=None):
+    def __init__(self, kiosk, key: str, acting=HOLDER, does=(), wait_s: float = 3.0, on_progress=None,
+                 id_card=None):
         self.kiosk = kiosk
         self.key = key
         self.does: deque[Callable | None] = deque(does)
@@ -34,7 +35,8 @@ class Player:
         self.step: s.Step | None = None
         self.ended: str | None = None
         self.error: BaseException | None = None
-        self.journey = registry.begin(key, kiosk.devices, acting)
+        self.keeper = kept_id.Keeper()       # the ID card read, as the app's driver keeps it for an offer
+        self.journey = registry.begin(key, kiosk.devices, acting, id_card=id_card, keeper=self.keeper)
         self._go(lambda: next(self.journey))
 
     # -- the citizen's answers ------------------------------------------------------------------------------
@@ -67,6 +69,13 @@ class Player:
         """A cancel button, or the inactivity timer (``timeout``)."""
         assert self.ended is None
         return self._go(lambda: self.journey.throw(s.CitizenLeft(reason)))
+
+    def follow_offer(self, does=()) -> "Player":
+        """The failure screen's button to the service the refusal offers: that service's journey, begun with
+        the ID card this one read (as the app's driver does)."""
+        assert self.ended == "failed" and isinstance(self.step, s.Message), f"no failure screen: {self.step}"
+        assert self.step.secondary and self.step.secondary[0] == s.OFFER, f"no offer on {self.title}"
+        return Player(self.kiosk, self.error.offer, does=does, wait_s=self.wait_s, id_card=self.keeper.take())
 
     def end_session(self) -> None:
         """The session ends under the journey (the app's Session.end closes it)."""

@@ -89,8 +89,8 @@ class EcardFlow:
                                        en="Your card is cancelled, so the e-card cannot be used. To get a card "
                                           "again, ask at a social security counter with your ID card")
             raise EcardUnavailable("no physical card", zh="电子社保卡须在领取实体社保卡后申领，您尚未领取本省社保卡。请先在本机选择“申领社保卡”",
-                                   en="An e-card needs a physical card first; you have no card of this province "
-                                      "yet. Apply for one first: 'Apply for a card' on this kiosk")
+                                   en="An e-card needs a physical card first, and you have no card from this "
+                                      "province yet. First choose 'Apply for a card' on this kiosk", offer="issue")
         self.offer = EcardOffer(self.payload(self.devices.policy.region_code, self.devices.kiosk_id, self.txn),
                                 card["state"])
         return self.offer

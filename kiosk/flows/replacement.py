@@ -125,19 +125,23 @@ class ReplacementFlow:
         resumable = pending is not None and pending["kind"] in ("replacement", "renewal") and \
             pending["state"] in RESUMABLE
         if not status["person"]["insured"]:
-            raise NoCardToReplace("not insured", zh="您尚未参保，请先办理参保登记",
-                                  en="You are not insured; please enrol first")
+            raise NoCardToReplace("not insured", zh="您尚未参保，不能办理社保卡。请携带身份证到参保地社保经办机构办理参保登记",
+                                  en="You are not insured yet, so no card can be made. Take your ID card to the "
+                                     "social insurance agency where you live or work to enrol")
         if pending is not None and not resumable:      # first: it says more than "no card" to someone waiting
             raise ApplicationInProgress(f"open application ({pending['kind']}, {pending['state']})",
-                                        zh="您已有正在办理的申请，请勿重复申请；可在“查询”中查看进度",
-                                        en="You already have an application in progress; see its progress "
-                                           "under Query")
+                                        zh="您已有正在办理的申请，无需重复申请。办理进度请选择“社保卡状态查询”",
+                                        en="You already have an application in progress, so there is no need to "
+                                           "apply again. To see how it is going, choose 'Card status'",
+                                        offer="status")
         if card is None:
-            raise NoCardToReplace("no card on record", zh="您名下没有社保卡，请选择“申领社保卡”办理新卡",
-                                  en="You have no card to replace; please apply for a new card")
+            raise NoCardToReplace("no card on record", zh="您名下没有社保卡，无需补换。办理新卡请选择“申领社保卡”",
+                                  en="You have no card to replace. To get a new one, choose 'Apply for a card'",
+                                  offer="issue")
         if card["state"] == "cancelled":
-            raise NoCardToReplace("card cancelled", zh="您的社保卡已注销，不能补换，请选择“申领社保卡”办理新卡",
-                                  en="Your card is cancelled and cannot be replaced; please apply for a new card")
+            raise NoCardToReplace("card cancelled", zh="您的社保卡已注销，不能补换。办理新卡请选择“申领社保卡”",
+                                  en="Your card is cancelled and cannot be replaced. To get a new one, choose "
+                                     "'Apply for a card'", offer="issue")
         if status["person"]["name"] != id_card.name:
             # said before the old card goes in; the service refuses the application the same way
             raise RecordNotUpdated("ID card name differs from the record",
@@ -154,9 +158,9 @@ class ReplacementFlow:
             # the service sets no fee for this card (none configured and no waiver): every replacement would be
             # refused as fee_not_configured, so say so before the old card goes in
             raise ReplacementAtCounter("no replacement fee configured for the region",
-                                       zh="本地区补换卡收费标准未在本机配置，请到社保卡服务窗口办理",
-                                       en="This region's replacement fee is not set on this kiosk; please go to "
-                                          "a counter")
+                                       zh="本机暂不能收取本地区的补换卡费用。请携带身份证和原社保卡到社会保障卡服务窗口办理",
+                                       en="This kiosk cannot take this region's replacement fee yet. Go to a social "
+                                          "security card counter with your ID card and your old card")
         self.id_card, self.card = id_card, card
         self.quote = status.get("replacement")
         return id_card

@@ -205,6 +205,13 @@ class ShowQr(Step):
 
 RECEIPT = "receipt"
 DONE = "done"
+OFFER = "offer"          # the failure screen's button to the service a refusal offers (Refusal.offer)
+
+
+def offer_label(key: str) -> Text:
+    """The button to an offered service: its tile's own title, so the words match the menu."""
+    from kiosk.flows import registry      # the registry imports every flow, and they import this module
+    return _("办理“{service}”", service=registry.service(key).title)
 
 
 def finish(devices, title, body, tone: str = "good", receipt: Callable[[], Any] | None = None,
@@ -232,5 +239,7 @@ def failure(exc: BaseException) -> Message:
     from kiosk.errors import KioskError
     from kiosk.i18n import of_error
     if isinstance(exc, KioskError):
-        return Message(_("无法继续办理"), of_error(exc), tone="bad")
+        offer = getattr(exc, "offer", None)      # a refusal naming another service here: a button to it
+        return Message(_("无法继续办理"), of_error(exc), tone="bad",
+                       secondary=(OFFER, offer_label(offer)) if offer else None)
     return Message(_("系统繁忙"), _("系统暂时无法办理此业务，请稍后再试或联系工作人员。"), tone="bad")

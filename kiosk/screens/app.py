@@ -21,7 +21,7 @@ from kiosk.hw.cardissuer.codec import CardPosition
 from kiosk.i18n import _, tr
 from kiosk.screens import simpanel  # noqa: F401  (registers SimPanel for the kv rules)
 from kiosk.screens import theme
-from kiosk.flows import registry
+from kiosk.flows import kept_id, registry
 from kiosk.flows.representation import HOLDER
 from kiosk.screens.driver import JourneyDriver
 from kiosk.screens.menu import menu_for
@@ -215,13 +215,16 @@ class KioskApp(App):
             self.session.begin()
         self.show("menu").build(menu_for(self.kiosk.devices.policy), self.watch)
 
-    def start_service(self, name: str, acting=HOLDER) -> None:
-        """The service's journey (kiosk/flows/registry.py) on screen, for the holder or for whoever acts."""
+    def start_service(self, name: str, acting=HOLDER, id_card=None) -> None:
+        """The service's journey (kiosk/flows/registry.py) on screen, for the holder or for whoever acts;
+        ``id_card``: the ID card a refused service read, when its refusal offered this one (flows/kept_id.py)."""
         self._stop_journey()
         if not self.session.active:
             self.session.begin()
         self.watch.paused.set()
-        self.journey = JourneyDriver(self, name, registry.begin(name, self.kiosk.devices, acting))
+        keeper = kept_id.Keeper()
+        self.journey = JourneyDriver(self, name, registry.begin(name, self.kiosk.devices, acting, id_card=id_card,
+                                                                keeper=keeper), keeper)
         self.session.holds(self.journey.stop)         # closing the journey wipes what it holds
         self.root.title_text = registry.service(name).title
         self.journey.start()

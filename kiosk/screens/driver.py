@@ -23,10 +23,11 @@ log = logging.getLogger(__name__)
 
 
 class JourneyDriver:
-    def __init__(self, app, name: str, journey):
+    def __init__(self, app, name: str, journey, keeper=None):
         self.app = app
         self.name = name
         self.journey = journey
+        self.keeper = keeper     # the ID card the journey read, kept for a refusal's offer (flows/kept_id.py)
         self.step: s.Step | None = None
         self.cancelled = threading.Event()     # set when the citizen leaves: a blocking wait ends at once
         self.finished = False
@@ -77,8 +78,11 @@ class JourneyDriver:
         else:
             log.error("%s failed unexpectedly", self.name, exc_info=exc)
         shown = s.failure(exc)
+        offer = None
+        if shown.secondary:       # a refusal's offered service, begun with the ID card this one read
+            offer = (shown.secondary[1], lambda: self.app.start_service(exc.offer, id_card=self.keeper.take()))
         self.app.message(shown.title, shown.body, tone=shown.tone,
-                         primary=(_("完成"), lambda: self.app.home("failed")))
+                         primary=(_("完成"), lambda: self.app.home("failed")), secondary=offer)
 
     def run_blocking(self, step: s.Step, work) -> None:
         """``work`` on the worker; its result (or exception) goes back into the journey at ``step``."""
@@ -115,6 +119,8 @@ class JourneyDriver:
             self.journey.close()
         except Exception:            # a wipe that failed must not keep the next citizen from starting
             log.exception("%s: journey did not close cleanly", self.name)
+        if self.keeper is not None:
+            self.keeper.wipe()
 
 
 # -- the table: a step → its screen ----------------------------------------------------------------------------
