@@ -75,7 +75,7 @@ class Player:
         the ID card this one read (as the app's driver does)."""
         assert self.ended == "failed" and isinstance(self.step, s.Message), f"no failure screen: {self.step}"
         assert self.step.secondary and self.step.secondary[0] == s.OFFER, f"no offer on {self.title}"
-        return Player(self.kiosk, self.error.offer, does=does, wait_s=self.wait_s, id_card=self.keeper.take())
+        return Player(self.kiosk, s.offer_of(self.error), does=does, wait_s=self.wait_s, id_card=self.keeper.take())
 
     def end_session(self) -> None:
         """The session ends under the journey (the app's Session.end closes it)."""

@@ -8,6 +8,7 @@ the Kivy app runs it with one generic driver (kiosk/screens/driver.py), tests wi
 from the flow modules, which check the same names before they start (one source)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -101,6 +102,16 @@ def service(key: str) -> Service:
         return BY_KEY[key]
     except KeyError:
         raise KeyError(f"no service {key!r} in the registry; known: {', '.join(BY_KEY)}") from None
+
+
+def named_in(words: str) -> str | None:
+    """The key of the first tile the words name in “…” (the service's refusals name the kiosk's tiles so;
+    the kiosk's own refusals say ``offer`` outright), or None."""
+    for quoted in re.findall(r"“([^”]+)”", words):
+        for s in SERVICES:
+            if quoted == str(s.title):
+                return s.key
+    return None
 
 
 def offered(policy: PolicyProfile) -> list[Service]:

@@ -104,10 +104,11 @@ def require_may_act(policy: PolicyProfile, acting: Acting, service: str, holder:
                         en=f"The holder is under {limit}, so a guardian must act: the guardian chooses 'Act for "
                            f"someone' and brings their own ID card and the child's", offer="agent")
     if acting.role is Role.GUARDIAN and not minor:
-        raise MayNotAct("guardian for an adult", zh=f"持卡人已满{limit}周岁，请本人办理；"
-                                                   "无民事行为能力人的监护人请持监护证明到窗口办理",
-                        en=f"The holder is {limit} or older and acts in person; a guardian of an adult goes "
-                           f"to a counter with the guardianship papers")
+        raise MayNotAct("guardian for an adult", zh=f"持卡人已满{limit}周岁，须本人携带身份证来办理。"
+                                                   "无民事行为能力人的监护人，请携带监护证明、本人和持卡人的身份证到社会保障卡服务窗口办理",
+                        en=f"The holder is {limit} or older and must come in person with their ID card. A "
+                           f"guardian of an adult who cannot act alone goes to a social security card counter "
+                           f"with the guardianship papers, their own ID card and the holder's")
     require_role_may(acting, service)
 
 

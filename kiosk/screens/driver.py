@@ -80,7 +80,8 @@ class JourneyDriver:
         shown = s.failure(exc)
         offer = None
         if shown.secondary:       # a refusal's offered service, begun with the ID card this one read
-            offer = (shown.secondary[1], lambda: self.app.start_service(exc.offer, id_card=self.keeper.take()))
+            offer = (shown.secondary[1],
+                     lambda: self.app.start_service(s.offer_of(exc), id_card=self.keeper.take()))
         self.app.message(shown.title, shown.body, tone=shown.tone,
                          primary=(_("完成"), lambda: self.app.home("failed")), secondary=offer)
 
