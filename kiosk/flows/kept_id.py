@@ -65,22 +65,29 @@ class Keeper:
 
 
 class KeptIdReader:
-    """The ID card reader as the offered journey sees it: its first read is the kept card, every other call
-    goes to the real reader (status, removal, a second card)."""
+    """The ID card reader as a journey begun with ``kept`` or ``keeper`` sees it: its first read is the kept
+    card (checked as the reader checks every card); every card it hands out is copied into the keeper — at
+    the read itself, since a flow may refuse inside the very step that read the card (no card on record);
+    every other call goes to the real reader (status, removal)."""
 
-    def __init__(self, reader, kept: KeptIdCard):
+    def __init__(self, reader, kept: KeptIdCard | None, keeper: Keeper | None):
         self._reader = reader
-        self._kept: KeptIdCard | None = kept
+        self._kept = kept
+        self._keeper = keeper
 
     def wait_for_card(self, timeout: float, cancelled: threading.Event | None = None, **kwargs) -> IdCard | None:
         kept, self._kept = self._kept, None
         if kept is None:
-            return self._reader.wait_for_card(timeout, cancelled, **kwargs)
-        refusal = kept.card.refusal()          # the same check the reader makes on every read
-        if refusal is not None:
-            kept.wipe()
-            raise refusal
-        return kept.card
+            card, read_at = self._reader.wait_for_card(timeout, cancelled, **kwargs), None
+        else:
+            refusal = kept.card.refusal()          # the same check the reader makes on every read
+            if refusal is not None:
+                kept.wipe()
+                raise refusal
+            card, read_at = kept.card, kept.read_at
+        if card is not None and self._keeper is not None:
+            self._keeper.keep(card, read_at)
+        return card
 
     def __getattr__(self, name):
         return getattr(self._reader, name)
@@ -92,16 +99,17 @@ def run(begin_journey, devices, acting, kept: KeptIdCard | None, keeper: Keeper 
     if kept is not None and not kept.usable():
         kept.wipe()
         kept = None
-    if kept is not None:
-        devices = replace(devices, idreader=KeptIdReader(devices.idreader, kept))
+    devices = replace(devices, idreader=KeptIdReader(devices.idreader, kept, keeper))
     inner = begin_journey(devices, acting)
+    if kept is None:                # nothing to skip: the journey's own steps, as they are
+        return (yield from inner)
     try:
         step = next(inner)
         while True:
-            shown, read_at = step, None        # None: read now, from the reader
+            shown = step
             if kept is not None and isinstance(step, PlaceIdCard):
                 shown = Work(_("正在核验身份证"), lambda wait=step.wait: wait(0, threading.Event()))
-                kept, read_at = None, kept.read_at
+                kept = None
             try:
                 answer = yield shown
             except GeneratorExit:
@@ -109,8 +117,6 @@ def run(begin_journey, devices, acting, kept: KeptIdCard | None, keeper: Keeper 
             except BaseException as exc:         # CitizenLeft, a step's exception: the journey's to answer
                 step = inner.throw(exc)
                 continue
-            if keeper is not None and isinstance(step, PlaceIdCard) and isinstance(answer, IdCard):
-                keeper.keep(answer, read_at)
             step = inner.send(answer)
     except StopIteration as stop:
         return stop.value
