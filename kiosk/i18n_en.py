@@ -76,9 +76,10 @@ EN: dict[str, str] = {
         "The system cannot do this right now. Please try again later or call staff.",
     "正在核验身份证": "Checking your ID card",
     "办理“{service}”": "Go to '{service}'",
-    "本机可读居民身份证、港澳台居民居住证、外国人永久居留身份证。持护照等其他证件，请到社会保障卡服务窗口办理。":
-        "This reader takes resident ID cards, Hong Kong, Macao and Taiwan residence permits and foreign permanent "
-        "residence ID cards. With a passport or other papers, please go to a social security card counter.",
+    "本机可读：居民身份证、港澳台居民居住证、外国人永久居留身份证":
+        "This reader takes resident ID cards, Hong Kong, Macao and Taiwan residence permits, and foreign "
+        "permanent residence ID cards",
+    "持护照等其他证件，请到社会保障卡服务窗口办理": "With a passport or other papers, go to a social security card counter",
     # status
     "请将身份证平放在下方读卡区，读取完成前请勿移动": "Lay your ID card flat on the reader below and keep it still",
     "正在查询": "Looking it up",
@@ -135,7 +136,7 @@ EN: dict[str, str] = {
     "挂失须核验本人身份证": "A loss report needs your own ID card",
     "代办挂失，须放置持卡人（被代办人）的身份证": "Reporting for someone: place the holder's ID card",
     "代办解除挂失，须放置持卡人（被代办人）的身份证，再插入其社保卡":
-        "Releasing for someone: place the holder's ID card, then insert the holder's card",
+        "Cancelling a report for someone: place the holder's ID card, then insert the holder's card",
     "代办补换卡，须放置持卡人（被代办人）的身份证": "Replacing for someone: place the holder's ID card",
     "请选择挂失方式": "Which kind of loss report?",
     "临时挂失（{days}天后自动解除）": "Temporary (ends by itself after {days} days)",
@@ -152,8 +153,8 @@ EN: dict[str, str] = {
     "正在办理挂失": "Reporting the loss",
     "挂失成功": "Loss reported",
     "已临时挂失，将于{date}自动解除。找到卡片后可持身份证和社保卡解除挂失。":
-        "Reported temporarily; it lapses on {date}. If you find the card, cancel the report with your ID card "
-        "and card.",
+        "Reported lost for now; the report ends by itself on {date}. If you find the card, cancel the report "
+        "with your ID card and the card.",
     "社保功能已正式挂失，原卡社保功能已停用，可选择“补卡换卡”补办新卡。":
         "The card is formally reported lost and its social security use has stopped. For a new card, choose "
         "'Replace or renew'.",
@@ -174,8 +175,8 @@ EN: dict[str, str] = {
     "本业务须核验持卡人身份证和社保卡": "This service needs the holder's ID card and social security card",
     "社保功能已启用": "Card activated",
     "社保功能已可以使用。银行账户（金融功能）须持身份证到合作银行网点激活后，方可用于缴费和领取待遇。":
-        "The social security function is ready. The bank account works for contributions and benefits only once "
-        "you have activated it, with your ID card, at a branch of the partner bank.",
+        "Your card is ready to use. Its bank account works for contributions and benefits only after you activate "
+        "it at a branch of the partner bank, with your ID card.",
     "密码已重置": "PIN reset",
     "新密码已生效。": "The new PIN works now.",
     "密码已解锁": "PIN unlocked",
@@ -209,7 +210,7 @@ EN: dict[str, str] = {
     "未完成缴费": "Not paid",
     "未收到缴费，没有制卡。原卡已退到右侧出卡口，请取走。":
         "No payment arrived, so no card was made. Your old card is at the card outlet on the right; please take it.",
-    "正在回收原卡": "Keeping the old card",
+    "正在回收原卡": "Taking in your old card",
     "正在读取原卡，请稍候": "Reading your old card, please wait",
     "此卡不能受理，已退到右侧出卡口，请取回": "This card cannot be used here. It is back at the card outlet on the right; please take it",
     "补换卡完成": "Your new card is ready",
@@ -247,7 +248,7 @@ EN: dict[str, str] = {
     "为什么要注销社保卡？": "Why cancel the card?",
     "本机不能办理注销。选择原因，看看要去哪里、带什么。":
         "This kiosk cannot cancel a card. Choose the reason to see where to go and what to bring.",
-    "只是搬家或换工作地": "I am only moving home or job",
+    "只是搬家或换工作": "I am only moving home or job",
     "搬家不用注销社保卡": "Moving does not mean cancelling your card",
     "凭条": "receipt",
     # acting for someone

@@ -63,7 +63,7 @@ ALWAYS = (Text("社保卡", "The card"),
 REASONS_BRING = (
     # 000 "因…死亡、失踪等被注销户籍的…须持相关证明手续": the death certificate or the household-register cancellation
     Reason("death", Text("持卡人去世", "The holder has died"),
-           (Text("死亡证明或户口注销证明", "The death certificate, or proof that the household registration was closed"),)),
+           (Text("死亡证明或户口注销证明", "The death certificate or the hukou cancellation record"),)),
     # 000 (as above); a person is declared missing by a court (Civil Code art. 40): its judgment is the proof
     Reason("missing", Text("持卡人被宣告失踪", "The holder was declared missing"),
            (Text("法院宣告失踪的判决书", "The court's judgment declaring the holder missing"),)),
@@ -84,10 +84,10 @@ REASONS_BRING = (
 )
 REASONS = tuple(reason.label for reason in REASONS_BRING)
 BANK = Step(Text("注销银行账户", "Close the bank account"),
-            Text("社保卡上印的那家银行（任一网点）", "any branch of the bank printed on the card"),
+            Text("卡上印的银行（任一网点）", "the card's bank (any branch)"),
             Text("社保卡、本人有效身份证件（代办的另带代理人身份证件）、相关证明",
                  "The card, the holder's valid ID (and the agent's, for an agent), the supporting papers"))
-SOCIAL = Step(Text("注销社保功能", "Cancel the card's social security use"),
+SOCIAL = Step(Text("注销社保功能", "Cancel the card"),
               Text("社会保障卡服务窗口", "a social security card counter"),
               Text("社保卡、本人有效身份证件（或代理人有效身份证件）、社会保险关系终止证明",
                    "The card, the holder's valid ID (or the agent's), proof that the insurance has ended"))
@@ -156,7 +156,7 @@ def journey(devices: Devices, acting=None):
     guide = flow.guide()
     key = yield Choose(_("为什么要注销社保卡？"), _("本机不能办理注销。选择原因，看看要去哪里、带什么。"),
                        [*(Option(r.key, both(r.label.zh, r.label.en)) for r in REASONS_BRING),
-                        Option(MOVING, _("只是搬家或换工作地"))])
+                        Option(MOVING, _("只是搬家或换工作"))])
     if key == MOVING:
         yield from finish(devices, _("搬家不用注销社保卡"), both(TRANSFER.zh, TRANSFER.en), tone="info")
         return
@@ -171,10 +171,10 @@ def instructions(guide: Guide, chosen: Reason):
     list), then what the kiosk cannot do. Built per language: the line breaks are the layout."""
     def lines(lang: str) -> str:
         pick = (lambda t: t.zh) if lang == "zh" else (lambda t: t.en)
-        step, bring = ("第{n}步：到{where}，{what}", "请携带：") if lang == "zh" else ("Step {n}: {what} at {where}",
+        step, bring = ("第{n}步：到{where}{what}", "请携带：") if lang == "zh" else ("Step {n}: {what} at {where}",
                                                                                  "Bring:")
         out = [step.format(n=i, where=pick(s.where), what=pick(s.title)) for i, s in enumerate(guide.steps, 1)]
-        out += [bring, *("· " + pick(t) for t in bring_list(chosen)),
-                pick(guide.notes[0]) + ("" if lang == "zh" else " ") + pick(guide.notes[3])]
+        # "本机不能办理注销" was said on the question before; the receipt says it again with 12333
+        out += [bring, *("· " + pick(t) for t in bring_list(chosen))]
         return "\n".join(out)
     return both(lines("zh"), lines("en"))
