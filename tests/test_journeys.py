@@ -274,7 +274,7 @@ def test_giving_up_at_the_fee_hands_the_old_card_back_and_makes_nothing(kiosk):
     citizen_takes_cards(kiosk)                       # whatever the gate hands out is taken
     p = replacement(kiosk, does=[leave_at("give_up")])
     p.choose("damaged")
-    assert p.ended == "give_up" and p.titles[-1] == "正在退回原卡，请在出卡口取回"
+    assert p.ended == "give_up" and p.titles[-1] == "正在退回原卡，请在右侧出卡口取回"
     assert kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")] and not kiosk.hands.station.in_bin
     assert state_of(kiosk, "normal") == "normal"
 
@@ -307,7 +307,7 @@ def test_a_refusal_after_the_old_card_is_held_hands_it_back_before_the_words(kio
     kiosk.devices.service.apply = refuse
     p.choose("damaged")
     assert p.ended == "failed" and "正在办理的申请" in p.body
-    assert p.titles[-2] == "正在退回原卡，请在出卡口取回"                       # handed back, then the words
+    assert p.titles[-2] == "正在退回原卡，请在右侧出卡口取回"                       # handed back, then the words
     assert kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")] and not kiosk.hands.station.in_bin
 
 
