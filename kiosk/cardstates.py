@@ -59,8 +59,10 @@ PIN_OUTCOME_UNKNOWN = StateText("密码操作结果未确认", "PIN change outco
                                 "Your last PIN change was cut off and its outcome is not confirmed. Try the new PIN: "
                                 "this kiosk or a counter settles it from that; if it does not work, go to a counter.",
                                 "warn")
-NO_CARD = StateText("未申领", "No card", "您尚未申领本省社保卡。参保人员可到社保经办窗口或合作银行网点申领。",
-                    "You have no social security card of this province yet. Insured people may apply.", "warn")
+# this kiosk makes cards (registry "issue"): someone with none is told to apply here, not sent to a counter
+NO_CARD = StateText("未申领", "No card", "您尚未申领本省社保卡。可在本机选择“申领社保卡”，立等可取。",
+                    "You have no social security card of this province yet. Choose 'Apply for a card' on this "
+                    "kiosk: it is made while you wait.", "warn")
 
 
 # where the kiosk cannot activate (its region's initial PIN is not known: the tile is hidden)
@@ -87,12 +89,12 @@ def describe(card_state: str | None, application_state: str | None, kiosk_activa
 # financial functions are limited and the card must be replaced; 001: renewal from 60 days before expiry).
 EXPIRING = ("社保卡即将到期", "Card expires soon",
             "您的社保卡将于{date}到期，现在即可在本机选择“补卡换卡”办理换卡。",
-            "Your card expires on {date}; you can renew it now on this kiosk ('Replace card').")
+            "Your card expires on {date}; you can renew it now on this kiosk ('Replace or renew').")
 EXPIRED = ("社保卡已过有效期", "Card expired",
            "您的社保卡已于{date}到期：社保功能仍可正常使用，部分银行的金融功能会受限。请在本机选择“补卡换卡”换卡，"
            "或到发卡银行网点咨询。",
            "Your card expired on {date}: its social security function still works, but some banks limit its "
-           "bank functions. Renew it on this kiosk ('Replace card') or ask your issuing bank.")
+           "bank functions. Renew it on this kiosk ('Replace or renew') or ask your issuing bank.")
 
 
 # seeds/000 (Xi'an): "如果您的社保卡发卡银行是农业银行、交通银行、邮储银行，到期后金融功能均可正常使用，不用换卡；如果

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import re
+from typing import NamedTuple
 
 
 class Action(enum.Enum):
@@ -63,6 +64,14 @@ class Refusal(KioskError):
             self.offer = offer
         if counter is not None:
             self.counter = counter
+
+
+class Said(NamedTuple):
+    """A refusal's words kept in a table (card state → words), with the kiosk service they offer, if any:
+    ``offer`` is the key (kiosk/flows/registry.py) of the tile the Chinese names in “…”."""
+    zh: str
+    en: str
+    offer: str | None = None
 
 
 class Fault(KioskError):

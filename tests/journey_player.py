@@ -17,7 +17,7 @@ import time
 from collections import deque
 from typing import Callable
 
-from kiosk.flows import registry
+from kiosk.flows import kept_id, registry
 from kiosk.flows import steps as s
 from kiosk.flows.attended import STAFF_AFTER_S, attended
 from kiosk.flows.representation import HOLDER
@@ -29,7 +29,7 @@ BLOCKING = (*CITIZEN_WAITS, s.Work, s.MakeCard, s.Heading, s.TakeCards)
 
 class Player:
     def __init__(self, kiosk, key: str, acting=HOLDER, does=(), wait_s: float = 3.0, on_progress=None,
-                 takes_cards: bool = True, staff_after_s: float = STAFF_AFTER_S):
+                 takes_cards: bool = True, staff_after_s: float = STAFF_AFTER_S, id_card=None):
         self.kiosk = kiosk
         self.key = key
         self.does: deque[Callable | None] = deque(does)
@@ -43,8 +43,9 @@ class Player:
         self.error: BaseException | None = None
         self.takes_cards = takes_cards
         self.cards_left: list[str] = []        # what a TakeCards step said was still inside, in order
-        self.journey = attended(registry.begin(key, kiosk.devices, acting), kiosk.devices, key,
-                                staff_after_s=staff_after_s)
+        self.keeper = kept_id.Keeper()       # the ID card read, as the app's driver keeps it for an offer
+        self.journey = attended(registry.begin(key, kiosk.devices, acting, id_card=id_card, keeper=self.keeper),
+                                kiosk.devices, key, staff_after_s=staff_after_s)
         self._go(lambda: next(self.journey))
 
     # -- the citizen's answers ------------------------------------------------------------------------------
@@ -90,6 +91,18 @@ class Player:
         self.kiosk.hands.remove_card()
         watch.join()
         return self._answer(s.DONE) if ended == [True] else self
+
+    def follow_offer(self, does=()) -> "Player":
+        """The failure screen's button to the service the refusal offers: this visit ends without asking for
+        the cards (the ID card stays for the offered service), and that service's journey begins with the ID
+        card this one read (as the app's driver does)."""
+        assert self.ended == "failed" and isinstance(self.step, s.Message), f"no failure screen: {self.step}"
+        assert self.step.secondary and self.step.secondary[0] == s.OFFER, f"no offer on {self.title}"
+        offer = s.offer_of(self.error)
+        self._answer(s.OFFER)
+        assert self.ended == s.OFFER, f"the refused journey ended {self.ended}, not by its offer"
+        return Player(self.kiosk, offer, does=does, wait_s=self.wait_s, takes_cards=self.takes_cards,
+                      id_card=self.keeper.take())
 
     def end_session(self) -> None:
         """The session ends under the journey (the app's Session.end closes it)."""

@@ -300,5 +300,14 @@ def test_cancellation_is_explained_in_the_regions_order(kiosk, first):
 
 def test_every_cancellation_text_has_both_languages():
     guide = cancellation.guide(profile("shaanxi"))
-    texts = [*guide.reasons, *guide.notes, *(t for s in guide.steps for t in (s.title, s.where, s.bring))]
+    texts = [*guide.reasons, *guide.notes, *(t for s in guide.steps for t in (s.title, s.where, s.bring)),
+             *cancellation.ALWAYS, *(t for r in cancellation.REASONS_BRING for t in r.bring)]
     assert texts and all(t.zh and t.en and t.zh != t.en for t in texts)
+
+
+@pytest.mark.parametrize("reason", cancellation.REASONS_BRING, ids=lambda r: r.key)
+def test_every_cancellation_reason_says_what_to_bring_one_thing_a_line(reason):
+    shown = cancellation.instructions(cancellation.guide(profile("shaanxi")), reason)
+    listed = [line for line in shown.split("\n") if line.startswith("· ")]
+    assert listed[:2] == ["· 社保卡", "· 持卡人的身份证"] and len(listed) == 3 + len(reason.bring)
+    assert all(len(line) <= 30 for line in shown.split("\n")), "short lines, no prose"

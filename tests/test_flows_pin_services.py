@@ -245,7 +245,7 @@ def test_unlock_refuses_a_card_that_is_not_locked_even_when_the_service_thinks_s
     set_service_state(kiosk, "normal", "pin_locked")      # unlocked at a counter; the service not told yet
     with pytest.raises(NotBlocked) as refused:
         start(kiosk, UnlockFlow, "normal")
-    assert "未锁定" in refused.value.zh and "密码重置" in refused.value.zh
+    assert "未锁定" in refused.value.zh and "“忘记密码”" in refused.value.zh and refused.value.offer == "reset_pin"
 
 
 def test_unlock_trusts_the_cards_counter_over_the_services_record(kiosk):

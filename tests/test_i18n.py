@@ -31,7 +31,7 @@ def test_no_english_entry_is_left_unused():
 def test_a_text_keeps_its_values_across_languages():
     text = _("请在{n}秒内完成", n=60)
     assert text == "请在60秒内完成"                        # the str value is the Chinese
-    assert tr(text, "en") == "Within 60 seconds, please"
+    assert tr(text, "en") == "Please finish within 60 seconds"
     assert tr(text, "zh") == "请在60秒内完成"
 
 

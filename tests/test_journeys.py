@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from kiosk import demo
+from kiosk import demo, masking
 from kiosk.backend.client import ServiceRefused
 from kiosk.config import Config
 from kiosk.flows import photo_step
@@ -159,7 +159,8 @@ def test_a_new_card_is_made_after_the_applicant_confirms_and_is_taken_from_the_g
     assert p.title == "制卡完成", p.body
     assert p.progress_seen == list(STEPS_ZH)                  # every step of the making shown as it happened
     number = kiosk.devices.service.card_status(demo.by_key("no_card").id_number)["card"]["card_number"]
-    assert number in p.body and "立即启用" in p.body
+    assert masking.card_number(number) in p.body and number not in p.body     # masked on screen (issue 14)
+    assert "立即启用" in p.body
     before = receipts_printed(kiosk)
     p.choose(s.RECEIPT)
     assert p.title == "凭条已打印" and receipts_printed(kiosk, before + 1) == before + 1
@@ -320,6 +321,8 @@ def test_a_damaged_card_is_replaced_after_the_fee_is_paid(kiosk):
     assert p.title == "请选择补换卡原因" and "damaged" in p.options
     p.choose("damaged")
     assert p.title == "补换卡完成", p.body
+    new = kiosk.devices.service.card_status(demo.by_key("normal").id_number)["card"]["card_number"]
+    assert masking.card_number(new) in p.body and new not in p.body             # masked on screen (issue 14)
     kinds = [type(step).__name__ for step in p.shown]
     assert kinds.index("Pay") < kinds.index("MakeCard")                         # paid before the card is made
     assert kiosk.hands.station.in_bin == [kiosk.hands.card_of("normal")]       # the old card captured
@@ -330,7 +333,7 @@ def test_giving_up_at_the_fee_hands_the_old_card_back_and_makes_nothing(kiosk):
     citizen_takes_cards(kiosk)                       # whatever the gate hands out is taken
     p = replacement(kiosk, does=[leave_at("give_up")])
     p.choose("damaged")
-    assert p.ended == "give_up" and p.titles[-1] == "正在退回原卡，请在出卡口取回"
+    assert p.ended == "give_up" and p.titles[-1] == "正在退回原卡，请在右侧出卡口取回"
     assert kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")] and not kiosk.hands.station.in_bin
     assert state_of(kiosk, "normal") == "normal"
 
@@ -363,7 +366,7 @@ def test_a_refusal_after_the_old_card_is_held_hands_it_back_before_the_words(kio
     kiosk.devices.service.apply = refuse
     p.choose("damaged")
     assert p.ended == "failed" and "正在办理的申请" in p.body
-    assert p.titles[-2] == "正在退回原卡，请在出卡口取回"                       # handed back, then the words
+    assert p.titles[-2] == "正在退回原卡，请在右侧出卡口取回"                       # handed back, then the words
     assert kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")] and not kiosk.hands.station.in_bin
 
 
@@ -410,13 +413,20 @@ def test_the_ecard_is_refused_without_a_physical_card(kiosk):
 
 def test_the_cancellation_guide_is_explained_and_printed(kiosk):
     p = Player(kiosk, "cancel")
-    assert p.title == "注销须到窗口办理" and "第1步" in p.body
-    assert "省内转移无需换卡" in p.body and "跨省" in p.body                 # moving is not a cancellation
+    assert p.title == "为什么要注销社保卡？" and "moving" in p.options
+    p.choose("death")
+    assert p.title == "注销指引：持卡人去世" and "第1步" in p.body and "第2步" in p.body
+    assert "请携带：\n· 社保卡" in p.body and "死亡证明" in p.body                # what to bring, one a line
     before = receipts_printed(kiosk)
     p.press(s.RECEIPT)
     assert receipts_printed(kiosk, before + 1) == before + 1
     printed = kiosk.hands.printer_sim.jobs[-1].decoded.text().replace("\n", "")
-    assert all(words in printed for words in ("转出国籍", "失踪", "死亡", "跨省"))
+    assert all(words in printed for words in ("死亡证明", "第1步", "第2步", "跨省"))
+
+
+def test_someone_only_moving_is_told_they_keep_the_card(kiosk):
+    p = Player(kiosk, "cancel").choose("moving")
+    assert p.title == "搬家不用注销社保卡" and "省内转移无需换卡" in p.body and "跨省" in p.body
 
 
 # -- someone acting for the holder ---------------------------------------------------------------------------------

@@ -284,7 +284,10 @@ def script(d):
     # -- cancellation: explained, with the steps on paper ----------------------------------------------------
     d.service("cancel")
     yield from d.open("cancel")
-    yield d.until("guide", lambda: app.sm.current == "message" and d.current().title == "注销须到窗口办理")
+    yield d.until("reasons", lambda: app.sm.current == "choice" and "choice_death" in d.current().ids)
+    d.shot("reasons")
+    d.tap_id("choice_death")
+    yield d.until("guide", lambda: app.sm.current == "message" and d.current().title == "注销指引：持卡人去世")
     d.shot("guide")
     d.tap_id("secondary")
     yield d.until("receipt", lambda: app.sm.current == "message" and d.current().title == "凭条已打印")

@@ -19,7 +19,7 @@ PIN, and refusing would make activation impossible on such cards. Where the prof
 from __future__ import annotations
 
 from kiosk import receipts
-from kiosk.errors import Refusal
+from kiosk.errors import Refusal, Said
 from kiosk.flows.base import Devices, now
 from kiosk.flows.change_pin import ChangePinFlow
 from kiosk.flows.holder_card import CANCELLED, LOST, HolderCardFlow, pin_journey, refuse_state
@@ -43,13 +43,15 @@ class InitialPinNotAccepted(Refusal):
 
 
 NOT_SEALED = {
-    "normal": ("此卡社保功能已启用，无需再次启用；如需修改密码请选择“修改社保卡密码”",
-               "This card is already activated; to change its PIN choose 'Change PIN'"),
-    "pin_locked": ("此卡密码已锁定，请选择“密码解锁”", "This card's PIN is locked; choose 'Unlock PIN'"),
+    "normal": Said("此卡已启用，无需再次启用。如需修改密码，请选择“修改社保卡密码”",
+                   "This card is already activated. To change its PIN, choose 'Change PIN'", "change_pin"),
+    "pin_locked": Said("此卡密码已锁定，请选择“密码解锁”", "This card's PIN is locked; choose 'Unlock PIN'",
+                       "unlock"),
     "temp_lost": LOST, "lost": LOST, "cancelled": CANCELLED,
 }
-OTHER_STATE = ("此卡当前状态不能启用，请到窗口办理", "This card cannot be activated in its present state; please go "
-                                                   "to a counter")
+OTHER_STATE = Said("此卡当前状态不能启用。请携带身份证和社保卡到社会保障卡服务窗口办理",
+                   "This card cannot be activated as it stands. Go to a social security card counter with your "
+                   "ID card and the card")
 
 
 class ActivateFlow(HolderCardFlow):
@@ -82,7 +84,7 @@ class ActivateFlow(HolderCardFlow):
         tries = self.card.pin_tries_left()
         if tries is not None and tries < SAFE_TRIES:
             raise InitialPinNotAccepted(f"{tries} tries left: not risking the lock",
-                                        zh="此卡密码剩余尝试次数不足，为免锁定，请持身份证和社保卡到窗口办理启用",
+                                        zh="此卡密码剩余尝试次数不足，为免锁定，请携带身份证和社保卡到社会保障卡服务窗口办理启用",
                                         en="Too few PIN tries are left on this card to risk one; please activate it "
                                            "at a counter")
         changer = ChangePinFlow(self.devices)
@@ -93,10 +95,11 @@ class ActivateFlow(HolderCardFlow):
             changer.verify_old(initial)       # tells the service of a wrong PIN, as a holder's own try would
         except PinWrong as exc:
             raise InitialPinNotAccepted(f"card refused the initial PIN ({exc.vendor_code})",
-                                        zh="此卡密码已不是初始密码。记得密码请选择“修改社保卡密码”，"
-                                           "忘记密码请到窗口办理",
-                                        en="This card's PIN is no longer the initial one. Choose 'Change PIN' if "
-                                           "you know it; otherwise go to a counter") from None
+                                        zh="此卡密码已不是初始密码。记得密码，请选择“修改社保卡密码”；"
+                                           "忘记密码，请携带身份证和社保卡到社会保障卡服务窗口办理",
+                                        en="This card's PIN is no longer the initial one. If you know it, choose "
+                                           "'Change PIN'; if not, go to a social security card counter with your "
+                                           "ID card and the card", offer="change_pin") from None
         finally:
             initial.clear()
         self._changer = changer

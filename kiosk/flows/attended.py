@@ -25,7 +25,7 @@ import threading
 import time
 
 from kiosk.errors import KioskError, Refusal
-from kiosk.flows.steps import (DONE, CitizenLeft, InsertCard, Message, PlaceIdCard, TakeCards, failure)
+from kiosk.flows.steps import (DONE, OFFER, CitizenLeft, InsertCard, Message, PlaceIdCard, TakeCards, failure)
 from kiosk.i18n import _
 
 log = logging.getLogger(__name__)
@@ -121,8 +121,8 @@ def take_cards(devices, service: str | None = None, staff_after_s: float = STAFF
 
 # -- the wrapper --------------------------------------------------------------------------------------------
 def attended(journey, devices, service: str | None = None, staff_after_s: float = STAFF_AFTER_S):
-    """``journey`` as the citizen meets it (see the module's words). Returns how it ended ("done" or
-    "failed"); a citizen leaving is CitizenLeft, raised after the cards are taken. Closing this generator
+    """``journey`` as the citizen meets it (see the module's words). Returns how it ended ("done", "failed",
+    or OFFER: the failure screen's button to the service its refusal offers, which the runner then begins); a citizen leaving is CitizenLeft, raised after the cards are taken. Closing this generator
     (the session ends) closes the journey, whose ``finally`` wipes."""
     send, value = journey.send, None
     try:
@@ -137,9 +137,11 @@ def attended(journey, devices, service: str | None = None, staff_after_s: float 
             except Exception as exc:          # a refusal or a fault: its words are the last screen
                 _log_failure(service, exc)
                 try:
-                    yield _last(failure(exc), devices)
+                    answer = yield _last(failure(exc), devices)
                 finally:
                     journey.close()
+                if answer == OFFER:       # the refusal's button to another service: the ID card stays for it
+                    return OFFER
                 yield from take_cards(devices, service, staff_after_s)
                 return "failed"
             try:

@@ -15,7 +15,7 @@ from kiosk import masking, receipts
 from kiosk.backend.client import ServiceError, ServiceRefused
 from kiosk.errors import Refusal
 from kiosk.flows.base import Devices, now
-from kiosk.flows.holder_card import sealed_texts
+from kiosk.flows.holder_card import CANCELLED, LOST, sealed_texts
 from kiosk.flows import pin_recovery, pin_rules, pin_settlement, pin_steps
 from kiosk.flows.pin_rules import PinRuleBroken, rule_error  # noqa: F401  (re-exported)
 from kiosk.flows.steps import DONE, EnterDigits, InsertCard, Message, Work, finish
@@ -36,11 +36,7 @@ class CardNotUsable(Refusal):
     pass
 
 
-REFUSED_STATES = {
-    "temp_lost": ("此卡已挂失，请先办理解除挂失", "This card is reported lost; release the loss report first"),
-    "lost": ("此卡已挂失，请先办理解除挂失", "This card is reported lost; release the loss report first"),
-    "cancelled": ("此卡已注销，不能修改密码", "This card is cancelled"),
-}
+REFUSED_STATES = {"temp_lost": LOST, "lost": LOST, "cancelled": CANCELLED}
 # "pin_locked" is not refused here: the card is the authority on its own try counter (a PIN unlocked at a
 # counter may not have reached the service yet), so VERIFY decides and a blocked card answers 6983.
 
@@ -73,8 +69,8 @@ class ChangePinFlow:
         info = self.card.read_info()
         record = self.devices.service.card(info.card_number)
         if record["state"] in REFUSED_STATES:
-            zh, en = REFUSED_STATES[record["state"]]
-            raise CardNotUsable(f"card state {record['state']}", zh=zh, en=en)
+            said = REFUSED_STATES[record["state"]]
+            raise CardNotUsable(f"card state {record['state']}", zh=said.zh, en=said.en, offer=said.offer)
         if record["state"] == "sealed" and not _activation_unsettled(record):
             self._refuse_sealed()
         self.info, self.record = info, record
@@ -84,8 +80,8 @@ class ChangePinFlow:
         """A sealed card is activated with the ID card too (seeds/002 "持本人社会保障卡、有效身份证件…修改社保账户
         初始密码"; 003 "须持本人社会保障卡和身份证等有效身份证件…办理"): the initial PIN is published, so
         knowing it proves nothing. Not here, where only the card is asked for."""
-        zh, en = sealed_texts(self.devices.policy.initial_pin)
-        raise CardNotUsable("sealed card: activation needs the ID card", zh=zh, en=en)
+        said = sealed_texts(self.devices.policy.initial_pin)
+        raise CardNotUsable("sealed card: activation needs the ID card", zh=said.zh, en=said.en, offer=said.offer)
 
     def _tell_service(self, event: str, tries_left: int | None = None) -> None:
         """Best effort for failures: the card itself is the authority on its try counter."""

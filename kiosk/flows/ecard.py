@@ -22,7 +22,7 @@ from typing import Callable
 from urllib.parse import urlencode
 
 from kiosk import receipts
-from kiosk.errors import Refusal
+from kiosk.errors import Refusal, Said
 from kiosk.flows import representation
 from kiosk.flows.base import Devices, now
 from kiosk.flows.representation import HOLDER, Acting
@@ -81,37 +81,42 @@ class EcardFlow:
         status = self.devices.service.card_status(self.id_card.id_number)
         use, card = status.get("ecard"), status["card"]
         if use == "holder_authorisation_required":
-            zh, en = self._authorisation_words(card["state"] if card else None)
-            raise EcardNeedsAuthorisation("e-card needs the holder's authorisation", zh=zh, en=en)
+            said = self._authorisation_words(card["state"] if card else None)
+            raise EcardNeedsAuthorisation("e-card needs the holder's authorisation", zh=said.zh, en=said.en,
+                                          offer=said.offer)
         if use != "usable":
             if card is not None and card["state"] == "cancelled":
                 raise EcardUnavailable("card cancelled", zh="您的社保卡已注销，电子社保卡不能使用。如需用卡，请持身份证到社保服务窗口咨询",
                                        en="Your card is cancelled, so the e-card cannot be used. To get a card "
                                           "again, ask at a social security counter with your ID card")
             raise EcardUnavailable("no physical card", zh="电子社保卡须在领取实体社保卡后申领，您尚未领取本省社保卡。请先在本机选择“申领社保卡”",
-                                   en="An e-card needs a physical card first; you have no card of this province "
-                                      "yet. Apply for one first: 'Apply for a card' on this kiosk")
+                                   en="An e-card needs a physical card first, and you have no card from this "
+                                      "province yet. First choose 'Apply for a card' on this kiosk", offer="issue")
         self.offer = EcardOffer(self.payload(self.devices.policy.region_code, self.devices.kiosk_id, self.txn),
                                 card["state"])
         return self.offer
 
-    def _authorisation_words(self, card_state: str | None) -> tuple[str, str]:
+    def _authorisation_words(self, card_state: str | None) -> Said:
         """Why the e-card needs the holder's authorisation, and what puts the physical card right."""
         how_zh = "电子社保卡须经本人授权后方可使用：请在电子社保卡渠道（如国家政务服务平台、掌上12333）按提示授权。"
         how_en = ("the e-card works only with your own authorisation, given in the e-card app (e.g. the national "
                   "government service platform or 12333).")
         if card_state == "sealed":
             here = self.devices.policy.initial_pin is not None      # activation is offered at this kiosk
-            return (f"您的社保卡尚未启用社保功能，{how_zh}启用实体卡须持本人身份证和社保卡"
-                    + ("（本机“启用社保卡”或社会保障卡服务窗口）" if here else "到社会保障卡服务窗口办理"),
-                    f"Your card is not activated yet, so {how_en} To activate the card, bring your ID card and the "
-                    + ("card (here: 'Activate your card', or at a counter)" if here else "card to a counter"))
+            if here:
+                return Said(f"您的社保卡尚未启用，{how_zh}启用实体卡须持本人身份证和社保卡（本机“启用社保卡”或社会保障卡服务窗口）",
+                            f"Your card is not activated yet, so {how_en} To activate the card, bring your ID card "
+                            "and the card (here: 'Activate your card', or at a counter)", "activate")
+            return Said(f"您的社保卡尚未启用，{how_zh}启用实体卡须携带本人身份证和社保卡到社会保障卡服务窗口办理",
+                        f"Your card is not activated yet, so {how_en} To activate the card, take your ID card and "
+                        "the card to a social security card counter")
         if card_state == "pin_locked":
-            return (f"您的社保卡密码已锁定，{how_zh}解除锁定须持本人身份证和社保卡（本机“密码解锁”或社会保障卡服务窗口）",
-                    f"Your card's PIN is locked, so {how_en} To unlock it, bring your ID card and the card (here: "
-                    "'Unlock PIN', or at a counter)")
-        return (f"您的实体社保卡已挂失，{how_zh}卡片已找回的，请先办理解除挂失",
-                f"Your card is reported lost, so {how_en} If you found the card, release the loss report first")
+            return Said(f"您的社保卡密码已锁定，{how_zh}解除锁定须持本人身份证和社保卡（本机“密码解锁”或社会保障卡服务窗口）",
+                        f"Your card's PIN is locked, so {how_en} To unlock it, bring your ID card and the card "
+                        "(here: 'Unlock PIN', or at a counter)", "unlock")
+        return Said(f"您的实体社保卡已挂失，{how_zh}卡片已找回的，请先在本机“解除挂失”",
+                    f"Your card is reported lost, so {how_en} If you have found the card, first choose 'Cancel a "
+                    "loss report' here", "release")
 
     def receipt(self):
         return receipts.ecard_receipt(kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(),

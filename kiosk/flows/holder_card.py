@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 
-from kiosk.errors import Refusal
+from kiosk.errors import Refusal, Said
 from kiosk.flows import identity, pin_rules, pin_steps, representation
 from kiosk.flows.base import Devices
 from kiosk.flows.representation import HOLDER, Acting
@@ -22,24 +22,30 @@ class CardStateRefused(Refusal):
     """The service's record of the card does not allow this service; the texts say what to do instead."""
 
 
-def refuse_state(state: str, texts: dict[str, tuple[str, str]]) -> None:
+def refuse_state(state: str, texts: dict[str, Said]) -> None:
     if state in texts:
-        zh, en = texts[state]
-        raise CardStateRefused(f"card state {state}", zh=zh, en=en)
+        said = Said(*texts[state])
+        raise CardStateRefused(f"card state {state}", zh=said.zh, en=said.en, offer=said.offer)
 
 
-LOST = ("此卡已挂失，请先办理解除挂失", "This card is reported lost; release the loss report first")
-CANCELLED = ("此卡已注销，不能办理此业务", "This card is cancelled")
+# a found card's loss report is released at this kiosk too (registry "release": the card and the ID card)
+LOST = Said("此卡已挂失。如卡片已找回，请先在本机“解除挂失”，再办理此业务",
+            "This card is reported lost. If you have found it, first choose 'Cancel a loss report' here, "
+            "then come back to this service", "release")
+CANCELLED = Said("此卡已注销，不能办理此业务。如需新卡，请持身份证到社会保障卡服务窗口咨询",
+                 "This card is cancelled and cannot be used for this. For a new card, ask at a social "
+                 "security card counter and bring your ID card")
 
 
-def sealed_texts(initial_pin: str | None) -> tuple[str, str]:
+def sealed_texts(initial_pin: str | None) -> Said:
     """What to tell the holder of a card not yet activated: here where the kiosk knows the initial PIN."""
     if initial_pin:
-        return ("此卡尚未启用社保功能。请持本人身份证和社保卡，在本机选择“启用社保卡”设置密码",
-                "This card is not activated yet. With your ID card and the card, choose 'Activate your card' on "
-                "this kiosk to set its PIN")
-    return ("此卡尚未启用社保功能，请持身份证和社保卡到窗口办理启用",
-            "This card is not activated yet; activate it at a counter with your ID card and the card")
+        return Said("此卡尚未启用。请选择“启用社保卡”，凭身份证和社保卡设置密码",
+                    "This card is not activated yet. Choose 'Activate your card' to set its PIN with your ID "
+                    "card and the card", "activate")
+    return Said("此卡尚未启用，本机不能启用。请携带身份证和社保卡到社会保障卡服务窗口办理启用",
+                "This card is not activated yet and this kiosk cannot activate it. Go to a social security "
+                "card counter with your ID card and the card")
 
 
 class HolderCardFlow:

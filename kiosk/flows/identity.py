@@ -43,14 +43,18 @@ def check_record(service: ServiceClient, id_number: str, card_number: str) -> di
     """The service's record of this card, when it is the person's current card; else NotCurrentCard."""
     record = service.card_status(id_number)["card"]
     if record is None:
+        # this kiosk makes cards (registry "issue"): someone with no card applies here, not at a counter
         raise NotCurrentCard("no card on record for this person",
-                             zh="未查询到您名下的社保卡记录，请到窗口办理",
-                             en="There is no card on record for you; please go to a counter")
+                             zh="未查询到您名下的社保卡。如还没有社保卡，请选择“申领社保卡”",
+                             en="There is no card on record for you. If you have none yet, choose "
+                                "'Apply for a card'", offer="issue")
     if record["card_number"] != card_number:
         raise NotCurrentCard("service's current card is another",
-                             zh="此卡不是您当前有效的社保卡（可能已补换新卡），请使用新卡或到窗口办理",
-                             en="This is not your current card (it may have been replaced); please use your "
-                                "current card or go to a counter")
+                             zh="此卡不是您当前有效的社保卡（可能已补换新卡）。请插入新卡；如新卡丢失，"
+                                "请携带身份证到社会保障卡服务窗口咨询",
+                             en="This is not your current card (it may have been replaced). Please insert your "
+                                "new card; if it is lost, ask at a social security card counter and bring your ID "
+                                "card")
     return record
 
 

@@ -68,9 +68,10 @@ class LossReportFlow:
         representation.require_may_act(self.devices.policy, self.acting, self.SERVICE, self.id_card)
         status = self.devices.service.card_status(self.id_card.id_number)
         if status["card"] is None or status["card"]["state"] in ("cancelled",):
-            raise NothingToReport("no active card", zh="未查询到您名下可挂失的社保卡。如有疑问，请拨打12333或到社保服务窗口咨询",
-                                  en="You have no card to report lost. If that seems wrong, call 12333 or ask "
-                                     "at a social security counter")
+            raise NothingToReport("no active card", zh="未查询到您名下可挂失的社保卡。如有疑问，请拨打12333，"
+                                                       "或携带身份证到社会保障卡服务窗口咨询",
+                                  en="You have no card that can be reported lost. If that seems wrong, call 12333 "
+                                     "or ask at a social security card counter with your ID card")
         self.card = status["card"]
         return self.id_card
 

@@ -78,7 +78,7 @@ def journey(devices: Devices, acting: Acting = HOLDER):
                                       zh="本地区申领新卡须缴纳工本费，本机暂不能收取，请携带身份证到社保卡服务窗口办理",
                                       en="A new card costs a fee in this region, which this kiosk cannot take yet; "
                                          "please go to a social security card counter with your ID card")
-        answer = yield Message(_("确认申领社保卡"), _("{name}，您符合申领条件，本次申领无需缴费。\n点击“开始制卡”，约一分钟后在出卡口取卡。",
+        answer = yield Message(_("确认申领社保卡"), _("{name}，您符合申领条件，本次申领无需缴费。\n点击“开始制卡”，约一分钟后在右侧出卡口取卡。",
                                                   name=masking.name(id_card.name)), tone="info",
                                primary=(START, _("开始制卡")), secondary=(DONE, _("返回首页")))
         if answer != START:
@@ -91,13 +91,14 @@ def journey(devices: Devices, acting: Acting = HOLDER):
             yield issuance.not_taken()
             return
         receipt = lambda: flow.receipt(outcome.card_number)     # noqa: E731
+        shown = masking.card_number(outcome.card_number)     # masked on screen like every number (DESIGN 6)
         if not activate.may_continue_to(devices, acting, id_card):
             body = (_("请妥善保管您的社保卡（卡号 {number}）。\n新卡尚未启用，请选择“启用社保卡”设置您的密码。",
-                      number=outcome.card_number) if devices.policy.initial_pin else
-                    _("请妥善保管您的社保卡（卡号 {number}）。", number=outcome.card_number))
+                      number=shown) if devices.policy.initial_pin else
+                    _("请妥善保管您的社保卡（卡号 {number}）。", number=shown))
             yield from finish(devices, _("制卡完成"), body, receipt=receipt, take=_("凭条和身份证"))
             return
-        if (yield from done_offering_activation(devices, outcome.card_number, receipt)) == ACTIVATE_NOW:
+        if (yield from done_offering_activation(devices, shown, receipt)) == ACTIVATE_NOW:
             yield Heading(activation_title())
             yield from activate.journey(devices, acting, id_card=id_card)
     finally:

@@ -8,10 +8,11 @@ the Kivy app runs it with one generic driver (kiosk/screens/driver.py), tests wi
 from the flow modules, which check the same names before they start (one source)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
-from kiosk.flows import (activate, cancellation, change_pin, contact, ecard, loss, new_card, replacement,
+from kiosk.flows import (activate, cancellation, change_pin, contact, ecard, kept_id, loss, new_card, replacement,
                          representation, reset_pin, status_query, unlock)
 from kiosk.flows.representation import Role
 from kiosk.i18n import Text, _
@@ -103,6 +104,16 @@ def service(key: str) -> Service:
         raise KeyError(f"no service {key!r} in the registry; known: {', '.join(BY_KEY)}") from None
 
 
+def named_in(words: str) -> str | None:
+    """The key of the first tile the words name in “…” (the service's refusals name the kiosk's tiles so;
+    the kiosk's own refusals say ``offer`` outright), or None."""
+    for quoted in re.findall(r"“([^”]+)”", words):
+        for s in SERVICES:
+            if quoted == str(s.title):
+                return s.key
+    return None
+
+
 def offered(policy: PolicyProfile) -> list[Service]:
     """What this region's kiosk shows on its menu, in menu order."""
     return [s for s in SERVICES if s.offered(policy)]
@@ -113,9 +124,21 @@ def offered_to(policy: PolicyProfile, role: Role) -> list[Service]:
     return [s for s in offered(policy) if s.key != "agent" and s.allows(role)]
 
 
-def begin(key: str, devices, acting=representation.HOLDER):
+def begin(key: str, devices, acting=representation.HOLDER, id_card: kept_id.KeptIdCard | None = None,
+          keeper: kept_id.Keeper | None = None):
     """The journey of service ``key`` for whoever acts, ready to run; MayNotAct when the registry does not
-    let that role use it (nobody is served silently as the holder)."""
+    let that role use it (nobody is served silently as the holder).
+
+    ``id_card``: the holder's ID card a refused journey read, for the service its refusal offered: its
+    "place your ID card" is answered from it when still fresh and valid (kiosk/flows/kept_id.py).
+    ``keeper``: where the runner keeps a copy of the ID card this journey reads, for such an offer. Both
+    only for the holder in person (an acting person's journey reads two cards)."""
     found = service(key)
     found.require_actor(acting.role)
-    return found.journey(devices, acting)
+    if acting.role is not Role.HOLDER or key == "agent":
+        if id_card is not None:
+            id_card.wipe()
+        id_card = keeper = None
+    if id_card is None and keeper is None:
+        return found.journey(devices, acting)
+    return kept_id.run(found.journey, devices, acting, id_card, keeper)

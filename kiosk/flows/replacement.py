@@ -125,19 +125,23 @@ class ReplacementFlow:
         resumable = pending is not None and pending["kind"] in ("replacement", "renewal") and \
             pending["state"] in RESUMABLE
         if not status["person"]["insured"]:
-            raise NoCardToReplace("not insured", zh="您尚未参保，请先办理参保登记",
-                                  en="You are not insured; please enrol first")
+            raise NoCardToReplace("not insured", zh="您尚未参保，不能办理社保卡。请携带身份证到参保地社保经办机构办理参保登记",
+                                  en="You are not insured yet, so no card can be made. Take your ID card to the "
+                                     "social insurance agency where you live or work to enrol")
         if pending is not None and not resumable:      # first: it says more than "no card" to someone waiting
             raise ApplicationInProgress(f"open application ({pending['kind']}, {pending['state']})",
-                                        zh="您已有正在办理的申请，请勿重复申请；可在“查询”中查看进度",
-                                        en="You already have an application in progress; see its progress "
-                                           "under Query")
+                                        zh="您已有正在办理的申请，无需重复申请。办理进度请选择“社保卡状态查询”",
+                                        en="You already have an application in progress, so there is no need to "
+                                           "apply again. To see how it is going, choose 'Card status'",
+                                        offer="status")
         if card is None:
-            raise NoCardToReplace("no card on record", zh="您名下没有社保卡，请选择“申领社保卡”办理新卡",
-                                  en="You have no card to replace; please apply for a new card")
+            raise NoCardToReplace("no card on record", zh="您名下没有社保卡，无需补换。办理新卡请选择“申领社保卡”",
+                                  en="You have no card to replace. To get a new one, choose 'Apply for a card'",
+                                  offer="issue")
         if card["state"] == "cancelled":
-            raise NoCardToReplace("card cancelled", zh="您的社保卡已注销，不能补换，请选择“申领社保卡”办理新卡",
-                                  en="Your card is cancelled and cannot be replaced; please apply for a new card")
+            raise NoCardToReplace("card cancelled", zh="您的社保卡已注销，不能补换。办理新卡请选择“申领社保卡”",
+                                  en="Your card is cancelled and cannot be replaced. To get a new one, choose "
+                                     "'Apply for a card'", offer="issue")
         if status["person"]["name"] != id_card.name:
             # said before the old card goes in; the service refuses the application the same way
             raise RecordNotUpdated("ID card name differs from the record",
@@ -154,9 +158,9 @@ class ReplacementFlow:
             # the service sets no fee for this card (none configured and no waiver): every replacement would be
             # refused as fee_not_configured, so say so before the old card goes in
             raise ReplacementAtCounter("no replacement fee configured for the region",
-                                       zh="本地区补换卡收费标准未在本机配置，请到社保卡服务窗口办理",
-                                       en="This region's replacement fee is not set on this kiosk; please go to "
-                                          "a counter")
+                                       zh="本机暂不能收取本地区的补换卡费用。请携带身份证和原社保卡到社会保障卡服务窗口办理",
+                                       en="This kiosk cannot take this region's replacement fee yet. Go to a social "
+                                          "security card counter with your ID card and your old card")
         self.id_card, self.card = id_card, card
         self.quote = status.get("replacement")
         return id_card
@@ -448,20 +452,22 @@ def _replace(flow: ReplacementFlow):
                           _("代办补换卡，须放置持卡人（被代办人）的身份证"), flow.wait_for_id_card)) is None:
         return
     if flow.old_card_expected():
-        old = yield InsertCard(_("请将原社保卡插入制卡模块入卡口"), _("芯片朝上，插入右侧出卡口；原卡将被回收销毁"),
+        # one name for the module's gate, the one slot on the right where new cards come out (issuance
+        # says 出卡口 too); the old card is kept only after the reason is chosen and the fee paid
+        old = yield InsertCard(_("请将原社保卡插入右侧出卡口"), _("芯片朝上插入。本机先读取原卡，您选好原因、缴费后，原卡才会被收回"),
                                flow.take_old_card, OLD_CARD_TIMEOUT_S,
                                progress={"reading": _("正在读取原卡，请稍候"),
-                                         "returning": _("此卡不能受理，正在退回，请在出卡口取回")})
+                                         "returning": _("此卡不能受理，已退到右侧出卡口，请取回")})
         if old is None:
             return
     reasons = flow.reasons()
     offered = [r for r in reasons if r.offered]
     if not offered:
-        note = next((both(r.note_zh, r.note_en) for r in reasons if r.note_zh), _("您的社保卡目前不能补换，请到窗口咨询。"))
+        note = next((both(r.note_zh, r.note_en) for r in reasons if r.note_zh), _("您的社保卡目前不能补换。请携带身份证和社保卡到社会保障卡服务窗口咨询。"))
         yield Message(_("暂不能补换卡"), note, tone="warn", primary=(DONE, _("返回首页")))
         return
     # seeds/001 Q5, Q6: benefits are never lost; the bank account is kept or moved by the bank's own rules
-    reason = yield Choose(_("请选择补换卡原因"), _("原卡回收后不能再使用；社保待遇不受影响，银行账户按发卡银行规定办理。"),
+    reason = yield Choose(_("请选择补换卡原因"), _("选好原因并缴费后，原卡才会被收回；社保待遇不受影响，银行账户按发卡银行规定办理。"),
                           [Option(r.key, join(both(r.zh, r.en), _fee_label(r))) for r in offered])
     yield Work(_("正在提交申请"), lambda: flow.apply(reason))
     if flow.pay_qr is not None:
@@ -470,7 +476,7 @@ def _replace(flow: ReplacementFlow):
                          lambda n: _("收费标准由省级价格主管部门核定，由合作银行代收。请在{n}秒内完成支付。", n=n),
                          flow.pay_qr, flow.wait_for_payment, PAY_TIMEOUT_S)
         if not paid:
-            yield Message(_("未完成缴费"), _("未收到缴费，未制卡。原卡已退回，请取走。"), tone="warn",
+            yield Message(_("未完成缴费"), _("未收到缴费，没有制卡。原卡已退到右侧出卡口，请取走。"), tone="warn",
                           primary=(DONE, _("返回首页")))
             return
 
@@ -482,7 +488,7 @@ def _replace(flow: ReplacementFlow):
     if not outcome.taken:
         yield issuance.not_taken()
         return
-    body = _("请取走新卡（卡号 {number}），原卡已回收。新卡须先启用再使用。", number=outcome.card_number)
+    body = _("新卡（卡号 {number}）已取走，原卡已收回。新卡须先启用再使用。", number=masking.card_number(outcome.card_number))
     if (new_card.confirmed or {}).get("temporary_cards_cancelled"):
         # seeds/002 "持卡人在领取新卡时须办理临时社会保障卡注销手续": the service ended it as the card was collected
         body = join(body, _("您的临时社会保障卡已同时注销，不能再使用。"))
@@ -498,4 +504,4 @@ def _fee_label(reason: Reason):
 def _hand_back(flow: ReplacementFlow):
     """A held old card goes back out of the gate (captured if left there: ReplacementFlow.return_old_card)."""
     if flow.old_card is not None and not flow.old_card.captured:
-        yield Work(_("正在退回原卡，请在出卡口取回"), flow.return_old_card)
+        yield Work(_("正在退回原卡，请在右侧出卡口取回"), flow.return_old_card)

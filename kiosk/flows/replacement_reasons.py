@@ -73,9 +73,9 @@ def for_card(card: dict, old: OldCard | None, policy: PolicyProfile, today: dt.d
         return [Reason("lost", *LABELS["lost"], fee_yuan=fee, note_zh=free_zh, note_en=free_en)]
     if card["state"] == "temp_lost":
         return [Reason("lost", *LABELS["lost"], offered=False,
-                       note_zh="临时挂失的卡不能直接补卡：请先在“挂失”中办理正式挂失，再来补卡",
-                       note_en="A temporarily reported card cannot be replaced yet: make the loss report formal "
-                               "first (under Report loss), then come back")]
+                       note_zh="临时挂失的卡不能直接补卡：请先在“社保卡挂失”中办理正式挂失，再来补卡",
+                       note_en="A card reported lost temporarily cannot be replaced yet: first make the report "
+                               "formal under 'Report a lost card', then come back")]
     if old is None:
         return []              # the card in hand is read first
     reasons = [Reason("damaged", *LABELS["damaged"], fee_yuan=fee, note_zh=free_zh, note_en=free_en)]

@@ -94,16 +94,21 @@ def require_may_act(policy: PolicyProfile, acting: Acting, service: str, holder:
     limit = policy.guardian_below_age or ADULT_AGE
     minor = is_minor(policy, holder, today)
     if acting.role is not Role.HOLDER and acting.actor_id_number == holder.id_number:
-        raise MayNotAct("actor is the holder", zh="代办人不能是持卡人本人，本人办理请选择“本人办理”",
-                        en="The person acting for the holder cannot be the holder; choose 'in person'")
+        # the holder is here in person: the button does the same service for them, no one acting
+        raise MayNotAct("actor is the holder", zh="您放置的是持卡人本人的身份证。本人办理无需代办，请点击下方按钮直接办理",
+                        en="This is the holder's own ID card. The holder needs no one to act for them: use the "
+                           "button below to do it in person", offer=service)
     if minor and acting.role is not Role.GUARDIAN:
-        raise MayNotAct("minor without guardian", zh=f"未满{limit}周岁，须由监护人持本人身份证代办",
-                        en=f"Under {limit}, the holder's guardian must act, with the guardian's own ID card")
+        raise MayNotAct("minor without guardian", zh=f"持卡人未满{limit}周岁，须由监护人代办：请监护人选择“代办业务”，"
+                                                     "并携带监护人本人和孩子的身份证",
+                        en=f"The holder is under {limit}, so a guardian must act: the guardian chooses 'Act for "
+                           f"someone' and brings their own ID card and the child's", offer="agent")
     if acting.role is Role.GUARDIAN and not minor:
-        raise MayNotAct("guardian for an adult", zh=f"持卡人已满{limit}周岁，请本人办理；"
-                                                   "无民事行为能力人的监护人请持监护证明到窗口办理",
-                        en=f"The holder is {limit} or older and acts in person; a guardian of an adult goes "
-                           f"to a counter with the guardianship papers")
+        raise MayNotAct("guardian for an adult", zh=f"持卡人已满{limit}周岁，须本人携带身份证来办理。"
+                                                   "无民事行为能力人的监护人，请携带监护证明、本人和持卡人的身份证到社会保障卡服务窗口办理",
+                        en=f"The holder is {limit} or older and must come in person with their ID card. A "
+                           f"guardian of an adult who cannot act alone goes to a social security card counter "
+                           f"with the guardianship papers, their own ID card and the holder's")
     require_role_may(acting, service)
 
 

@@ -42,7 +42,7 @@ class ResetPinFlow(HolderCardFlow):
         if self.unlocking and not self.devices.policy.reset_clears_pin_lock:
             raise UseUnlockInstead("PIN blocked; region resets only unblocked PINs",
                                    zh="您的社保卡密码已锁定，请选择“密码解锁”办理",
-                                   en="Your PIN is locked; please choose 'Unlock PIN'")
+                                   en="Your PIN is locked; please choose 'Unlock PIN'", offer="unlock")
 
     def reset(self, new: PinBuffer, again: PinBuffer) -> bool:
         """Set ``new``. True when the service was told now; False when it is left for recover() (the card

@@ -29,8 +29,9 @@ REFUSED_STATES = {
     "temp_lost": LOST, "lost": LOST, "cancelled": CANCELLED,
     # the service would keep a sealed card sealed after an UNBLOCK, so its initial PIN would be gone while the
     # card still waits for activation: a counter sorts out both at once
-    "sealed": ("此卡尚未启用社保功能，不能在本机解锁，请持身份证和社保卡到窗口办理",
-               "This card is not activated yet and cannot be unlocked here; please go to a counter"),
+    "sealed": ("此卡尚未启用，不能在本机解锁。请携带身份证和社保卡到社会保障卡服务窗口办理",
+               "This card is not activated yet and cannot be unlocked here. Go to a social security card counter "
+               "with your ID card and the card"),
 }
 
 
@@ -52,8 +53,9 @@ class UnlockFlow(HolderCardFlow):
                              en="Your earlier unlock did take effect: the PIN is unlocked; use the new PIN you "
                                 "set then")
         if not is_blocked(tries, self.record["state"]):
-            raise NotBlocked("PIN not blocked", zh="您的社保卡密码未锁定，无需解锁；如忘记密码，请选择“密码重置”",
-                             en="Your PIN is not locked; if you forgot it, choose 'Reset PIN'")
+            raise NotBlocked("PIN not blocked", zh="您的社保卡密码未锁定，无需解锁。如忘记密码，请选择“忘记密码”",
+                             en="Your PIN is not locked, so there is nothing to unlock. If you have forgotten it, "
+                                "choose 'Forgotten PIN'", offer="reset_pin")
 
     def unlock(self, new: PinBuffer, again: PinBuffer) -> bool:
         """Set ``new`` and clear the lock. True when the service was told now; False when it is left for

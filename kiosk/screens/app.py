@@ -28,7 +28,7 @@ from kiosk.hw.cardissuer.codec import CardPosition
 from kiosk.i18n import _, tr
 from kiosk.screens import simpanel  # noqa: F401  (registers SimPanel for the kv rules)
 from kiosk.screens import theme
-from kiosk.flows import registry
+from kiosk.flows import kept_id, registry
 from kiosk.flows.attended import STAFF_AFTER_S, attended
 from kiosk.flows.steps import TakeCards
 from kiosk.flows.representation import HOLDER
@@ -246,13 +246,16 @@ class KioskApp(App):
         self.begin_visit()
         self.show("attract").build(menu_for(self.kiosk.devices.policy), self.watch)
 
-    def start_service(self, name: str, acting=HOLDER) -> None:
-        """The service's journey (kiosk/flows/registry.py) on screen, for the holder or for whoever acts."""
+    def start_service(self, name: str, acting=HOLDER, id_card=None) -> None:
+        """The service's journey (kiosk/flows/registry.py) on screen, for the holder or for whoever acts;
+        ``id_card``: the ID card a refused service read, when its refusal offered this one (flows/kept_id.py)."""
         self._stop_journey()
         self.begin_visit()
         self.watch.paused.set()
-        self.journey = JourneyDriver(self, name, attended(registry.begin(name, self.kiosk.devices, acting),
-                                                          self.kiosk.devices, name, self.staff_after_s))
+        keeper = kept_id.Keeper()
+        journey = registry.begin(name, self.kiosk.devices, acting, id_card=id_card, keeper=keeper)
+        self.journey = JourneyDriver(self, name, attended(journey, self.kiosk.devices, name, self.staff_after_s),
+                                     keeper)
         self.session.holds(self.journey.stop)         # closing the journey wipes what it holds
         self.root.title_text = registry.service(name).title
         self.journey.start()

@@ -26,14 +26,16 @@ log = logging.getLogger(__name__)
 
 
 class JourneyDriver:
-    def __init__(self, app, name: str, journey):
+    def __init__(self, app, name: str, journey, keeper=None):
         self.app = app
         self.name = name
         self.journey = journey
+        self.keeper = keeper     # the ID card the journey read, kept for a refusal's offer (flows/kept_id.py)
         self.step: s.Step | None = None
         self.cancelled = threading.Event()     # set when the citizen leaves: a blocking wait ends at once
         self.step_over = threading.Event()     # set when the step on screen is left: its watchers end
         self.cards_seen = False                # the last screen on has seen a card inside (it ends on removal)
+        self.offer: str | None = None          # the service a refusal on screen offers (its button's answer)
         self.finished = False
 
     # -- running the generator --------------------------------------------------------------------------
@@ -47,6 +49,10 @@ class JourneyDriver:
         try:
             step = go()
         except StopIteration as stop:
+            if stop.value == s.OFFER and self.offer:     # the refusal's button: its service, the ID card kept
+                self.finished = True
+                self.app.start_service(self.offer, id_card=self.keeper.take() if self.keeper else None)
+                return
             self._end(stop.value if isinstance(stop.value, str) else "done")
             return
         except s.CitizenLeft as left:
@@ -85,8 +91,12 @@ class JourneyDriver:
         else:
             log.error("%s failed unexpectedly", self.name, exc_info=exc)
         shown = s.failure(exc)
+        offer = None
+        if shown.secondary:       # a refusal's offered service, begun with the ID card this one read
+            offer = (shown.secondary[1],
+                     lambda: self.app.start_service(s.offer_of(exc), id_card=self.keeper.take()))
         self.app.message(shown.title, shown.body, tone=shown.tone,
-                         primary=(_("完成"), lambda: self.app.home("failed")))
+                         primary=(_("完成"), lambda: self.app.home("failed")), secondary=offer)
 
     def run_blocking(self, step: s.Step, work) -> None:
         """``work`` on the worker; its result (or exception) goes back into the journey at ``step``."""
@@ -124,6 +134,8 @@ class JourneyDriver:
             self.journey.close()
         except Exception:            # a wipe that failed must not keep the next citizen from starting
             log.exception("%s: journey did not close cleanly", self.name)
+        if self.keeper is not None:
+            self.keeper.wipe()
 
 
 # -- the table: a step → its screen ----------------------------------------------------------------------------
@@ -203,6 +215,8 @@ def _button(d: JourneyDriver, step, button):
 
 
 def _message(d: JourneyDriver, step: s.Message) -> None:
+    if step.error is not None:
+        d.offer = s.offer_of(step.error)
     d.app.message(step.title, step.body, tone=step.tone, primary=_button(d, step, step.primary),
                   secondary=_button(d, step, step.secondary))
     _ends_on_removal(d, step)
