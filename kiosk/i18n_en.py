@@ -10,15 +10,6 @@ EN: dict[str, str] = {
     "请到服务窗口求助": "Please ask at the counter",
     "语音：开": "Voice: on",
     "语音：关": "Voice: off",
-    "您好，欢迎使用社保卡自助服务": "Welcome to the social security card kiosk",
-    "申领、查询、改密、挂失、补换卡，均可在此办理": "Apply for a card, check it, change its PIN, report it lost or replace it: all here",
-    "轻触开始办理": "Touch the screen to start",
-    "长辈模式：已开启（字更大、时间更长）": "Senior mode: on (larger text, more time)",
-    "长辈模式：大字体、高对比度、更长时间": "Senior mode: larger text, higher contrast, more time",
-    "请选择要办理的业务": "Choose a service",
-    "{n} 秒后返回首页": "Back to start in {n} s",
-    "延长时间": "More time",
-    "还需要时间吗？请点击“延长时间”": "Do you need more time? Tap “More time”",
     "您好，请选择要办理的业务": "Hello, please choose a service",
     "长辈模式：已开启": "Senior mode: on",
     "长辈模式（大字）": "Senior mode (larger text)",
@@ -148,7 +139,7 @@ EN: dict[str, str] = {
     "请妥善保管您的社保卡（卡号 {number}）。\n新卡须设置密码后才能使用：点击“立即启用”，把新卡插入社保卡插口，设置6位密码。":
         "Keep your card safe (number {number}).\nIt needs a PIN before it can be used: touch \"Activate now\", put "
         "the new card into the card slot and choose a 6-digit PIN.",
-    "立即启用（设置密码）": "Activate now (set a PIN)",
+    "立即启用": "Activate now",
     "完成，以后再启用": "Done, I will activate it later",
     "请妥善保管您的社保卡（卡号 {number}）。\n新卡尚未启用，请选择“启用社保卡”设置您的密码。":
         "Keep your card safe (number {number}).\nIt is not activated yet: choose 'Activate your card' to set "

@@ -170,7 +170,7 @@ def test_a_new_card_is_made_after_the_applicant_confirms_and_is_taken_from_the_g
 def test_activate_now_after_an_issuance_sets_the_pin_without_placing_the_id_card_again(kiosk):
     citizen_takes_cards(kiosk)
     new_card = lambda _step: kiosk.hands.card_slot.insert(kiosk.hands.station.in_hand[-1])   # noqa: E731
-    p = Player(kiosk, "issue", does=[place(kiosk, "no_card"), new_card]).press("start")
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card"), new_card]).press("start").press(photo_step.USE)
     assert p.title == "制卡完成" and "activate_now" in p.options
     shown_before = len(p.shown)
     p.choose("activate_now")
@@ -186,14 +186,14 @@ def test_activate_now_after_an_issuance_sets_the_pin_without_placing_the_id_card
 
 def test_activate_now_is_offered_after_the_receipt_too(kiosk):
     citizen_takes_cards(kiosk)
-    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")]).press("start").choose(s.RECEIPT)
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")]).press("start").press(photo_step.USE).choose(s.RECEIPT)
     assert p.title == "凭条已打印" and p.step.secondary[0] == "activate_now"
 
 
 @pytest.mark.parametrize("kiosk", ["sichuan"], indirect=True)
 def test_activate_now_is_not_offered_where_the_kiosk_does_not_activate(kiosk):
     citizen_takes_cards(kiosk)
-    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")]).press("start")
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")]).press("start").press(photo_step.USE)
     assert p.title == "制卡完成" and isinstance(p.step, s.Message) and "立即启用" not in p.body
 
 

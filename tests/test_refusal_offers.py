@@ -12,6 +12,7 @@ import pytest
 from kiosk import demo
 from kiosk.config import Config
 from kiosk.flows import kept_id, registry
+from kiosk.flows import photo_step
 from kiosk.flows import steps as s
 from kiosk.flows.representation import Acting, Role
 from kiosk.runtime import Kiosk
@@ -50,7 +51,7 @@ def test_someone_with_no_card_is_offered_a_new_card_here_and_gets_it_without_pla
     assert p.ended == "failed" and "“申领社保卡”" in p.body and "窗口" not in p.body
     issue = p.follow_offer()
     assert placements(issue) == 0 and issue.title == "确认申领社保卡"
-    issue.press("start")
+    issue.press("start").press(photo_step.USE)
     assert issue.title == "制卡完成"
 
 

@@ -37,7 +37,7 @@ def done_offering_activation(devices: Devices, card_number: str, receipt):
     answer = yield Choose(_("制卡完成"),
                           _("请妥善保管您的社保卡（卡号 {number}）。\n新卡须设置密码后才能使用：点击“立即启用”，"
                             "把新卡插入社保卡插口，设置6位密码。", number=card_number),
-                          [Option(ACTIVATE_NOW, _("立即启用（设置密码）")), Option(RECEIPT, _("打印凭条")),
+                          [Option(ACTIVATE_NOW, _("立即启用")), Option(RECEIPT, _("打印凭条")),
                            Option(DONE, _("完成，以后再启用"))])
     if answer == RECEIPT:
         def work():
@@ -45,7 +45,7 @@ def done_offering_activation(devices: Devices, card_number: str, receipt):
             devices.printer.print_receipt(receipt())
         yield Work(_("正在打印凭条"), work)
         answer = yield Message(_("凭条已打印"), _("请取走{what}，谢谢。", what=_("凭条和身份证")), tone="good",
-                               primary=(DONE, _("完成")), secondary=(ACTIVATE_NOW, _("立即启用（设置密码）")))
+                               primary=(DONE, _("完成")), secondary=(ACTIVATE_NOW, _("立即启用")))
     return answer
 
 
