@@ -328,7 +328,11 @@ def test_a_new_mobile_number_is_asked_again_until_valid_then_saved(kiosk):
     p = Player(kiosk, "contact", does=[place(kiosk, "normal")]).choose("phone")
     p.type("12345678901")
     assert p.step.screen == "digits" and p.zh(p.step.error)
+    assert p.step.buffer.text() == "12345678901"          # the refused number is kept on screen, not wiped
     p.type("13912345678")
+    assert p.title == "请核对手机号码"
+    p.press("correct")
+    p.type(kiosk.hands.texted_code("13912345678"))
     assert p.title == "联系方式已修改" and "139****5678" in p.body
 
 

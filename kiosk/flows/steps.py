@@ -104,6 +104,9 @@ class Pay(Step):
     wait: Wait
     timeout_s: float = 180
     give_up: Text = _("不缴费，退出")
+    # another way to pay, for someone who cannot scan (e.g. "不能扫码？"): pressed, it arrives at the yield as
+    # CitizenLeft(CANNOT_SCAN), like give_up, and the journey offers its alternative
+    other: Text | None = None
 
 
 @dataclass
@@ -178,6 +181,13 @@ class Message(Step):
     tone: str = "info"
     primary: tuple[str, Text] = ("done", _("完成"))
     secondary: tuple[str, Text] | None = None
+    # spoken after the title appears, instead of it (what the citizen must check by ear, e.g. a phone number
+    # digit by digit); personal data, so the voice never keeps it in its cache
+    read_back: Text | None = None
+
+    @property
+    def says(self):
+        return self.read_back or self.title
 
 
 @dataclass
@@ -205,6 +215,7 @@ class ShowQr(Step):
 
 RECEIPT = "receipt"
 DONE = "done"
+CANNOT_SCAN = "cannot_scan"      # the CitizenLeft reason of a Pay step's ``other`` button
 
 
 def finish(devices, title, body, tone: str = "good", receipt: Callable[[], Any] | None = None,

@@ -176,11 +176,11 @@ class KioskApp(App):
             self.voice.mute()
         self.voice_label = _("语音：关") if self.voice.muted else _("语音：开")
 
-    def say(self, text) -> None:
+    def say(self, text, cache: bool = True) -> None:
         """Speak the step's instruction in Mandarin (whatever language is on screen: the voice is for
-        citizens who read Chinese with difficulty)."""
+        citizens who read Chinese with difficulty). ``cache=False`` for text with personal data."""
         if self.voice is not None and text:
-            self.voice.say(str(text))
+            self.voice.say(str(text), cache=cache)
 
     def timeout_s(self, seconds: float) -> int:
         return int(seconds * (ELDERLY_TIME_FACTOR if self.elderly else 1))

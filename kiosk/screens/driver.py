@@ -150,8 +150,9 @@ def _work(d: JourneyDriver, step: s.Work) -> None:
 
 def _pay(d: JourneyDriver, step: s.Pay) -> None:
     timeout = d.app.timeout_s(step.timeout_s)
+    other = (step.other, lambda: d.cancel(s.CANNOT_SCAN)) if step.other else None
     d.app.qr(step.title, step.body, step.note(timeout), step.payload, (step.give_up, lambda: d.cancel("give_up")),
-             limit_s=timeout)
+             extra=other, limit_s=timeout)
     cancelled = d.cancelled
     d.run_blocking(step, lambda: step.wait(timeout, cancelled))
 
@@ -193,6 +194,8 @@ def _button(d: JourneyDriver, step, button):
 def _message(d: JourneyDriver, step: s.Message) -> None:
     d.app.message(step.title, step.body, tone=step.tone, primary=_button(d, step, step.primary),
                   secondary=_button(d, step, step.secondary))
+    if step.read_back:
+        d.app.say(step.read_back, cache=False)
 
 
 def _status(d: JourneyDriver, step: s.ShowStatus) -> None:

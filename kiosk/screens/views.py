@@ -15,7 +15,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk import cardstates, masking
+from kiosk import cardstates, digits, masking
 from kiosk.i18n import _, both, listing, tr
 
 
@@ -269,9 +269,8 @@ class PinEntryScreen(Screen):
         elif self.secret:
             filled = len(self.pin)
             self.dots = "●" * filled + "○" * (6 - filled)
-        else:
-            typed = self.pin.text()
-            self.dots = typed + "_" * (self.pin.length - len(typed))
+        else:        # a phone number or a code: in the groups people write it in (139 1234 5678)
+            self.dots = digits.grouped(self.pin.text(), self.pin.length)
 
     def _key(self, button) -> None:
         if self.pin is None:
