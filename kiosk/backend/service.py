@@ -50,6 +50,17 @@ def row_id():
     return Path(ge=1, le=2**31 - 1)
 
 
+def order_code(order_id: int) -> str:
+    """A fee order's code as a counter clerk types it: "BK" and ten digits, the last a check digit (Luhn), so
+    a digit typed wrong is caught rather than another citizen's order found."""
+    digits = f"{order_id:09d}"
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return f"BK{digits}{(10 - total % 10) % 10}"
+
+
 def refusal_body(code: str, zh: str, en: str) -> dict:
     return {"error": {"code": code, "message": {"zh": zh, "en": en}}}
 
@@ -623,8 +634,16 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 "state": row["state"], "card_number": row["card_number"], "fee_fen": row["fee_fen"],
                 # the number being issued now: a kiosk that lost the answer to start-issuance voids it
                 "issuing_card": issuing[0]["card_number"] if issuing else None,
-                "fee_order": ({"id": order[0]["id"], "state": order[0]["state"], "amount_fen": order[0]["amount_fen"],
-                               "pay_qr": f"sbkpay://order/{order[0]['id']}"} if order else None)}
+                "fee_order": fee_order_view(order[0]) if order else None}
+
+    def fee_order_view(order) -> dict:
+        """One fee order, however it is paid: the QR on the kiosk's screen and the counter slip carry the same
+        order (its QR is ``pay_qr``, its code ``order_code`` for the counter to type), so a slip never makes a
+        second order and an order paid once cannot be paid again. ``pay_by``: when it becomes void unpaid."""
+        pay_by = dt.datetime.fromisoformat(order["created_at"]) + dt.timedelta(hours=policy.unpaid_application_hours)
+        return {"id": order["id"], "state": order["state"], "amount_fen": order["amount_fen"],
+                "pay_qr": f"sbkpay://order/{order['id']}", "order_code": order_code(order["id"]),
+                "pay_by": pay_by.isoformat()}
 
     @app.post("/v1/applications")
     def apply(body: Application, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
