@@ -288,7 +288,7 @@ EN: dict[str, str] = {
     "请在{when}前，持缴费单到社保卡服务窗口缴纳补换卡费{yuan}元。缴费后，{bring}回到任一台自助机选择“补卡换卡”即可制卡，"
     "无需再次缴费；也可请窗口工作人员为您制卡。逾期未缴费，本次申请自动作废，不收取任何费用。":
         "Before {when}, take the slip to a social security card counter and pay the {yuan} yuan fee there. "
-        "Then {bring} to any of these kiosks and choose “Replace card”: your card is made without paying again. "
+        "Then {bring} to any of these kiosks and choose “Replace or renew”: your card is made without paying again. "
         "The counter can also make it for you. If you do not pay in time, this application simply ends and "
         "you owe nothing.",
     "再打印一张缴费单": "Print the slip again",
