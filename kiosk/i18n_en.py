@@ -285,24 +285,24 @@ EN: dict[str, str] = {
     "带上身份证和原社保卡": "bring your ID card and your old card",
     "带上身份证": "bring your ID card",
     "请到窗口缴费": "Pay at a counter",
-    "请在{when}前，持缴费单到社保卡服务窗口缴纳补换卡费{yuan}元。缴费后，{bring}回到任一台自助机选择“补卡换卡”即可制卡，"
-    "无需再次缴费；也可请窗口工作人员为您制卡。逾期未缴费，本次申请自动作废，不收取任何费用。":
-        "Before {when}, take the slip to a social security card counter and pay the {yuan} yuan fee there. "
-        "Then {bring} to any of these kiosks and choose “Replace or renew”: your card is made without paying again. "
-        "The counter can also make it for you. If you do not pay in time, this application simply ends and "
-        "you owe nothing.",
+    "1. 请在{when}前，持缴费单到社保卡服务窗口缴纳补换卡费{yuan}元。\n2. 缴费后，{bring}回到任一台自助机选择“补卡换卡”，"
+    "无需再次缴费即可制卡；也可请窗口工作人员为您制卡。\n逾期未缴费，本次申请自动作废，不收取任何费用。":
+        "1. Before {when}, take the slip to a social security card counter and pay the {yuan} yuan fee there.\n"
+        "2. Then {bring} to any of these kiosks and choose “Replace or renew”: your card is made without paying "
+        "again. The counter can also make it for you.\nIf you do not pay in time, this application simply ends "
+        "and you owe nothing.",
     "再打印一张缴费单": "Print the slip again",
     # a new mobile number: read back, then proven by a texted code (kiosk/flows/contact.py)
     "请核对手机号码": "Check your mobile number",
-    "[size=64sp][b]{phone}[/b][/size]\n号码有误，短信和社保卡业务通知会发给别人。核对无误后，我们将向此号码发送短信验证码。":
-        "[size=64sp][b]{phone}[/b][/size]\nA wrong number sends your messages and card notices to someone else. "
-        "If it is right, we will text a code to this number.",
+    "号码有误，短信和社保卡业务通知会发给别人。核对无误后，我们将向此号码发送短信验证码。":
+        "A wrong number would send your text messages and card notices to someone else. If it is right, we will "
+        "text a code to this number.",
     "请核对手机号码：{digits}": "Check your mobile number: {digits}",
     "号码正确": "The number is right",
     "重新输入": "Enter it again",
     "正在发送短信验证码": "Texting you a code",
     "请输入短信验证码": "Enter the code from the text message",
-    "验证码已发送至 {phone}，请查看手机短信。": "We texted a code to {phone}. Please check your phone.",
+    "请查看手机短信，验证码已发送至：\n{phone}": "Please check your phone. We texted a code to:\n{phone}",
     "验证码已失效": "The code no longer works",
     "重新发送验证码": "Text me a new code",
 }

@@ -121,7 +121,8 @@ def counter_payment_slip(*, kiosk_id: str, txn: str, when: dt.datetime, name: st
     r.add(f"原卡卡号：{masking.card_number(card_number)}")
     r.add(f"补换原因：{reason_label}")
     r.add(f"应缴金额：¥{amount_fen // 100}.{amount_fen % 100:02d} 元", bold=True)
-    r.add(f"缴费单号：{order_code}", large=True)
+    r.add("缴费单号：", bold=True)
+    r.add(order_code, align="center", large=True)       # what the counter types when it cannot scan
     r.add(f"缴费截止：{pay_by:%Y-%m-%d %H:%M}", bold=True)
     r.add("-" * 48)
     r.add("窗口办理：请在截止时间前，持本缴费单和身份证到社保卡服务窗口。工作人员扫描下方二维码或输入缴费单号，"

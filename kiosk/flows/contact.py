@@ -196,10 +196,9 @@ def _new_phone(flow: ContactFlow, phone: DigitBuffer, code: DigitBuffer):
         error = ""
         shown = digits.grouped(flow.phone, 11)
         answer = yield Message(_("请核对手机号码"),
-                               _("[size=64sp][b]{phone}[/b][/size]\n号码有误，短信和社保卡业务通知会发给别人。"
-                                 "核对无误后，我们将向此号码发送短信验证码。", phone=shown),
+                               _("号码有误，短信和社保卡业务通知会发给别人。核对无误后，我们将向此号码发送短信验证码。"),
                                tone="info", primary=(CORRECT, _("号码正确")), secondary=(RETYPE, _("重新输入")),
-                               read_back=_("请核对手机号码：{digits}", digits=digits.spoken(flow.phone)))
+                               emphasis=shown, read_back=_("请核对手机号码：{digits}", digits=digits.spoken(flow.phone)))
         if answer != CORRECT:
             phone.clear()
             continue
@@ -211,7 +210,7 @@ def _prove_and_change(flow: ContactFlow, code: DigitBuffer):
     error = ""
     while True:
         yield EnterDigits("digits", _("请输入短信验证码"),
-                          _("验证码已发送至 {phone}，请查看手机短信。", phone=digits.grouped(flow.phone, 11)), code, error)
+                          _("请查看手机短信，验证码已发送至：\n{phone}", phone=digits.grouped(flow.phone, 11)), code, error)
         try:
             yield Work(_("正在提交"), lambda: flow.submit(code))
             return True

@@ -33,10 +33,10 @@ def local_time(iso: str) -> dt.datetime:
     return dt.datetime.fromisoformat(iso).astimezone()
 
 
-def shown_time(iso: str) -> str:
-    """12月2日 13:43: the deadline as a citizen reads it."""
+def shown_time(iso: str):
+    """12月2日 13:43 (2 December, 13:43): the deadline as a citizen reads it."""
     at = local_time(iso)
-    return f"{at.month}月{at.day}日 {at:%H:%M}"
+    return both(f"{at.month}月{at.day}日 {at:%H:%M}", f"{at.day} {at:%B}, {at:%H:%M}")
 
 
 def yuan(fen: int) -> str:
@@ -60,7 +60,7 @@ def confirm_fee(flow, reason) -> Message:
         fate = _("缴费后，您插入的原卡将被本机回收并注销，不能再使用；新卡当场制作。选择“取消”不收取任何费用，原卡退还给您。")
     else:
         fate = _("新卡制成后，原卡注销，不能再使用。选择“取消”不收取任何费用。")
-    body = join(_("社保卡：{card}\n补换原因：{reason}\n", card=card, reason=both(reason.zh, reason.en)), fee, fate)
+    body = join(_("社保卡：{card}\n补换原因：{reason}\n", card=card, reason=both(reason.zh, reason.en)), fee, "\n", fate)
     return Message(_("请确认补换卡"), body, tone="warn", primary=(CONFIRM_FEE, confirm),
                    secondary=(CANCEL, _("取消")))
 
@@ -103,9 +103,9 @@ def leave_for_counter(flow):
         take = _("请取走缴费单和身份证。")
         come_back = _("带上身份证")
     order = flow.fee_order
-    body = join(take, _("请在{when}前，持缴费单到社保卡服务窗口缴纳补换卡费{yuan}元。缴费后，{bring}回到任一台自助机选择"
-                        "“补卡换卡”即可制卡，无需再次缴费；也可请窗口工作人员为您制卡。逾期未缴费，本次申请自动作废，"
-                        "不收取任何费用。",
+    body = join(take, "\n", _("1. 请在{when}前，持缴费单到社保卡服务窗口缴纳补换卡费{yuan}元。\n"
+                              "2. 缴费后，{bring}回到任一台自助机选择“补卡换卡”，无需再次缴费即可制卡；"
+                              "也可请窗口工作人员为您制卡。\n逾期未缴费，本次申请自动作废，不收取任何费用。",
                         when=shown_time(order["pay_by"]), yuan=yuan(order["amount_fen"]),
                         bring=come_back))
     while (yield Message(_("请到窗口缴费"), body, tone="info", primary=(DONE, _("完成")),

@@ -184,6 +184,7 @@ class Message(Step):
     # spoken after the title appears, instead of it (what the citizen must check by ear, e.g. a phone number
     # digit by digit); personal data, so the voice never keeps it in its cache
     read_back: Text | None = None
+    emphasis: str = ""          # a short value shown large above the body (the number to check)
 
     @property
     def says(self):

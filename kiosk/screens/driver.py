@@ -192,8 +192,9 @@ def _button(d: JourneyDriver, step, button):
 
 
 def _message(d: JourneyDriver, step: s.Message) -> None:
-    d.app.message(step.title, step.body, tone=step.tone, primary=_button(d, step, step.primary),
-                  secondary=_button(d, step, step.secondary))
+    screen = d.app.message(step.title, step.body, tone=step.tone, primary=_button(d, step, step.primary),
+                           secondary=_button(d, step, step.secondary))
+    screen.emphasis = step.emphasis
     if step.read_back:
         d.app.say(step.read_back, cache=False)
 

@@ -135,11 +135,12 @@ class MessageScreen(Screen):
     tone = StringProperty("info")
     primary_text = StringProperty(_("完成"))
     secondary_text = StringProperty("")
+    emphasis = StringProperty("")       # a short value to check, shown large above the words (a phone number)
     on_primary = None
     on_secondary = None
 
     def show(self, title, body, tone: str, primary: tuple, secondary: tuple | None) -> None:
-        self.title, self.body, self.tone = title, body, tone
+        self.title, self.body, self.tone, self.emphasis = title, body, tone, ""
         self.primary_text, self.on_primary = primary
         self.secondary_text, self.on_secondary = secondary or ("", None)
 
