@@ -285,7 +285,7 @@ EN: dict[str, str] = {
     "带上身份证和原社保卡": "bring your ID card and your old card",
     "带上身份证": "bring your ID card",
     "请到窗口缴费": "Pay at a counter",
-    "1. 请在{when}前，持缴费单到社保卡服务窗口缴纳补换卡费{yuan}元。\n2. 缴费后，{bring}回到任一台自助机选择“补卡换卡”，"
+    "一、请在{when}前，持缴费单到社保卡服务窗口缴纳补换卡费{yuan}元。\n二、缴费后，{bring}回到任一台自助机选择“补卡换卡”，"
     "无需再次缴费即可制卡；也可请窗口工作人员为您制卡。\n逾期未缴费，本次申请自动作废，不收取任何费用。":
         "1. Before {when}, take the slip to a social security card counter and pay the {yuan} yuan fee there.\n"
         "2. Then {bring} to any of these kiosks and choose “Replace or renew”: your card is made without paying "

@@ -34,9 +34,9 @@ def local_time(iso: str) -> dt.datetime:
 
 
 def shown_time(iso: str):
-    """12月2日 13:43 (2 December, 13:43): the deadline as a citizen reads it."""
+    """12月2日13:43 (2 December, 13:43): the deadline as a citizen reads it."""
     at = local_time(iso)
-    return both(f"{at.month}月{at.day}日 {at:%H:%M}", f"{at.day} {at:%B}, {at:%H:%M}")
+    return both(f"{at.month}月{at.day}日{at:%H:%M}", f"{at.day} {at:%B}, {at:%H:%M}")
 
 
 def yuan(fen: int) -> str:
@@ -103,8 +103,8 @@ def leave_for_counter(flow):
         take = _("请取走缴费单和身份证。")
         come_back = _("带上身份证")
     order = flow.fee_order
-    body = join(take, "\n", _("1. 请在{when}前，持缴费单到社保卡服务窗口缴纳补换卡费{yuan}元。\n"
-                              "2. 缴费后，{bring}回到任一台自助机选择“补卡换卡”，无需再次缴费即可制卡；"
+    body = join(take, "\n", _("一、请在{when}前，持缴费单到社保卡服务窗口缴纳补换卡费{yuan}元。\n"
+                              "二、缴费后，{bring}回到任一台自助机选择“补卡换卡”，无需再次缴费即可制卡；"
                               "也可请窗口工作人员为您制卡。\n逾期未缴费，本次申请自动作废，不收取任何费用。",
                         when=shown_time(order["pay_by"]), yuan=yuan(order["amount_fen"]),
                         bring=come_back))
