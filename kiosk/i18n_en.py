@@ -99,7 +99,6 @@ EN: dict[str, str] = {
     "将修改社保卡（卡号 {number}）的密码。\n修改后原密码不能再使用，请牢记新密码。":
         "The PIN of the card numbered {number} will be changed.\nThe old PIN will stop working, so remember the "
         "new one.",
-    "取消": "Cancel",
     "密码未修改": "PIN not changed",
     "您没有确认，社保卡密码没有改变，原密码仍然有效。请取走社保卡。":
         "You did not confirm, so your PIN is unchanged and the old one still works. Please take your card.",
@@ -283,6 +282,57 @@ EN: dict[str, str] = {
     "请代办人（监护人）放置本人身份证，读取后请取回": "Place your own ID card, then take it back once it has been read",
     "请取回代办人身份证": "Take back your own ID card",
     "取回后，请放置持卡人（被代办人）的身份证": "Then place the holder's ID card",
+    # the replacement fee: confirmed first, and payable at a counter (kiosk/flows/counter_payment.py)
+    "请确认补换卡": "Confirm the replacement",
+    "社保卡：{card}\n补换原因：{reason}\n": "Card: {card}\nReason: {reason}\n",
+    "费用：{yuan}元，确认后扫码缴纳（也可到窗口缴纳）。": "Fee: {yuan} yuan, paid by scanning a QR code next (or at a counter).",
+    "费用：免费。": "Fee: none.",
+    "费用：已缴纳，无需再缴。": "Fee: already paid; nothing more to pay.",
+    "费用：以系统核定为准，确认后显示。": "Fee: set by the card service, shown on the next screen.",
+    "缴费后，您插入的原卡将被本机回收并注销，不能再使用；新卡当场制作。选择“取消”不收取任何费用，原卡退还给您。":
+        "Once you pay, the kiosk keeps your old card and cancels it, and makes your new card here and now. "
+        "Tap “Cancel” and you pay nothing and get your old card back.",
+    "新卡制成后，原卡注销，不能再使用。选择“取消”不收取任何费用。":
+        "Once the new card is made, the old card is cancelled for good. Tap “Cancel” and you pay nothing.",
+    "确认缴费办理": "Confirm and pay",
+    "确认办理": "Confirm",
+    "取消": "Cancel",
+    "不能扫码？": "Can't scan?",
+    "不能用手机扫码？": "Can't pay by phone?",
+    "您可以打印缴费单到窗口缴费，或请工作人员来帮您。": "Print a payment slip and pay at a counter, or ask staff to help you.",
+    "打印缴费单，到窗口缴费": "Print a slip, pay at a counter",
+    "呼叫工作人员帮忙": "Ask staff for help",
+    "返回扫码缴费": "Back to the QR code",
+    "正在打印缴费单": "Printing your payment slip",
+    "正在呼叫工作人员": "Calling staff",
+    "已呼叫工作人员": "Staff are on their way",
+    "工作人员会尽快来帮您缴费，请在此稍候。": "Someone will come to help you pay. Please wait here.",
+    "正在保存申请": "Saving your application",
+    "请取走缴费单、原社保卡和身份证。": "Please take your payment slip, your old card and your ID card.",
+    "请取走缴费单和身份证。": "Please take your payment slip and your ID card.",
+    "带上身份证和原社保卡": "bring your ID card and your old card",
+    "带上身份证": "bring your ID card",
+    "请到窗口缴费": "Pay at a counter",
+    "一、请在{when}前，持缴费单到社保卡服务窗口缴纳补换卡费{yuan}元。\n二、缴费后，{bring}回到任一台自助机选择“补卡换卡”，"
+    "无需再次缴费即可制卡；也可请窗口工作人员为您制卡。\n逾期未缴费，本次申请自动作废，不收取任何费用。":
+        "1. Before {when}, take the slip to a social security card counter and pay the {yuan} yuan fee there.\n"
+        "2. Then {bring} to any of these kiosks and choose “Replace or renew”: your card is made without paying "
+        "again. The counter can also make it for you.\nIf you do not pay in time, this application simply ends "
+        "and you owe nothing.",
+    "再打印一张缴费单": "Print the slip again",
+    # a new mobile number: read back, then proven by a texted code (kiosk/flows/contact.py)
+    "请核对手机号码": "Check your mobile number",
+    "号码有误，短信和社保卡业务通知会发给别人。核对无误后，我们将向此号码发送短信验证码。":
+        "A wrong number would send your text messages and card notices to someone else. If it is right, we will "
+        "text a code to this number.",
+    "请核对手机号码：{digits}": "Check your mobile number: {digits}",
+    "号码正确": "The number is right",
+    "重新输入": "Enter it again",
+    "正在发送短信验证码": "Texting you a code",
+    "请输入短信验证码": "Enter the code from the text message",
+    "请查看手机短信，验证码已发送至：\n{phone}": "Please check your phone. We texted a code to:\n{phone}",
+    "验证码已失效": "The code no longer works",
+    "重新发送验证码": "Text me a new code",
     # the citizen's time and cards (kiosk/flows/attended.py, kiosk/screens/timecards.py)
     "还需要更多时间吗？": "Do you need more time?",
     "还需要更多时间吗？请点击“继续办理”": "Do you need more time? Tap “Continue”",

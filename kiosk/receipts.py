@@ -103,6 +103,40 @@ def replacement_receipt(*, kiosk_id: str, txn: str, when: dt.datetime, name: str
     return _footer(r)
 
 
+def counter_payment_slip(*, kiosk_id: str, txn: str, when: dt.datetime, name: str, id_number: str,
+                         card_number: str, reason_label: str, amount_fen: int, order_code: str, pay_qr: str,
+                         pay_by: dt.datetime, old_card_lost: bool) -> Receipt:
+    """补换卡缴费单: the fee order the kiosk's QR showed, to pay at a counter. Its QR is the ORDER (the same
+    payload as on screen), not the transaction: the counter scans it to collect this very order, so nothing is
+    paid twice; the transaction number is printed as text."""
+    r = Receipt(qr=pay_qr)
+    r.add(TITLE, align="center", bold=True)
+    r.add("社保卡补换卡缴费单", align="center", large=True)
+    r.add("-" * 48)
+    r.add(f"终端编号：{kiosk_id}")
+    r.add(f"业务流水：{txn}")
+    r.add(f"办理时间：{when:%Y-%m-%d %H:%M:%S}")
+    r.add(f"姓    名：{masking.name(name)}")
+    r.add(f"证件号码：{masking.id_number(id_number)}")
+    r.add(f"原卡卡号：{masking.card_number(card_number)}")
+    r.add(f"补换原因：{reason_label}")
+    r.add(f"应缴金额：¥{amount_fen // 100}.{amount_fen % 100:02d} 元", bold=True)
+    r.add("缴费单号：", bold=True)
+    r.add(order_code, align="center", large=True)       # what the counter types when it cannot scan
+    r.add(f"缴费截止：{pay_by:%Y-%m-%d %H:%M}", bold=True)
+    r.add("-" * 48)
+    r.add("窗口办理：请在截止时间前，持本缴费单和身份证到社保卡服务窗口。工作人员扫描下方二维码或输入缴费单号，"
+          "收取补换卡费（由合作银行代收）。")
+    r.add("缴费以后：" + ("带上身份证" if old_card_lost else "带上身份证和原社保卡")
+          + "回到任一台社保卡自助机，选择“补卡换卡”即可制卡，无需再次缴费；也可请窗口工作人员为您制卡。")
+    if not old_card_lost:
+        r.add("原社保卡已退还本人，在新卡制成前仍可正常使用。")
+    r.add("逾期未缴费：本次申请自动作废，不收取任何费用。")
+    r.add("如已用手机缴费成功，请勿重复缴费。")
+    r.add("下方二维码即本缴费单，请勿折叠涂改。", align="center")
+    return _footer(r)
+
+
 def _holder(r: Receipt, name: str, id_number: str, card_number: str | None = None) -> None:
     r.add(f"姓    名：{masking.name(name)}")
     r.add(f"证件号码：{masking.id_number(id_number)}")

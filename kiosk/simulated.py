@@ -38,6 +38,7 @@ class SimulatorHands:
         self.card_factory = card_factory or SoftSecurityModule(demo_masters(), name="demo card factory")
         self.issuer_sim = self.station = self.faceprinter_sim = None
         self.payer = None                     # a ServiceClient: pays fee orders as the citizen's phone would
+        self.sms = None                       # the embedded service's SimulatedSms: the texts phones received
         self._cards: dict[str, VirtualCard] = {}   # one card per citizen for the whole run
         self._lock = threading.Lock()
 
@@ -81,6 +82,18 @@ class SimulatorHands:
         payment provider."""
         order_id = int(str(order).rsplit("/", 1)[-1])
         return self.payer.pay(order_id)
+
+
+    def last_sms(self, phone: str | None = None):
+        """The last text message the service sent (to ``phone``), as the citizen's phone shows it; None if none."""
+        return self.sms.last(phone) if self.sms is not None else None
+
+    def texted_code(self, phone: str | None = None) -> str | None:
+        """The verification code in the last text message (what the citizen reads off their phone)."""
+        import re
+        message = self.last_sms(phone)
+        found = re.search(r"验证码(\d{6})", message.text) if message else None
+        return found.group(1) if found else None
 
 
 # -- the simulators, started for kiosk.wiring; each registers its close in ``closers`` ------------------------

@@ -101,6 +101,8 @@ def _build(config: Config, wiring: Wiring) -> None:
     client = _service_client(config, wiring, policy)
     if hands is not None:
         hands.payer = client
+        # the embedded service's simulated SMS provider: the citizen's phone, for the panel and the tests
+        hands.sms = wiring.service.sms if wiring.service is not None else None
 
     journal = Journal(os.path.join(config.state_dir, "journal.db"))
     closers.append(journal.close)

@@ -130,6 +130,19 @@ RULES: tuple[Rule, ...] = (
          ("test_flows_replacement.py::test_a_damaged_card_is_replaced_for_20_yuan_paid_by_qr_before_the_card_is_made",
           "test_flows_replacement.py::test_regions_without_a_fee_send_the_citizen_to_a_counter_before_the_card_goes_in",
           "test_flows_replacement.py::test_the_service_refuses_the_same_in_those_regions"), "000, 002"),
+    Rule("fee_confirmed", "The fee is confirmed before anything is applied for, naming the card (masked), the amount "
+         "and the old card's fate; not confirmed, nothing is owed and the old card comes back", ALL, "kiosk",
+         ("test_payment_fallback.py::test_the_confirmation_names_the_card_masked_the_amount_and_what_happens_to_the_old_card",
+          "test_payment_fallback.py::test_a_fee_not_confirmed_charges_nothing_and_hands_the_old_card_back"), "002"),
+    Rule("fee_at_counter", "Someone who cannot scan pays at a counter with a printed slip of the same fee order (never "
+         "a second order, never paid twice); the application waits unpaid for the profile's hours, the old card goes "
+         "back, and a paid application is made at the next visit without paying again (project decision)", ALL,
+         "service, kiosk",
+         ("test_payment_fallback.py::test_the_counter_slip_carries_the_same_order_as_the_qr_and_the_old_card_goes_back_first",
+          "test_payment_fallback.py::test_a_slip_printed_again_carries_the_same_code",
+          "test_payment_fallback.py::test_paying_on_the_phone_and_at_the_counter_charges_once",
+          "test_payment_fallback.py::test_after_paying_at_the_counter_the_next_visit_makes_the_card_without_paying_again"),
+         "000, 002"),
     Rule("generation_swap", "Xi'an: the first 2nd→3rd-generation swap of a named bank's card, once due, is free; "
          "never for a 3rd-generation card; cards of banks that keep working pay", "shaanxi", "service, kiosk",
          ("test_service_card_rules.py::test_an_expired_2nd_generation_card_of_a_named_bank_is_swapped_free_the_first_time",
@@ -177,6 +190,14 @@ RULES: tuple[Rule, ...] = (
          "service, kiosk", ("test_backend.py::test_non_key_data_changes",
                             "test_journeys.py::test_a_new_mobile_number_is_asked_again_until_valid_then_saved"),
          "002, 003"),
+    Rule("contact_code", "A new phone number is read back, then becomes the holder's only with the code the service "
+         "texted to it (6 digits, 3 tries, 5 minutes); the service refuses a change without it (project decision)",
+         ALL, "service, kiosk",
+         ("test_contact_verification.py::test_a_phone_change_without_a_code_is_refused_by_the_service",
+          "test_contact_verification.py::test_a_wrong_code_is_counted_and_the_third_spends_it",
+          "test_contact_verification.py::test_an_expired_code_is_refused",
+          "test_contact_phone_entry.py::test_the_number_is_read_back_digit_by_digit_and_shown_large_before_any_code_is_sent",
+          "test_contact_phone_entry.py::test_the_right_code_changes_the_number"), "002, 003"),
     Rule("cancel", "Cancellation is explained, never performed; its order is regional; every reason named",
          "shaanxi, henan bank first; sichuan social-security side first", "kiosk",
          ("test_flows_citizen_services.py::test_cancellation_is_explained_in_the_regions_order",

@@ -67,3 +67,19 @@ def new_accepted_application(service) -> tuple[int, str]:
         application = db.execute("INSERT INTO applications (id_number, kind, state, created_at) "
                                  "VALUES (?, 'new', 'accepted', ?)", (id_number, now().isoformat())).lastrowid
     return application, id_number
+
+
+def texted_code(service, phone: str) -> str:
+    """The verification code the service's simulated SMS provider last texted to ``phone`` (the citizen's
+    phone, read)."""
+    import re
+    message = service.sms.last(phone)
+    assert message is not None, f"no text message to {phone}"
+    return re.search(r"验证码(\d{6})", message.text).group(1)
+
+
+def verified_phone_change(service, client, id_number: str, phone: str, idempotency_key: str | None = None) -> dict:
+    """A phone change as a kiosk makes it: the service texts a code to the number, the code comes back."""
+    sent = client.send_contact_code(id_number, phone)
+    return client.change_contact(id_number, phone=phone, verification_id=sent["verification_id"],
+                                 code=texted_code(service, phone), idempotency_key=idempotency_key)

@@ -11,7 +11,7 @@ from kiosk.backend.server import ServiceThread
 from kiosk.policy import profile
 from kiosk.security import signing
 from kiosk.security.sm2 import PrivateKey
-from tests.service_tools import enrolled
+from tests.service_tools import enrolled, verified_phone_change
 
 
 # -- signing -----------------------------------------------------------------------------------------------
@@ -235,8 +235,8 @@ def test_renewal_opens_sixty_days_before_expiry(service, client):
     assert client.apply(person.id_number, "renewal")["state"] == "awaiting_payment"
 
 
-def test_non_key_data_changes(client):
-    answer = client.change_contact(demo.by_key("normal").id_number, phone="13912345678")
+def test_non_key_data_changes(service, client):
+    answer = verified_phone_change(service, client, demo.by_key("normal").id_number, "13912345678")
     assert answer["changed"] == ["phone"]
     with pytest.raises(ServiceRefused) as refused:
         client.change_contact(demo.by_key("normal").id_number, phone="12345")

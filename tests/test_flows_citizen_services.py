@@ -19,6 +19,7 @@ from kiosk.flows.representation import Acting, MayNotAct, RepresentationFlow, Ro
 from kiosk.flows.reset_pin import ResetPinFlow
 from kiosk.policy import profile
 from kiosk.runtime import Kiosk
+from kiosk.pin import DigitBuffer
 
 REGIONS = ["shaanxi", "henan", "sichuan"]
 TODAY = dt.date.today()
@@ -57,6 +58,24 @@ def read_id(kiosk, flow, key_or_card):
 
 
 # -- contact change -------------------------------------------------------------------------------------------
+def texted(kiosk) -> DigitBuffer:
+    """The code the service texted to the new number, typed on the keypad."""
+    code = DigitBuffer(6)
+    for digit in kiosk.hands.texted_code():
+        code.push(digit)
+    return code
+
+
+def test_a_new_phone_without_the_texted_code_is_refused_by_the_service(kiosk):
+    flow = ContactFlow(kiosk.devices)
+    read_id(kiosk, flow, "normal")
+    flow.set_phone("13912345678")
+    with pytest.raises(ServiceRefused) as refused:
+        flow.submit()
+    assert refused.value.code == "verification_required"
+    assert kiosk.service.store.person(demo.by_key("normal").id_number)["phone"] == "13800000000"
+
+
 @pytest.mark.parametrize("typed,digits", [("13912345678", "13912345678"), ("139 1234 5678", "13912345678"),
                                           ("139-1234-5678", "13912345678"), ("19912345678", "19912345678")])
 def test_a_mainland_mobile_number_is_accepted(typed, digits):
@@ -80,7 +99,8 @@ def test_phone_and_the_id_cards_address_are_changed_and_the_receipt_masks_the_ph
     assert flow.address_on_id_card() == demo.by_key("normal").address
     assert flow.set_phone("139 1234 5678") == "139****5678"
     flow.use_id_card_address()
-    assert sorted(flow.submit()["changed"]) == ["address", "phone"]
+    flow.send_code()
+    assert sorted(flow.submit(texted(kiosk))["changed"]) == ["address", "phone"]
     person = kiosk.service.store.person(demo.by_key("normal").id_number)
     assert person["phone"] == "13912345678" and person["address"] == demo.by_key("normal").address
     receipt = flow.receipt().text()
@@ -94,8 +114,10 @@ def test_submitting_twice_changes_once(kiosk):
     flow = ContactFlow(kiosk.devices)
     read_id(kiosk, flow, "normal")
     flow.set_phone("13912345678")
-    first = flow.submit()
-    assert flow.submit() == first                              # the same transaction: the service's same answer
+    flow.send_code()
+    code = texted(kiosk)
+    first = flow.submit(code)
+    assert flow.submit(code) == first                              # the same transaction: the service's same answer
 
 
 def test_a_contact_change_needs_something_to_change(kiosk):

@@ -48,6 +48,14 @@ def take_new_card(d, app, hands, title: str, shot: str | None = None):
     yield d.until(title, lambda: app.sm.current in ("message", "choice") and d.current().title == title, timeout=30)
 
 
+def confirm_fee(d, app, shot: str | None = None):
+    """The fee confirmation before anything is applied for: 确认缴费办理."""
+    yield d.until("fee confirmation", lambda: app.sm.current == "message" and d.current().title == "请确认补换卡")
+    if shot:
+        d.shot(shot)
+    d.tap_id("primary")
+
+
 def actor_then_holder(d, hands, actor: str, holder: str):
     """Someone acting: their own ID card first, taken back, then the holder's."""
     hands.place_id_card(actor)
@@ -129,6 +137,7 @@ def script(d):
     yield d.screen("choice")
     d.shot("reasons")
     d.tap_id("choice_renewal")
+    yield from confirm_fee(d, app, shot="confirm_fee")
     yield d.screen("qr")
     d.shot("pay")
     assert qr_payload(app).startswith("sbkpay://order/")
@@ -150,6 +159,7 @@ def script(d):
     yield d.screen("choice")
     d.shot("reasons")
     d.tap_id("choice_lost")
+    yield from confirm_fee(d, app)
     yield d.screen("qr")
     panel.pay_shown_qr()
     yield from take_new_card(d, app, hands, "补换卡完成")
@@ -165,6 +175,7 @@ def script(d):
                   and hands.insert_old_card("gen2"), timeout=15)
     yield d.screen("choice")
     d.tap_id("choice_damaged")
+    yield from confirm_fee(d, app)
     yield d.screen("qr")
     d.tap_id("cancel")
     yield d.until("old card handed back", lambda: hands.issuer_sim.position == "gate", timeout=20)
@@ -259,10 +270,20 @@ def script(d):
         d.tap(d.key(digit))
     d.tap_id("confirm")
     yield d.until("number refused", lambda: app.sm.current == "digits" and d.current().error != "")
+    assert d.current().dots == "123 4567 8901"          # kept, grouped, in the error colour
     d.shot("phone_refused")
+    d.tap(d.current().ids["key_clear"])
     for digit in "13912345678":
         d.tap(d.key(digit))
     d.shot("phone")
+    d.tap_id("confirm")
+    yield d.until("read back", lambda: app.sm.current == "message" and d.current().title == "请核对手机号码")
+    d.shot("phone_read_back")
+    d.tap_id("primary")                                   # 号码正确: the service texts a code
+    yield d.until("code asked", lambda: app.sm.current == "digits" and d.current().prompt == "请输入短信验证码")
+    d.shot("code")
+    for digit in hands.texted_code("13912345678"):
+        d.tap(d.key(digit))
     d.tap_id("confirm")
     yield d.until("changed", lambda: app.sm.current == "message" and d.current().title == "联系方式已修改")
     d.shot("done")

@@ -312,7 +312,14 @@ class ServiceClient:
     def enrol_insurance(self, id_number: str, name: str, scheme: str, idempotency_key: str | None = None) -> dict:
         return self._post(f"/v1/persons/{id_number}/insurance", {"name": name, "scheme": scheme}, idempotency_key)
 
+    def send_contact_code(self, id_number: str, phone: str, idempotency_key: str | None = None) -> dict:
+        """The service texts a verification code to ``phone`` (never in the answer): verification_id, expires_at."""
+        return self._post(f"/v1/persons/{id_number}/contact/verifications", {"phone": phone}, idempotency_key)
+
     def change_contact(self, id_number: str, phone: str | None = None, address: str | None = None,
-                       idempotency_key: str | None = None) -> dict:
-        payload = {k: v for k, v in (("phone", phone), ("address", address)) if v is not None}
+                       idempotency_key: str | None = None, verification_id: int | None = None,
+                       code: str | None = None) -> dict:
+        """A new ``phone`` needs the ``code`` the service texted to it (``send_contact_code``), or is refused."""
+        payload = {k: v for k, v in (("phone", phone), ("address", address), ("verification_id", verification_id),
+                                     ("code", code)) if v is not None}
         return self._post(f"/v1/persons/{id_number}/contact", payload, idempotency_key, method="PATCH")

@@ -10,6 +10,7 @@ import uvicorn
 
 from kiosk.backend.seed import seed
 from kiosk.backend.service import create_app
+from kiosk.backend.sms import SimulatedSms, SmsProvider
 from kiosk.backend.store import Store
 from kiosk.policy import PolicyProfile
 from kiosk.security.module import SoftSecurityModule, demo_masters
@@ -20,8 +21,10 @@ class ServiceThread:
 
     def __init__(self, db_path: str, policy: PolicyProfile, host: str = "127.0.0.1", port: int = 0,
                  seed_demo: bool = True, enrolment_codes: set[str] | None = None, demo_keys: bool = True,
-                 clock=None):
-        """``clock``: the service's "now" for loss-report lapses (a test's movable clock; the wall clock if None)."""
+                 clock=None, sms: SmsProvider | None = None):
+        """``clock``: the service's "now" for loss-report lapses (a test's movable clock; the wall clock if None).
+        ``sms``: the SMS provider; by default a simulated one (``self.sms``), whose messages the simulator panel
+        and the tests read as the citizen's phone."""
         os.makedirs(os.path.dirname(os.path.abspath(db_path)), exist_ok=True)
         self.store = Store(db_path)
         if seed_demo:
@@ -33,7 +36,9 @@ class ServiceThread:
         self.host, self.port = self._socket.getsockname()[:2]
         self.enrolment_codes = set(enrolment_codes or ())      # an administrator's, each for one kiosk
         security = SoftSecurityModule(demo_masters(), name="reference key service (demo keys)") if demo_keys else None
-        app = create_app(self.store, policy, security=security, enrolment_codes=self.enrolment_codes, clock=clock)
+        self.sms = sms if sms is not None else SimulatedSms()
+        app = create_app(self.store, policy, security=security, enrolment_codes=self.enrolment_codes, clock=clock,
+                         sms=self.sms)
         config = uvicorn.Config(app, log_level="warning", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},

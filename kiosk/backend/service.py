@@ -24,9 +24,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk import idnumber, masking
-from kiosk.backend import card_states, pin_outcomes, rules
+from kiosk.backend import card_states, contact_codes, pin_outcomes, rules
 from kiosk.backend.auth import SignatureMiddleware, service_key
 from kiosk.backend.rules import Refusal
+from kiosk.backend.sms import SimulatedSms, SmsProvider
 from kiosk.backend.store import Store
 from kiosk.backend.store import now as store_now
 from kiosk.policy import PolicyProfile
@@ -47,6 +48,17 @@ def row_id():
     """A fresh Path() per parameter (FastAPI binds a Path object to the first name it serves); SQLite
     would overflow on larger numbers, so they are refused as 422."""
     return Path(ge=1, le=2**31 - 1)
+
+
+def order_code(order_id: int) -> str:
+    """A fee order's code as a counter clerk types it: "BK" and ten digits, the last a check digit (Luhn), so
+    a digit typed wrong is caught rather than another citizen's order found."""
+    digits = f"{order_id:09d}"
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return f"BK{digits}{(10 - total % 10) % 10}"
 
 
 def refusal_body(code: str, zh: str, en: str) -> dict:
@@ -158,6 +170,13 @@ class InsuranceEnrolment(BaseModel):
 class ContactChange(BaseModel):
     phone: str | None = Field(default=None, pattern=r"^1\d{10}$")
     address: str | None = Field(default=None, min_length=4, max_length=100)
+    # a new phone needs the code the service texted to it (POST .../contact/verifications)
+    verification_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    code: str | None = Field(default=None, pattern=r"^\d{6}$")
+
+
+class ContactVerification(BaseModel):
+    phone: str = Field(pattern=r"^1[3-9]\d{9}$")
 
 
 class IssuanceStart(BaseModel):
@@ -207,8 +226,10 @@ class PinOperation(CardRef):
 
 
 def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule | None = None,
-               enrolment_codes: set[str] | None = None, clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
-    """``clock``: what "now" is for the rules (an aware datetime); the real time unless a test sets a day, e.g.
+               enrolment_codes: set[str] | None = None, clock: Callable[[], dt.datetime] | None = None,
+               sms: SmsProvider | None = None) -> FastAPI:
+    """``sms``: the SMS provider that texts verification codes (a simulated one, memory only, if None).
+    ``clock``: what "now" is for the rules (an aware datetime); the real time unless a test sets a day, e.g.
     a 29 February, or moves time for a loss report's lapse, since every date rule (expiry, lapse, renewal
     window, an unpaid application's end) reads it."""
     app = FastAPI(title="社保卡管理服务 (reference)", version=API_VERSION,
@@ -218,6 +239,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     app.add_middleware(SignatureMiddleware, store=store, service_key=key)
     for code in enrolment_codes or ():
         store.add_enrolment_code(code, ENROLMENT_CODE_TTL)
+    sms = sms if sms is not None else SimulatedSms()
     sessions: dict[str, tuple[bytes, str, float]] = {}     # session id → (SM4 key, kiosk, expiry): memory only
     sessions_lock = threading.Lock()
 
@@ -477,20 +499,39 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
             return {"id_number": id_number, "insured": True, "scheme": body.scheme}
         return idempotent(idempotency_key, work)
 
+    @app.post("/v1/persons/{id_number}/contact/verifications")
+    def contact_verification(id_number: str, body: ContactVerification, idempotency_key: str = IdemKey,
+                             kiosk_id: str = KioskId):
+        """Text a verification code to a new contact phone (kiosk/backend/contact_codes.py). The answer never
+        carries the code; a replay with the same key answers the first code's id and sends nothing."""
+        known_person(id_number)
+        return idempotent(idempotency_key,
+                          lambda: contact_codes.send(store, sms, id_number, body.phone, kiosk_id, now()))
+
     @app.patch("/v1/persons/{id_number}/contact")
     def change_contact(id_number: str, body: ContactChange, idempotency_key: str = IdemKey,
                        kiosk_id: str = KioskId):
         known_person(id_number)
         if body.phone is None and body.address is None:
             raise Refusal(422, "nothing_to_change", "请填写要变更的信息", "Give a phone number or an address")
+        with store.transaction() as db:       # a replay of a change already made answers as it did, code spent
+            replay = store.remembered(db, idempotency_key.kiosk_id, idempotency_key.endpoint, idempotency_key.key)
+        code_id = None
+        if body.phone is not None and replay is None:
+            # the number is the holder's only once the code texted to it comes back (a wrong one is counted)
+            code_id = contact_codes.check(store, id_number, body.phone, body.verification_id, body.code, now())
 
         def work():
             with store.transaction() as db:
+                if code_id is not None:
+                    contact_codes.use(db, code_id)
                 if body.phone is not None:
                     db.execute("UPDATE persons SET phone = ? WHERE id_number = ?", (body.phone, id_number))
                 if body.address is not None:
                     db.execute("UPDATE persons SET address = ? WHERE id_number = ?", (body.address, id_number))
-            return {"id_number": id_number, "changed": [k for k in ("phone", "address") if getattr(body, k)]}
+            return {"id_number": id_number,
+                    "changed": [k for k in ("phone", "address") if getattr(body, k)],
+                    "phone_masked": masking.phone(body.phone) if body.phone else None}
         return idempotent(idempotency_key, work)
 
     @app.get("/v1/cards/{card_number}")
@@ -593,8 +634,16 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 "state": row["state"], "card_number": row["card_number"], "fee_fen": row["fee_fen"],
                 # the number being issued now: a kiosk that lost the answer to start-issuance voids it
                 "issuing_card": issuing[0]["card_number"] if issuing else None,
-                "fee_order": ({"id": order[0]["id"], "state": order[0]["state"], "amount_fen": order[0]["amount_fen"],
-                               "pay_qr": f"sbkpay://order/{order[0]['id']}"} if order else None)}
+                "fee_order": fee_order_view(order[0]) if order else None}
+
+    def fee_order_view(order) -> dict:
+        """One fee order, however it is paid: the QR on the kiosk's screen and the counter slip carry the same
+        order (its QR is ``pay_qr``, its code ``order_code`` for the counter to type), so a slip never makes a
+        second order and an order paid once cannot be paid again. ``pay_by``: when it becomes void unpaid."""
+        pay_by = dt.datetime.fromisoformat(order["created_at"]) + dt.timedelta(hours=policy.unpaid_application_hours)
+        return {"id": order["id"], "state": order["state"], "amount_fen": order["amount_fen"],
+                "pay_qr": f"sbkpay://order/{order['id']}", "order_code": order_code(order["id"]),
+                "pay_by": pay_by.isoformat()}
 
     @app.post("/v1/applications")
     def apply(body: Application, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):

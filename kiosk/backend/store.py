@@ -53,6 +53,11 @@ CREATE TABLE IF NOT EXISTS temporary_cards (
     id INTEGER PRIMARY KEY, id_number TEXT NOT NULL REFERENCES persons(id_number), card_number TEXT NOT NULL,
     application_id INTEGER REFERENCES applications(id), issued_at TEXT NOT NULL, valid_until TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'active', cancelled_at TEXT, cancelled_by TEXT);
+-- codes texted to a new contact phone (kiosk/backend/contact_codes.py): a salted hash, never the code
+CREATE TABLE IF NOT EXISTS contact_codes (
+    id INTEGER PRIMARY KEY, id_number TEXT NOT NULL, phone TEXT NOT NULL, salt TEXT NOT NULL,
+    code_hash TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'open', kiosk_id TEXT);
 """
 # Columns added after the first release: (table, column, declaration), added to an older database at open.
 # cards.before_loss / before_lock: the state a loss report or a PIN lock lies over (kiosk/backend/card_states.py)

@@ -11,7 +11,10 @@ The order, and why:
    for a replacement the kiosk then cannot finish; and the chip says what only the chip knows: whether it
    reads at all, its generation (Xi'an's free 2nd→3rd generation swap) and the name written on it.
 3. The reasons this card may be replaced for: by its state, its dates, the region and the chip.
-4. Apply → fee → QR code → paid (the payment provider tells the service; the kiosk asks the service).
+4. The fee confirmed (the card, masked, the amount, what happens to the old card) → apply → fee → QR code →
+   paid (the payment provider tells the service; the kiosk asks the service). Not confirmed: no application,
+   nothing to pay, the old card back. Someone who cannot scan ("不能扫码？") pays at a counter with a printed
+   slip carrying the same fee order (kiosk/flows/counter_payment.py), or calls staff.
 5. The old card is captured into the reject bin (journalled first), then the new card is made.
    Before 5, a cancel hands the old card back at the gate; a card left there is captured.
 """
@@ -31,6 +34,7 @@ from kiosk.flows.replacement_reasons import OldCard, Reason
 from kiosk.flows.representation import HOLDER, Acting
 from kiosk.flows.base import Devices, now
 from kiosk.flows.issuance import IssuanceFlow
+from kiosk.flows import counter_payment
 from kiosk.flows.steps import (DONE, Choose, CitizenLeft, InsertCard, Message, Option, Pay, PlaceIdCard, Work,
                                finish)
 from kiosk.hw.cardreader.apdu import CardStatusError
@@ -328,6 +332,56 @@ class ReplacementFlow:
             if left <= 0 or pause.wait(min(poll, left)):
                 return False
 
+    @property
+    def fee_order(self) -> dict | None:
+        return self.application.get("fee_order") if self.application else None
+
+    def paid_meanwhile(self) -> bool:
+        """Asks the service once: the phone payment may have landed while the citizen turned to the counter."""
+        self.application = self.devices.service.application(self.application["id"])
+        order = self.fee_order
+        if self.application["state"] == "accepted" and (order is None or order["state"] == "paid"):
+            if order is not None:
+                self._step("paid", order=order["id"])
+            return True
+        return False
+
+    def counter_slip(self):
+        """The slip for paying at a counter: the SAME fee order the QR on screen carries (its QR and its code),
+        so paying both ways cannot charge twice — the service refuses an order already paid — and a slip
+        printed again carries the same code."""
+        order = self.fee_order
+        if order is None or order["state"] != "unpaid":
+            raise NotReady("no unpaid fee order", zh="没有待缴的费用", en="There is no fee to pay")
+        return receipts.counter_payment_slip(
+            kiosk_id=self.devices.kiosk_id, txn=self.txn, when=now(), name=self.id_card.name,
+            id_number=self.id_card.id_number, card_number=self.card["card_number"], reason_label=self.reason.zh,
+            amount_fen=order["amount_fen"], order_code=order["order_code"], pay_qr=order["pay_qr"],
+            pay_by=counter_payment.local_time(order["pay_by"]),
+            old_card_lost=self.card["state"] in ("lost", "temp_lost"))
+
+    def print_counter_slip(self) -> bool:
+        """Prints the slip unless the fee was paid meanwhile (then True: the card is made now)."""
+        if self.paid_meanwhile():
+            return True
+        self.devices.require("printer")
+        self.devices.printer.print_receipt(self.counter_slip())
+        self._step("counter_slip_printed", order=self.fee_order["id"])      # the order's id: nothing personal
+        return False
+
+    def reprint_counter_slip(self) -> None:
+        """The same order's slip again (the same code): the order is the one the first slip carries."""
+        self.devices.require("printer")
+        self.devices.printer.print_receipt(self.counter_slip())
+
+    def leave_unpaid(self) -> None:
+        """The citizen goes to the counter: the application waits unpaid at the service (void after the
+        region's hours), a held old card goes back out of the gate."""
+        if self.old_card is not None and not self.old_card.captured:
+            self._hand_back(RETURN_TIMEOUT_S, None, "awaiting_counter_payment")
+        else:
+            self._finish("awaiting_counter_payment")
+
     # -- 5. the old card in, the new card out ---------------------------------------------------------------
     def capture_old_card(self) -> None:
         """After payment: the old card goes to the reject bin, for staff to destroy (domain.md §8).
@@ -469,12 +523,15 @@ def _replace(flow: ReplacementFlow):
     # seeds/001 Q5, Q6: benefits are never lost; the bank account is kept or moved by the bank's own rules
     reason = yield Choose(_("请选择补换卡原因"), _("选好原因并缴费后，原卡才会被收回；社保待遇不受影响，银行账户按发卡银行规定办理。"),
                           [Option(r.key, join(both(r.zh, r.en), _fee_label(r))) for r in offered])
+    chosen = next(r for r in offered if r.key == reason)
+    if (yield counter_payment.confirm_fee(flow, chosen)) != counter_payment.CONFIRM_FEE:
+        return                                   # nothing applied for, nothing to pay; the old card goes back
     yield Work(_("正在提交申请"), lambda: flow.apply(reason))
     if flow.pay_qr is not None:
-        paid = yield Pay(_("请扫码缴纳补换卡费 {yuan} 元", yuan=f"{flow.fee_yuan:g}"),
-                         _("请用手机扫描右侧二维码完成支付，支付成功后自动开始制卡。"),
-                         lambda n: _("收费标准由省级价格主管部门核定，由合作银行代收。请在{n}秒内完成支付。", n=n),
-                         flow.pay_qr, flow.wait_for_payment, PAY_TIMEOUT_S)
+        paid = yield from counter_payment.pay(flow, PAY_TIMEOUT_S)
+        if paid == counter_payment.AT_COUNTER:
+            yield from counter_payment.leave_for_counter(flow)
+            return
         if not paid:
             yield Message(_("未完成缴费"), _("未收到缴费，没有制卡。原卡已退到右侧出卡口，请取走。"), tone="warn",
                           primary=(DONE, _("返回首页")))

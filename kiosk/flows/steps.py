@@ -109,6 +109,9 @@ class Pay(Step):
     wait: Wait
     timeout_s: float = 180
     give_up: Text = _("不缴费，退出")
+    # another way to pay, for someone who cannot scan (e.g. "不能扫码？"): pressed, it arrives at the yield as
+    # CitizenLeft(CANNOT_SCAN), like give_up, and the journey offers its alternative
+    other: Text | None = None
 
 
 @dataclass
@@ -209,6 +212,14 @@ class Message(Step):
     last: bool = False
     until_removed: Wait | None = None
     error: BaseException | None = None      # the failure this screen reports (``failure``), for the runners
+    # spoken after the title appears, instead of it (what the citizen must check by ear, e.g. a phone number
+    # digit by digit); personal data, so the voice never keeps it in its cache
+    read_back: Text | None = None
+    emphasis: str = ""          # a short value shown large above the body (the number to check)
+
+    @property
+    def says(self):
+        return self.read_back or self.title
 
 
 @dataclass
@@ -256,6 +267,7 @@ def offer_label(key: str) -> Text:
     """The button to an offered service: its tile's own title, so the words match the menu."""
     from kiosk.flows import registry      # the registry imports every flow, and they import this module
     return _("办理“{service}”", service=registry.service(key).title)
+CANNOT_SCAN = "cannot_scan"      # the CitizenLeft reason of a Pay step's ``other`` button
 
 
 def finish(devices, title, body, tone: str = "good", receipt: Callable[[], Any] | None = None,

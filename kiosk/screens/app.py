@@ -201,11 +201,12 @@ class KioskApp(App):
             self.voice.mute()
         self.voice_label = _("语音：关") if self.voice.muted else _("语音：开")
 
-    def say(self, text, beep: bool = False) -> None:
+    def say(self, text, beep: bool = False, cache: bool = True) -> None:
         """Speak the step's instruction in Mandarin (whatever language is on screen: the voice is for
-        citizens who read Chinese with difficulty); ``beep``: a beep first (a card to take)."""
+        citizens who read Chinese with difficulty); ``beep``: a beep first (a card to take); ``cache=False``
+        for text with personal data."""
         if self.voice is not None and (text or beep):
-            self.voice.say(str(text or ""), beep=beep)
+            self.voice.say(str(text or ""), beep=beep, cache=cache)
 
     def timeout_s(self, seconds: float) -> int:
         return int(seconds * (ELDERLY_TIME_FACTOR if self.elderly else 1))

@@ -171,8 +171,9 @@ def _work(d: JourneyDriver, step: s.Work) -> None:
 
 def _pay(d: JourneyDriver, step: s.Pay) -> None:
     timeout = d.app.timeout_s(step.timeout_s)
+    other = (step.other, lambda: d.cancel(s.CANNOT_SCAN)) if step.other else None
     d.app.qr(step.title, step.body, step.note(timeout), step.payload, (step.give_up, lambda: d.cancel("give_up")),
-             limit_s=timeout)
+             extra=other, limit_s=timeout)
     cancelled = d.cancelled
     d.run_blocking(step, lambda: step.wait(timeout, cancelled))
 
@@ -217,8 +218,11 @@ def _button(d: JourneyDriver, step, button):
 def _message(d: JourneyDriver, step: s.Message) -> None:
     if step.error is not None:
         d.offer = s.offer_of(step.error)
-    d.app.message(step.title, step.body, tone=step.tone, primary=_button(d, step, step.primary),
-                  secondary=_button(d, step, step.secondary))
+    screen = d.app.message(step.title, step.body, tone=step.tone, primary=_button(d, step, step.primary),
+                           secondary=_button(d, step, step.secondary))
+    screen.emphasis = step.emphasis
+    if step.read_back:
+        d.app.say(step.read_back, cache=False)
     _ends_on_removal(d, step)
 
 

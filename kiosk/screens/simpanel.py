@@ -6,11 +6,14 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.scrollview import ScrollView
 
+from kiosk import digits
+
 
 class SimPanel(ScrollView):
     active = BooleanProperty(False)
     hands = ObjectProperty(None, allownone=True)
     status_text = StringProperty("")
+    sms_text = StringProperty("无")     # the last text message the service sent: the citizen's phone screen
     last_action = ""
 
     def attach(self, hands) -> None:
@@ -82,6 +85,9 @@ class SimPanel(ScrollView):
 
     def refresh(self) -> None:
         h = self.hands
+        message = h.last_sms()
+        # the code is shown here as the citizen's phone would show it (a tester's tool; never logged)
+        self.sms_text = f"发往 {digits.grouped(message.phone, 11)}：\n{message.text}" if message else "无"
         id_card = h.idreader_sim.card if h.idreader_sim else None
         slot = h.card_slot.card if h.card_slot else None
         jobs = len(h.printer_sim.jobs) if h.printer_sim else 0

@@ -16,7 +16,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from kiosk import cardstates, masking
+from kiosk import cardstates, digits, masking
 from kiosk.i18n import _, both, tr
 
 
@@ -201,11 +201,12 @@ class MessageScreen(Screen):
     tone = StringProperty("info")
     primary_text = StringProperty(_("完成"))
     secondary_text = StringProperty("")
+    emphasis = StringProperty("")       # a short value to check, shown large above the words (a phone number)
     on_primary = None
     on_secondary = None
 
     def show(self, title, body, tone: str, primary: tuple, secondary: tuple | None) -> None:
-        self.title, self.body, self.tone = title, body, tone
+        self.title, self.body, self.tone, self.emphasis = title, body, tone, ""
         self.primary_text, self.on_primary = primary
         self.secondary_text, self.on_secondary = secondary or ("", None)
 
@@ -348,9 +349,8 @@ class PinEntryScreen(Screen):
         elif self.secret:
             filled = len(self.pin)
             self.dots = "●" * filled + "○" * (6 - filled)
-        else:
-            typed = self.pin.text()
-            self.dots = typed + "_" * (self.pin.length - len(typed))
+        else:        # a phone number or a code: in the groups people write it in (139 1234 5678)
+            self.dots = digits.grouped(self.pin.text(), self.pin.length)
 
     def _key(self, button) -> None:
         if self.pin is None or self._advance is not None:      # six digits in: the next screen is coming
