@@ -72,7 +72,7 @@ def test_the_confirmation_names_the_card_masked_the_amount_and_what_happens_to_t
 def test_a_fee_not_confirmed_charges_nothing_and_hands_the_old_card_back(kiosk):
     p = at_the_fee(kiosk)
     p.press("cancel")
-    assert p.ended == "done" and p.titles[-1] == "正在退回原卡，请在出卡口取回"
+    assert p.ended == "done" and p.titles[-1] == "正在退回原卡，请在右侧出卡口取回"
     assert not applications(kiosk) and not rows(kiosk, "SELECT 1 FROM fee_orders")
     assert kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")] and not kiosk.hands.station.in_bin
     assert kiosk.devices.service.card(HOLDER.card_number)["state"] == "normal"
@@ -101,7 +101,7 @@ def test_the_counter_slip_carries_the_same_order_as_the_qr_and_the_old_card_goes
     assert HOLDER.name not in text and HOLDER.id_number not in text and HOLDER.card_number not in text
     assert "窗口" in text and "无需再次缴费" in text and "自动作废" in text
     # the old card handed back before the words, and the words say what happens next
-    assert p.titles[-2:] == ["正在退回原卡，请在出卡口取回", "请到窗口缴费"]
+    assert p.titles[-2:] == ["正在退回原卡，请在右侧出卡口取回", "请到窗口缴费"]
     assert kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")] and not kiosk.hands.station.in_bin
     assert "前，持缴费单到社保卡服务窗口缴纳补换卡费20元" in p.body and "原社保卡" in p.body
     # the application waits unpaid at the service

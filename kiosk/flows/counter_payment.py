@@ -95,7 +95,7 @@ def leave_for_counter(flow):
     """The slip is printed: the old card back first, then what happens next, in words (and a second slip of
     the same order on request)."""
     if flow.old_card is not None and not flow.old_card.captured:
-        yield Work(_("正在退回原卡，请在出卡口取回"), flow.leave_unpaid)
+        yield Work(_("正在退回原卡，请在右侧出卡口取回"), flow.leave_unpaid)
         take = _("请取走缴费单、原社保卡和身份证。")
         come_back = _("带上身份证和原社保卡")
     else:
