@@ -20,6 +20,7 @@ EN: dict[str, str] = {
     "长辈模式：大字体、高对比度、更长时间": "Senior mode: larger text, higher contrast, more time",
     "请选择要办理的业务": "Choose a service",
     "上一页": "Previous page",
+    "下一页": "Next page",
     "更多业务": "More services",
     "第{page}页，共{pages}页": "Page {page} of {pages}",
     "暂停服务：{down}未就绪": "Paused: {down} not ready",
