@@ -1,7 +1,7 @@
 """What a citizen would see as broken on the screen shown now, found by walking the widget tree: a button or
 label (partly) outside the window or its parent's box, one overlapping a sibling, text that does not fit its
 box (or was cut short with "…"), a button too small for a finger, and Chinese lines broken against the rules (a line starting with "，" or
-"。", ending with "（" or "“", a number split from its unit or cut in two).
+"。", ending with "（" or "“", a number split from its unit or cut in two, a last line of one character).
 
 ``problems(widget)`` returns them as sentences (empty: all fits). Any UI test may call it on the screen it
 screenshots: ``assert not problems(app.root), problems(app.root)``. Kivy is imported by the caller first
@@ -79,11 +79,15 @@ def _break_problems(label) -> list[str]:
             found.append(f"a number is split from what follows ({before[-4:]!r} / {after[:2]!r})")
         if before[-1].isascii() and before[-1].isalnum() and after[0].isascii() and after[0].isalnum():
             found.append(f"a word or number is cut ({before[-4:]!r} / {after[:4]!r})")
+    last = lines[-1].strip() if len(lines) > 1 else ""
+    if len([c for c in last if c not in CLOSING]) == 1 and "\u4e00" <= last[0] <= "\u9fff":
+        found.append(f"the last line is one character ({lines[-2][-3:]!r} / {last!r})")
     return found
 
 
-def problems(root, window_size=None, check_breaks: bool = True) -> list[str]:
-    """Everything that does not fit under ``root`` (e.g. app.root), as sentences."""
+def problems(root, window_size=None, check_breaks: bool = True, skip: tuple[str, ...] = ("SimPanel",)) -> list[str]:
+    """Everything that does not fit under ``root`` (e.g. app.root), as sentences. Widgets of the classes
+    named in ``skip`` are not looked at (the simulator panel is a test tool, not the citizen's screen)."""
     from kivy.core.window import Window
     from kivy.uix.scrollview import ScrollView
     width, height = window_size or Window.size
@@ -91,7 +95,7 @@ def problems(root, window_size=None, check_breaks: bool = True) -> list[str]:
     found: list[str] = []
 
     def walk(widget, path: str, scrolled: bool) -> None:
-        if not _shown(widget) or widget.disabled and widget.opacity < 1:
+        if not _shown(widget) or widget.disabled and widget.opacity < 1 or type(widget).__name__ in skip:
             return
         from kivy.uix.button import Button
         from kivy.uix.screenmanager import Screen
@@ -115,7 +119,7 @@ def problems(root, window_size=None, check_breaks: bool = True) -> list[str]:
             if not inner_scrolled and _holds_text(child) and not _inside(_rect(child), box):
                 found.append(f"{here} > {_name(child)}: outside its parent's box "
                              f"{tuple(round(v) for v in _rect(child))} not in {tuple(round(v) for v in box)}")
-        texty = [c for c in children if _holds_text(c)]
+        texty = [c for c in children if _holds_text(c) and type(c).__name__ not in skip]
         for i, a in enumerate(texty):
             for b in texty[i + 1:]:
                 if _overlap(_rect(a), _rect(b)):

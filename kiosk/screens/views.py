@@ -249,6 +249,7 @@ class QrScreen(Screen):
     def show(self, title, body, note, payload: str, cancel: tuple, extra: tuple | None = None) -> None:
         import qrcode    # python-escpos depends on it already; the receipt prints the same codes
         self.title, self.body, self.note, self.payload = title, body, note, payload
+        self.ids.scroll.scroll_y = 1
         self.cancel_text, self.on_cancel = cancel
         self.extra_text, self.on_extra = extra or ("", None)
         image = qrcode.make(payload, box_size=10, border=2).get_image()
