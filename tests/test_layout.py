@@ -134,7 +134,7 @@ def script(d, found: dict):
                     app.root.countdown_text = ""
                     yield d.until(name, lambda: True, timeout=5)
                     yield d.until("laid out", lambda: True, timeout=5)      # a second pass: sizes that follow text
-                    if name.endswith("_last_page"):
+                    if name.endswith("_last_page") and hasattr(app.sm.current_screen, "turn"):
                         app.sm.current_screen.turn(99)
                         yield d.until("last page", lambda: True, timeout=5)
                     d.shot(name)
