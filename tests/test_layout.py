@@ -4,13 +4,24 @@ production) and beside the simulator panel (1000 px, as the UI tests and the dem
 or break a Chinese line against the rules (tests/layout_check.py). A screenshot of each case is saved under
 tests/artifacts/screens/layout/.
 
-What it caught on the code before issue 14's layout fixes (zh/en × standard/elderly):
-  choice (the guardian's nine services, the replacement reasons): buttons outside the window and their text
-    overflowing them at the elderly scale; heading pushed under the top bar;
-  message (the formal-loss confirmation, the longest refusals): lines starting with "，"/"。", numbers cut;
-  status_result (every note): advice overflowing the screen at the elderly scale, "补卡\\n换卡" broken;
-  and, owned by other parts of issue 14: menu tiles (titles overrun, orphan characters), pin entry, the
-  top bar (the title cut short) — see SCREENS_OF_OTHERS.
+What it caught on the code before issue 14's layout fixes (commit ef60b22; lang/scale/width):
+  choice_replacement: button text overflowing its button (en elderly, en standard beside the panel, zh
+    elderly), buttons squeezed to 53 px (en elderly), "（20 / 元）", a line starting with "）" or ending
+    with "（" (zh standard), a one-character last line (zh elderly);
+  message_loss_confirm: the masked card number cut from "的社保卡" (zh, both scales), the body pushed out of
+    its box (en elderly beside the panel); message_blocked_pin: a line starting with "”" (zh elderly);
+  status_result (every note): heading and name pushed above the screen, under the top bar (en both scales,
+    zh elderly), a line starting with "，", a one-character last line (zh standard);
+  qr_pay / qr_ecard: heading pushed above the window (elderly, en also standard beside the panel), lines
+    starting with "，", "12333" cut in two, one-character last lines;
+  the guardian's nine services already fitted (three columns since an earlier change), so choice_guardian
+    was not caught.
+  Owned by other parts of issue 14 (SCREENS_OF_OTHERS, still failing here; test_the_screens_reworked_...):
+  menu tiles (a title outside its tile in English beside the panel; "社保卡状态查 / 询"), pin_old/new/again and
+  digits (heading above the window at the elderly scale, "○○○○○○" wider than its box, orphan characters),
+  issuing / issuing_take (step labels 800 px wide in a 648 px box beside the panel; the English "ready"
+  heading out of its box at the elderly scale), and the top bar's title cut short ("…") at the elderly
+  scale beside the panel (root.kv).
 (the exact lists are printed by the test: ``pytest -s tests/test_layout.py``.)
 """
 from __future__ import annotations
