@@ -14,6 +14,7 @@ EN: dict[str, str] = {
     "长辈模式：已开启": "Senior mode: on",
     "长辈模式（大字）": "Senior mode (larger text)",
     "上一页": "Previous page",
+    "下一页": "Next page",
     "更多业务": "More services",
     "第{page}页，共{pages}页": "Page {page} of {pages}",
     "返回首页": "Back to start",

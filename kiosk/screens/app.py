@@ -28,6 +28,7 @@ from kiosk.hw.cardissuer.codec import CardPosition
 from kiosk.i18n import _, tr
 from kiosk.screens import simpanel  # noqa: F401  (registers SimPanel for the kv rules)
 from kiosk.screens import theme
+from kiosk.screens import wrapping  # noqa: F401  (registers WrapLabel, WrapButton for the kv rules)
 from kiosk.flows import kept_id, registry
 from kiosk.flows.attended import STAFF_AFTER_S, attended
 from kiosk.flows.steps import TakeCards

@@ -177,6 +177,7 @@ class StatusResultScreen(Screen):
 
     def show(self, result, on_print) -> None:
         self.on_print = on_print
+        self.ids.scroll.scroll_y = 1          # a new result is read from its top
         self.who = f"{masking.name(result.name)}  {masking.id_number(result.id_number)}"
         self.label = _("卡片状态：{state}", state=both(result.state.label_zh, result.state.label_en))
         state, unknown = result.state, cardstates.PIN_OUTCOME_UNKNOWN
@@ -207,58 +208,98 @@ class MessageScreen(Screen):
 
     def show(self, title, body, tone: str, primary: tuple, secondary: tuple | None) -> None:
         self.title, self.body, self.tone, self.emphasis = title, body, tone, ""
+        self.ids.scroll.scroll_y = 1          # a new message is read from its top
         self.primary_text, self.on_primary = primary
         self.secondary_text, self.on_secondary = secondary or ("", None)
 
 
 class ChoiceScreen(Screen):
-    """A question with large answers (e.g. which kind of loss report): one under another when there are few,
-    in two or three columns when there are many, always inside the screen (never under the top bar)."""
+    """A question with large answers (e.g. which kind of loss report, a guardian's services): in one, two or
+    three columns, whichever shows them on the fewest pages; every answer as tall as its words need and at
+    least finger-sized (MIN_TARGET_DP), never under the top bar or over "返回首页". When they cannot all fit
+    (many answers, long words, the elderly scale), they come a page at a time with "上一页"/"下一页"."""
     title = StringProperty("")
     body = StringProperty("")
     cols = NumericProperty(1)
-    FULL_HEIGHT_DP = 104        # a BigButton's own height (widgets.kv); smaller only when the list needs it
+    page = NumericProperty(0)
+    pages = NumericProperty(1)
+    has_next = BooleanProperty(False)
+    page_text = StringProperty("")
+    FULL_HEIGHT_DP = 104        # a BigButton's own height (widgets.kv), times the scale; less only if needed
+    MIN_TARGET_DP = 96          # the smallest answer (theme: targets ≥ 96 dp for citizens)
+    TEXT_MARGIN_DP = 16         # room around a button's wrapped words
+    buttons: list = []
 
-    @staticmethod
-    def columns(count: int) -> int:
-        return 1 if count <= 4 else 2 if count <= 6 else 3
+    def _gap(self) -> float:
+        box = self.ids.options
+        return box.spacing[1] if isinstance(box.spacing, (list, tuple)) else box.spacing
+
+    def _text_height(self, button, width: float) -> float:
+        button.width = width                 # its text_size follows (widgets.kv); lay the words out now
+        button.texture_update()
+        return button.texture_size[1] + dp(self.TEXT_MARGIN_DP)
+
+    def _plan(self, cols: int) -> tuple[int, float]:
+        """(answers per page, row height) in ``cols`` columns of the space the options have."""
+        box, gap = self.ids.options, self._gap()
+        width = (box.width - gap * (cols - 1)) / cols
+        need = max(dp(self.MIN_TARGET_DP), *(self._text_height(b, width) for b in self.buttons))
+        rows = int((box.height + gap) // (need + gap))
+        return rows * cols, need          # 0 per page: a row of these does not fit at all
 
     def fit(self, *_args) -> None:
-        """Every button as tall as the space allows, up to its full height: rows share what is left."""
+        """Columns, page size and button heights for the space the options have now."""
         box = self.ids.options
-        buttons = list(box.children)
-        if not buttons:
+        if not self.buttons or box.height <= 1 or box.width <= 1:
             return
-        rows = -(-len(buttons) // self.cols)
-        app = App.get_running_app()
-        gap = box.spacing[1] if isinstance(box.spacing, (list, tuple)) else box.spacing
-        height = min(dp(self.FULL_HEIGHT_DP) * app.scale, (box.height - gap * (rows - 1)) / rows)
-        for button in buttons:
+        n = len(self.buttons)
+        plans = {cols: self._plan(cols) for cols in (1, 2, 3) if cols == 1 or n > 4}
+        fitting = [c for c in plans if plans[c][0]] or [min(plans, key=lambda c: plans[c][1])]
+        cols = min(fitting, key=lambda c: (-(-n // max(1, plans[c][0])), c))   # fewest pages, then fewest columns
+        per_page, need = max(1, plans[cols][0]), plans[cols][1]
+        self.cols, self.per_page = cols, per_page
+        self.pages = -(-n // per_page)
+        self.page = min(self.page, self.pages - 1)
+        shown = self.buttons[self.page * per_page:(self.page + 1) * per_page]
+        rows = -(-len(shown) // cols)
+        gap, app = self._gap(), App.get_running_app()
+        height = max(need, min(dp(self.FULL_HEIGHT_DP) * app.scale, (box.height - gap * (rows - 1)) / rows))
+        box.clear_widgets()
+        for button in shown:
             button.height = height
+            box.add_widget(button)
+        self.has_next = self.page < self.pages - 1
+        self.page_text = _("第{page}页，共{pages}页", page=self.page + 1, pages=self.pages) if self.pages > 1 else ""
+
+    def turn(self, step: int) -> None:
+        self.page = max(0, min(self.pages - 1, self.page + step))
+        self.fit()
+
+    def page_of(self, key: str) -> int:
+        """Which page shows answer ``key`` (tests turn to it as a citizen would)."""
+        return self.buttons.index(self.ids[f"choice_{key}"]) // self.per_page
 
     def show(self, title, body, options: list[tuple]) -> None:
         """``options``: (key, label, action) — the key names the button for tests (ids.choice_<key>)."""
         self.title, self.body = title, body
-        box = self.ids.options
-        box.clear_widgets()
+        self.ids.options.clear_widgets()
         for name in [n for n in self.ids if n.startswith("choice_")]:
             del self.ids[name]
-        self.cols = self.columns(len(options))
+        self.buttons, self.page, self.per_page = [], 0, len(options)
         for key, label, action in options:
             button = Factory.BigButton()
             button.bind(on_release=lambda _b, act=action: act())
             button.label = label
             self.ids[f"choice_{key}"] = button
-            box.add_widget(button)
+            self.buttons.append(button)
         self.relabel()
-        self.fit()
 
     def relabel(self, *_args) -> None:
         app = App.get_running_app()
-        for name, button in self.ids.items():
-            if name.startswith("choice_"):
-                button.markup = True
-                button.text = app.tr(button.label, app.lang)
+        for button in self.buttons:
+            button.markup = True
+            button.text = app.tr(button.label, app.lang)
+        self.fit()
 
 
 class QrScreen(Screen):
@@ -275,6 +316,7 @@ class QrScreen(Screen):
     def show(self, title, body, note, payload: str, cancel: tuple, extra: tuple | None = None) -> None:
         import qrcode    # python-escpos depends on it already; the receipt prints the same codes
         self.title, self.body, self.note, self.payload = title, body, note, payload
+        self.ids.scroll.scroll_y = 1
         self.cancel_text, self.on_cancel = cancel
         self.extra_text, self.on_extra = extra or ("", None)
         image = qrcode.make(payload, box_size=10, border=2).get_image()
