@@ -9,6 +9,8 @@ import shutil
 
 import pytest
 
+from tests.ui_steps import take_cards
+
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
 pytestmark = pytest.mark.timeout(240)
 
@@ -70,12 +72,10 @@ def script(d):
     yield d.screen("issuing")
     yield d.until("card at the gate", lambda: hands.issuer_sim.position == "gate", timeout=40)
     hands.issuer_sim.take_card()
-    yield d.until("card issued", lambda: app.sm.current == "message" and d.current().title == "制卡完成", timeout=30)
+    yield d.until("card issued", lambda: app.sm.current == "choice" and d.current().title == "制卡完成", timeout=30)
     d.shot("done")
     shutil.copy(hands.faceprinter_sim.printed[0], os.path.join(d.shots_root, "card_face", "card-face.png"))
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_id_card()
+    yield from take_cards(d)
 
 
 def test_the_citizen_retakes_and_approves_the_photo_by_touch(tmp_path, display):

@@ -14,6 +14,7 @@ import pytest
 from kiosk import demo
 from kiosk.hw.printer.escpos_decode import render_png
 from tests.receipt_tools import qr_texts
+from tests.ui_steps import take_cards
 from tests.ui_touches import record_touches
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
@@ -65,9 +66,7 @@ def script(d):
     yield d.until("two slips", lambda: len(hands.printer_sim.jobs) == jobs + 2 and app.sm.current == "message"
                   and d.current().title == "请到窗口缴费", timeout=20)
     d.slips = hands.printer_sim.jobs[jobs:jobs + 2]
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_id_card()
+    yield from take_cards(d)
 
     # -- or staff are called, and the citizen goes back to the QR (here: then gives up) --------------------
     d.service("replace_staff")
@@ -84,8 +83,9 @@ def script(d):
     d.tap_id("cancel")                                    # 不缴费，退出: the old card back
     yield d.until("old card handed back", lambda: hands.issuer_sim.position == "gate", timeout=20)
     hands.issuer_sim.take_card()
-    yield d.screen("attract", timeout=20)
+    yield d.screen("take_cards", timeout=20)                  # the ID card asked back, then home
     hands.remove_id_card()
+    yield d.screen("attract", timeout=20)
 
     # -- the mobile number: refused and kept, read back, a wrong code, then the texted one ----------------
     d.service("contact_code")
@@ -129,9 +129,7 @@ def script(d):
     d.tap_id("confirm")
     yield message(d, app, "联系方式已修改")
     d.shot("done")
-    d.tap_id("primary")
-    yield d.screen("attract")
-    hands.remove_id_card()
+    yield from take_cards(d)
 
 
 def test_paying_at_a_counter_and_proving_a_new_phone_by_touch(tmp_path, display):

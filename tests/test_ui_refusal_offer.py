@@ -51,9 +51,10 @@ def script(d):
     yield message(d, "确认申领社保卡")
     assert "place_id" not in seen, f"the ID card was asked for again: {seen}"
     d.shot("offered_service_without_a_second_id")
-    d.tap_id("secondary")                         # 返回首页: nothing made
-    yield d.screen("attract")
+    d.tap_id("secondary")                         # 返回首页: nothing made; the ID card asked back, then home
+    yield d.screen("take_cards")
     hands.remove_id_card()
+    yield d.screen("attract")
 
     # -- the cancellation guide: why, then where and what to bring ---------------------------------------
     d.service("cancel_guide")

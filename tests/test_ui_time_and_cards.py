@@ -87,6 +87,8 @@ def script(d):
     d.type_pin("802468")
     yield d.screen("pin_again")
     d.type_pin("802468")
+    yield d.until("asked to confirm", lambda: app.sm.current == "message" and d.current().title == "确认修改密码")
+    d.tap_id("primary")                                                          # 确认修改
     yield d.until("PIN changed", lambda: app.sm.current == "message" and d.current().title == "密码修改成功")
     d.tap_id("primary")
     yield d.until("take your card", lambda: app.sm.current == "take_cards"

@@ -60,6 +60,9 @@ class Driver:
             self.touches.setdefault(row, 0)
 
     def tap(self, widget) -> None:
+        # a citizen can only touch what is on screen: a widget off the tree (another page of answers) would be
+        # "tapped" at its stale position, on whatever is drawn there now
+        assert widget.get_root_window() is not None, f"{widget!r} is not on screen"
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()

@@ -253,7 +253,7 @@ class ChoiceScreen(Screen):
         if not self.buttons or box.height <= 1 or box.width <= 1:
             return
         n = len(self.buttons)
-        plans = {cols: self._plan(cols) for cols in (1, 2, 3) if cols == 1 or n > 4}
+        plans = {cols: self._plan(cols) for cols in (1, 2, 3) if cols == 1 or n > 2}
         fitting = [c for c in plans if plans[c][0]] or [min(plans, key=lambda c: plans[c][1])]
         cols = min(fitting, key=lambda c: (-(-n // max(1, plans[c][0])), c))   # fewest pages, then fewest columns
         per_page, need = max(1, plans[cols][0]), plans[cols][1]
