@@ -11,7 +11,7 @@ import pathlib
 
 import pytest
 
-from tests.ui_steps import present_cards
+from tests.ui_steps import present_cards, take_cards
 from tests.ui_touches import record_touches
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
@@ -125,15 +125,16 @@ def script(d):
     yield from present_cards(d, "issue", id_key="no_card")
     yield d.until("eligibility confirmed", lambda: app.sm.current == "message" and d.current().title == "确认申领社保卡")
     d.tap_id("primary")
+    yield d.screen("photo")
+    d.tap_id("primary")                                                          # 确认使用此照片
     yield d.until("the new card at the gate", lambda: app.sm.current == "take_new_card", timeout=60)
     first = d.current().countdown
     assert "秒内取走新卡" in first and d.current().title == "请取走新卡" and d.current().slot == "出卡口"
     yield d.until("counted down", lambda: d.current().countdown != first, timeout=5)
     d.shot("take_new_card")
     hands.issuer_sim.take_card()
-    yield d.until("card issued", lambda: app.sm.current == "message" and d.current().title == "制卡完成", timeout=30)
-    hands.remove_id_card()
-    yield d.screen("attract", timeout=10)
+    yield d.until("card issued", lambda: app.sm.current == "choice" and d.current().title == "制卡完成", timeout=30)
+    yield from take_cards(d)
 
 
 def test_time_limits_and_cards_left_in_the_machine_by_touch(tmp_path, display, vpcd_reader):
