@@ -58,3 +58,18 @@ def client(service):
     c = enrolled(service)
     yield c
     c.close()
+
+
+@pytest.fixture
+def kiosk(tmp_path, request):
+    """A whole kiosk in this process (simulated devices, the embedded service), Shaanxi's profile unless a
+    test asks for another region (``@pytest.mark.parametrize("kiosk", ["sichuan"], indirect=True)``); the
+    card module's mechanical time left out. A module may define its own (another clock, other devices)."""
+    import gc
+    from kiosk.config import Config
+    from kiosk.runtime import Kiosk
+    k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy=getattr(request, "param", "shaanxi"),
+                     issuer_timing=0))
+    yield k
+    gc.collect()        # journeys a test left unfinished are closed (and wipe) while the kiosk is still open
+    k.close()

@@ -4,27 +4,14 @@ number changes only then, and a wrong or expired code does not change it."""
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import time
-
-import pytest
 
 from kiosk import demo, digits
 from kiosk.backend import contact_codes
-from kiosk.config import Config
 from kiosk.flows import steps as s
-from kiosk.runtime import Kiosk
 from tests.journey_player import Player, place
 
 NEW = "13912345678"
-
-
-@pytest.fixture
-def kiosk(tmp_path):
-    k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy="shaanxi", issuer_timing=0))
-    yield k
-    gc.collect()
-    k.close()
 
 
 def phone_on_record(kiosk) -> str:

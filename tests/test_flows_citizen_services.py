@@ -9,7 +9,6 @@ import pytest
 
 from kiosk import dates, demo, idnumber
 from kiosk.backend.client import ServiceRefused
-from kiosk.config import Config
 from kiosk.flows import cancellation
 from kiosk.flows.cancellation import CancellationFlow
 from kiosk.flows.contact import ContactFlow, ContactInvalid, check_phone
@@ -18,18 +17,10 @@ from kiosk.flows import registry
 from kiosk.flows.representation import Acting, MayNotAct, RepresentationFlow, Role, require_may_act
 from kiosk.flows.reset_pin import ResetPinFlow
 from kiosk.policy import profile
-from kiosk.runtime import Kiosk
 from kiosk.pin import DigitBuffer
 
 REGIONS = ["shaanxi", "henan", "sichuan"]
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def kiosk(tmp_path, request):
-    k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy=getattr(request, "param", "shaanxi"), issuer_timing=0))
-    yield k
-    k.close()
 
 
 def born_years_ago(years: int) -> dt.date:

@@ -5,17 +5,8 @@ import pytest
 
 from kiosk import demo
 from kiosk.backend.client import ServiceRefused
-from kiosk.config import Config
 from kiosk.flows.loss import LossReportFlow, NothingToReport, NotTheHolder, ReleaseFlow
 from kiosk.flows.representation import Acting, MayNotAct, Role
-from kiosk.runtime import Kiosk
-
-
-@pytest.fixture
-def kiosk(tmp_path, request):
-    k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy=getattr(request, "param", "shaanxi"), issuer_timing=0))
-    yield k
-    k.close()
 
 
 def reporting(kiosk, key):

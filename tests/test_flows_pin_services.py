@@ -7,7 +7,6 @@ import pytest
 
 from kiosk import demo
 from kiosk.backend.client import ServiceClient
-from kiosk.config import Config
 from kiosk.flows import change_pin, pin_writes, reset_pin, unlock
 from kiosk.flows.activate import ActivateFlow, ActivationNotOffered, InitialPinNotAccepted
 from kiosk.flows.holder_card import CardStateRefused
@@ -19,7 +18,6 @@ from kiosk.flows.unlock import NotBlocked, UnlockFlow
 from kiosk.hw.cardreader.apdu import CardStatusError
 from kiosk.hw.cardreader.virtualcard import personalise
 from kiosk.pin import PinBuffer
-from kiosk.runtime import Kiosk
 
 pin = PinBuffer.typed
 REGIONS = ["shaanxi", "henan", "sichuan"]
@@ -29,13 +27,6 @@ NEW = "802468"
 
 class Crash(BaseException):
     """A power cut: nothing in the flow catches it."""
-
-
-@pytest.fixture
-def kiosk(tmp_path, request):
-    k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy=getattr(request, "param", "shaanxi"), issuer_timing=0))
-    yield k
-    k.close()
 
 
 def custom_card(kiosk, key, **changes):

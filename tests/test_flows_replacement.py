@@ -9,7 +9,6 @@ import pytest
 
 from kiosk import demo, policy
 from kiosk.backend.client import ServiceRefused
-from kiosk.config import Config
 from kiosk.flows import replacement
 from kiosk.flows.issuance import IssuanceFlow
 from kiosk.flows import replacement_reasons as reasons_for
@@ -21,14 +20,6 @@ from kiosk.flows.replacement_reasons import OldCard
 from kiosk.hw.cardissuer.codec import Command
 from kiosk.hw.cardreader.ssse import SFI_EF05
 from kiosk.hw.cardreader.virtualcard import personalise
-from kiosk.runtime import Kiosk
-
-
-@pytest.fixture
-def kiosk(tmp_path, request):
-    k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy=getattr(request, "param", "shaanxi"), issuer_timing=0))
-    yield k
-    k.close()
 
 
 def citizen_takes_cards_from_the_gate(kiosk):

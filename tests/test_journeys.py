@@ -2,29 +2,18 @@
 refusal, on the embedded default (simulated devices speaking their wire protocols, the service over HTTP).
 The journeys are the ones the app runs (kiosk/flows/registry.py); only the runner differs (journey_player)."""
 import dataclasses
-import gc
 import time
 
 import pytest
 
 from kiosk import demo, masking
 from kiosk.backend.client import ServiceRefused
-from kiosk.config import Config
 from kiosk.flows import photo_step
 from kiosk.flows import steps as s
 from kiosk.flows.issuance import STEPS_ZH
 from kiosk.flows.representation import MayNotAct
-from kiosk.runtime import Kiosk
 from tests.issuance_tools import citizen_takes_cards
 from tests.journey_player import Player, insert, leave_at, pay, place, take_back_id_card
-
-
-@pytest.fixture
-def kiosk(tmp_path, request):
-    k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy=getattr(request, "param", "shaanxi"), issuer_timing=0))
-    yield k
-    gc.collect()        # journeys a test left unfinished are closed (and wipe) while the kiosk is still open
-    k.close()
 
 
 def state_of(kiosk, key):

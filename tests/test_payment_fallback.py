@@ -4,29 +4,18 @@ the SAME fee order as the QR (decoded from the printed slip), the old card goes 
 told what happens next; paying both ways never charges twice; or staff are called."""
 from __future__ import annotations
 
-import gc
 import time
 
 import pytest
 
 from kiosk import demo
 from kiosk.backend.client import ServiceRefused
-from kiosk.config import Config
 from kiosk.flows import steps as s
-from kiosk.runtime import Kiosk
 from tests.issuance_tools import citizen_takes_cards
 from tests.journey_player import Player, leave_at, pay, place
 from tests.receipt_tools import qr_texts
 
 HOLDER = demo.by_key("normal")
-
-
-@pytest.fixture
-def kiosk(tmp_path):
-    k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy="shaanxi", issuer_timing=0))
-    yield k
-    gc.collect()
-    k.close()
 
 
 def replacement(kiosk, does=(), key="normal") -> Player:

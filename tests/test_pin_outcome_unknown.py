@@ -7,7 +7,6 @@ import threading
 import pytest
 
 from kiosk import demo
-from kiosk.config import Config
 from kiosk.flows import change_pin, pin_writes, replacement, reset_pin, unlock
 try:                                     # new in this change: absent before the fix
     from kiosk.flows import staff_notices
@@ -19,19 +18,11 @@ from kiosk.flows.reset_pin import ResetPinFlow
 from kiosk.flows.status_query import StatusQueryFlow
 from kiosk.flows.unlock import NotBlocked, UnlockFlow
 from kiosk.pin import PinBuffer
-from kiosk.runtime import Kiosk
 from tests.test_flows_pin_services import Crash, crash_after_card_acts, go_offline, start
 
 pin = PinBuffer.typed
 NEW = "802468"
 CHANGE, RELOAD_OR_CHANGE, UNBLOCK = 0x5E, 0x5E, 0x24
-
-
-@pytest.fixture
-def kiosk(tmp_path):
-    k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy="shaanxi", issuer_timing=0))
-    yield k
-    k.close()
 
 
 def number(key):

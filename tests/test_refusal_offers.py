@@ -5,29 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
-
-import pytest
 
 from kiosk import demo
-from kiosk.config import Config
 from kiosk.flows import kept_id, registry
 from kiosk.flows import photo_step
 from kiosk.flows import steps as s
 from kiosk.flows.representation import Acting, Role
-from kiosk.runtime import Kiosk
 from tests.issuance_tools import citizen_takes_cards
 from tests.journey_player import Player, insert, place, take_back_id_card
 
 PLACE_ID = "请将身份证放在读卡区"
-
-
-@pytest.fixture
-def kiosk(tmp_path):
-    k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy="shaanxi", issuer_timing=0))
-    yield k
-    gc.collect()
-    k.close()
 
 
 def placements(p: Player) -> int:

@@ -7,10 +7,7 @@ or when an English sentence occurs twice. Checked over every screen text, every 
 card service's), every card-state text, and the screens a journey composes from several of them."""
 from __future__ import annotations
 
-import gc
 import re
-
-import pytest
 
 from kiosk import cardstates
 from kiosk.i18n_en import EN
@@ -71,16 +68,6 @@ def test_no_english_text_repeats_a_sentence():
              **{en: w for w, _zh, en, *_ in kiosk_refusals() + service_refusals()}}
     found = {w: s for en, w in texts.items() if (s := repeated_sentence(en))}
     assert not found, found
-
-
-@pytest.fixture
-def kiosk(tmp_path):
-    from kiosk.config import Config
-    from kiosk.runtime import Kiosk
-    k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy="shaanxi", issuer_timing=0))
-    yield k
-    gc.collect()
-    k.close()
 
 
 def test_the_blocked_pin_screen_of_change_pin_says_the_remedy_once(kiosk):
