@@ -4,14 +4,13 @@ screen in both languages and both scales) and the printed face as card-face.png 
 from __future__ import annotations
 
 import os
-import pathlib
 import shutil
 
 import pytest
 
+from tests.ui_app import kiosk_app
 from tests.ui_steps import take_cards
 
-ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
 pytestmark = pytest.mark.timeout(240)
 
 
@@ -79,28 +78,9 @@ def script(d):
 
 
 def test_the_citizen_retakes_and_approves_the_photo_by_touch(tmp_path, display):
-    state = tmp_path / "state"
-    from kiosk.logsetup import configure
-    configure(str(state))
-    from kiosk.screens import boot
-    boot.prepare(str(state), fullscreen=False, width=1280, height=800)
-    from kiosk.config import Config, UiConfig
-    from kiosk.runtime import Kiosk
-    from kiosk.screens.app import KioskApp
-    from tests.ui_driver import Driver
-
-    kiosk = Kiosk(Config(state_dir=str(state), ui=UiConfig(fullscreen=False)))
-    app = KioskApp(kiosk, session_timeout_s=60)
-    driver = Driver(app, str(ARTIFACTS))
-    driver.run(script)
-    try:
-        app.run()
-        printed = list(kiosk.hands.faceprinter_sim.printed)
-        captures = kiosk.devices.camera.captures
-    finally:
-        kiosk.close()
-    assert driver.error is None, driver.error
-    assert driver.finished, "the app stopped before the script ended"
+    with kiosk_app(tmp_path, script) as run:
+        printed = list(run.kiosk.hands.faceprinter_sim.printed)
+        captures = run.kiosk.devices.camera.captures
     assert captures == 2 and len(printed) == 1
     # tile, 开始制卡, 重新拍照, language there and back, 确认使用此照片, 完成
-    assert driver.touches["card_face"] == 7
+    assert run.driver.touches["card_face"] == 7

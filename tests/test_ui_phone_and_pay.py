@@ -13,6 +13,7 @@ import pytest
 
 from kiosk import demo
 from kiosk.hw.printer.escpos_decode import render_png
+from tests.ui_app import kiosk_app
 from tests.receipt_tools import qr_texts
 from tests.ui_steps import take_cards
 from tests.ui_touches import record_touches
@@ -133,35 +134,13 @@ def script(d):
 
 
 def test_paying_at_a_counter_and_proving_a_new_phone_by_touch(tmp_path, display):
-    state = tmp_path / "state"
-    from kiosk.logsetup import configure
-    configure(str(state))
-    from kiosk.screens import boot
-    boot.prepare(str(state), fullscreen=False, width=1280, height=800)
-    from kiosk.config import Config, UiConfig
-    from kiosk.runtime import Kiosk
-    from kiosk.screens.app import KioskApp
-    from kiosk.voice import RecordingPlayer, Voice
-    from tests.ui_driver import Driver
-
-    kiosk = Kiosk(Config(state_dir=str(state), ui=UiConfig(fullscreen=False)))
-    player = RecordingPlayer()
-    kiosk.voice.close()
-    kiosk.voice = Voice(str(state / "voice"), player)
-    app = KioskApp(kiosk, session_timeout_s=60)
-    driver = Driver(app, str(ARTIFACTS))
-    driver.run(script)
-    try:
-        app.run()
-        service = kiosk.service
+    with kiosk_app(tmp_path, script, voice=True) as run:
+        service = run.kiosk.service
         orders = [dict(r) for r in service.store.query("SELECT * FROM fee_orders ORDER BY id")]
         phone = service.store.person(demo.by_key("normal").id_number)["phone"]
-        in_bin = list(kiosk.hands.station.in_bin)
+        in_bin = list(run.kiosk.hands.station.in_bin)
         calls = [dict(r) for r in service.store.query("SELECT * FROM staff_calls")]
-    finally:
-        kiosk.close()
-    assert driver.error is None, driver.error
-    assert driver.finished, "the app stopped before the script ended"
+    driver = run.driver
 
     # the slip: the same order as the QR on screen, printed twice with the same code; no second order
     first, second = driver.slips

@@ -5,11 +5,10 @@ takes and where a passport holder goes; the cancellation guide asks why and list
 Screenshots under tests/artifacts/screens/refusal_offer/ and cancel_guide/."""
 from __future__ import annotations
 
-import pathlib
-
 import pytest
 
-ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
+from tests.ui_app import kiosk_app
+
 pytestmark = pytest.mark.timeout(300)
 
 
@@ -77,25 +76,6 @@ def script(d):
 
 
 def test_a_refusal_button_leads_to_the_offered_service_with_the_id_card_kept(tmp_path, display):
-    state = tmp_path / "state"
-    from kiosk.logsetup import configure
-    configure(str(state))
-    from kiosk.screens import boot
-    boot.prepare(str(state), fullscreen=False, width=1280, height=800)
-    from kiosk.config import Config, UiConfig
-    from kiosk.runtime import Kiosk
-    from kiosk.screens.app import KioskApp
-    from tests.ui_driver import Driver
-
-    kiosk = Kiosk(Config(state_dir=str(state), ui=UiConfig(fullscreen=False)))
-    app = KioskApp(kiosk, session_timeout_s=60)
-    driver = Driver(app, str(ARTIFACTS))
-    driver.run(script)
-    try:
-        app.run()
-        made = kiosk.hands.issuer_sim.hopper
-    finally:
-        kiosk.close()
-    assert driver.error is None, driver.error
-    assert driver.finished, "the app stopped before the script ended"
+    with kiosk_app(tmp_path, script) as run:
+        made = run.kiosk.hands.issuer_sim.hopper
     assert made == 50                              # declined at the confirmation: no card left the hopper

@@ -11,6 +11,7 @@ import pathlib
 
 import pytest
 
+from tests.ui_app import kiosk_app
 from tests.ui_steps import present_cards, take_cards
 from tests.ui_touches import record_touches
 
@@ -138,33 +139,10 @@ def script(d):
 
 
 def test_time_limits_and_cards_left_in_the_machine_by_touch(tmp_path, display, vpcd_reader):
-    state = tmp_path / "state"
-    from kiosk.logsetup import configure
-    configure(str(state))
-    from kiosk.screens import boot
-    boot.prepare(str(state), fullscreen=False, width=1280, height=800)
-    from kiosk.config import Config, UiConfig
-    from kiosk.runtime import Kiosk
-    from kiosk.screens.app import KioskApp
-    from kiosk.voice import RecordingPlayer, Voice
-    from tests.ui_driver import Driver
-
-    kiosk = Kiosk(Config(state_dir=str(state), cardreader="vpcd", ui=UiConfig(fullscreen=False)))
-    player = RecordingPlayer()
-    kiosk.voice.close()
-    kiosk.voice = Voice(str(state / "voice"), player)          # real espeak-ng, a recording "speaker"
-    app = KioskApp(kiosk, session_timeout_s=60)
-    driver = Driver(app, str(ARTIFACTS))
-    driver.run(script)
-    try:
-        app.run()
-        calls = kiosk.service.store.query("SELECT screen, service FROM staff_calls")
-        spoken = list(player.played)
-        voice = kiosk.voice
-    finally:
-        kiosk.close()
-    assert driver.error is None, driver.error
-    assert driver.finished, "the app stopped before the script ended"
+    with kiosk_app(tmp_path, script, vpcd=True, voice=True) as run:
+        calls = run.kiosk.service.store.query("SELECT screen, service FROM staff_calls")
+        voice = run.kiosk.voice
+    spoken, driver = list(run.spoken), run.driver
     assert [tuple(c) for c in calls] == [("take_cards", "change_pin")]          # the card left: staff called
     assert voice.beep_path in spoken                                             # a beep with the words
     assert voice.cache.path_for("还需要更多时间吗？请点击“继续办理”") in spoken     # the question, spoken
