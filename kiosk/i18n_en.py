@@ -358,4 +358,5 @@ EN: dict[str, str] = {
     "身份证读卡区和社保卡插口": "ID card reader and card slot",
     "请取走新卡": "Please take your new card",
     "出卡口": "Card exit",
+    "支付剩余时间：{n}秒": "Time left to pay: {n} s",
 }

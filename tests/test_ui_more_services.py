@@ -139,6 +139,9 @@ def script(d):
     d.tap_id("choice_renewal")
     yield from confirm_fee(d, app, shot="confirm_fee")
     yield d.screen("qr")
+    first = d.current().countdown
+    assert first.startswith("支付剩余时间：")                   # the time left to pay, counted down
+    yield d.until("the payment counted down", lambda: d.current().countdown != first, timeout=5)
     d.shot("pay")
     assert qr_payload(app).startswith("sbkpay://order/")
     panel.pay_shown_qr()                 # the citizen's phone scans the code and pays

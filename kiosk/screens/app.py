@@ -425,4 +425,6 @@ class KioskApp(App):
         """``limit_s``: how long the step itself waits (a payment), when longer than the session's limit."""
         self.show("qr").show(title, body, note, payload, cancel, extra)
         self._step_limit_s = limit_s + STEP_GRACE_S if limit_s else 0
+        if limit_s:           # a payment: the time left counts down on the screen, like every card wait
+            self._count("qr", limit_s, lambda n: _("支付剩余时间：{n}秒", n=n))
         self.say(title)

@@ -309,6 +309,7 @@ class QrScreen(Screen):
     note = StringProperty("")
     cancel_text = StringProperty(_("返回首页"))
     extra_text = StringProperty("")      # a second action, e.g. print a receipt
+    countdown = StringProperty("")       # the time left to pay, when the step waits for a payment
     on_cancel = None
     on_extra = None
     payload = ""
@@ -316,6 +317,7 @@ class QrScreen(Screen):
     def show(self, title, body, note, payload: str, cancel: tuple, extra: tuple | None = None) -> None:
         import qrcode    # python-escpos depends on it already; the receipt prints the same codes
         self.title, self.body, self.note, self.payload = title, body, note, payload
+        self.countdown = ""
         self.ids.scroll.scroll_y = 1
         self.cancel_text, self.on_cancel = cancel
         self.extra_text, self.on_extra = extra or ("", None)
