@@ -357,7 +357,7 @@ class PinEntryScreen(Screen):
         keypad = self.ids.keypad
         keypad.clear_widgets()
         for key in digits[:9] + ["clear", digits[9], "back"]:
-            button = Factory.PinKey(font_size=dp(44) if key.isdigit() else dp(30))
+            button = Factory.PinKey()
             button.key = key
             button.bind(on_release=self._key)
             self.ids[f"key_{key}"] = button
@@ -440,7 +440,7 @@ class IssuingScreen(Screen):
         self.relabel()
 
     def relabel(self, *_args) -> None:
-        from kivy.uix.label import Label
+        from kiosk.screens.wrapping import WrapLabel
         if not hasattr(self, "steps"):
             return
         app = App.get_running_app()
@@ -453,7 +453,22 @@ class IssuingScreen(Screen):
                 text = getattr(self, "done", {}).get(key, text)
             mark, colour = ("✓ ", app.pal.GOOD) if i < done else (("▶ ", app.pal.PRIMARY) if i == done
                                                                    else ("· ", app.pal.MUTED))
-            box.add_widget(Label(text=mark + app.tr(text, app.lang), markup=True, font_size=dp(30) * app.scale,
-                                 color=colour,
-                                 size_hint_y=None, height=dp(52) * app.scale, halign="left", valign="middle",
-                                 text_size=(800, None), bold=i == done))
+            row = WrapLabel(text=mark + app.tr(text, app.lang), markup=True, color=colour, size_hint_y=None,
+                            halign="left", valign="middle", bold=i == done)
+            # wrapped at the row's own width (a fixed 800 px ran out of the 648 px box beside the panel)
+            row.bind(width=lambda label, width: setattr(label, "text_size", (width, None)))
+            box.add_widget(row)
+        self.fit_rows()
+
+    def fit_rows(self, *_args) -> None:
+        """Every step row as high as the room allows, up to 52 px (× the scale), the type following the row."""
+        app = App.get_running_app()
+        box = self.ids.steps
+        rows = box.children
+        if not rows or app is None:
+            return
+        room = (box.height - box.padding[1] - box.padding[3] - box.spacing * (len(rows) - 1)) / len(rows)
+        height = max(dp(30), min(dp(52) * app.scale, room))
+        for row in rows:
+            row.height = height
+            row.font_size = min(dp(30) * app.scale, height * 0.62)

@@ -7,7 +7,9 @@ tests and language switches see the text as written. The .kv rules use them as W
 (widgets.kv: Heading, Body, BigButton, QuietButton)."""
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.factory import Factory
+from kivy.properties import NumericProperty
 from kivy.uix.button import Button
 from kivy.uix.label import Label
 from kivy.utils import get_hex_from_color
@@ -70,5 +72,33 @@ class WrapButton(BreaksLines, Button):
     pass
 
 
+class FitLabel(WrapLabel):
+    """A WrapLabel whose type shrinks, from ``base_font_size`` down to ``min_font_size`` at most, until the
+    wrapped text fits its box: a title is read whole, never cut short with "…" (the top bar at the elderly
+    scale beside the simulator panel)."""
+    base_font_size = NumericProperty(0)
+    min_font_size = NumericProperty(0)
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self._refit = Clock.create_trigger(self.refit, -1)
+        self.fbind("size", self._refit)
+        self.fbind("text", self._refit)
+        self.fbind("base_font_size", self._refit)
+
+    def refit(self, *_args) -> None:
+        if not self.base_font_size or self.width <= 0 or self.height <= 0:
+            return
+        size = self.base_font_size
+        while True:
+            self.font_size = size
+            self.texture_update()
+            width, height = self.texture_size
+            if (width <= self.width and height <= self.height) or size <= self.min_font_size:
+                return
+            size = max(self.min_font_size, size - 1)
+
+
 Factory.register("WrapLabel", cls=WrapLabel)
+Factory.register("FitLabel", cls=FitLabel)
 Factory.register("WrapButton", cls=WrapButton)
