@@ -139,13 +139,13 @@ class ReplacementFlow:
                                            "apply again. To see how it is going, choose 'Card status'",
                                         offer="status")
         if card is None:
-            raise NoCardToReplace("no card on record", zh="您名下没有社保卡，无需补换。办理新卡请选择“申领社保卡”",
-                                  en="You have no card to replace. To get a new one, choose 'Apply for a card'",
+            raise NoCardToReplace("no card on record", zh="您名下没有社保卡，无需补换。办理新卡请选择“申领社保卡”。",
+                                  en="You have no card to replace. To get a new one, choose 'Apply for a card'.",
                                   offer="issue")
         if card["state"] == "cancelled":
-            raise NoCardToReplace("card cancelled", zh="您的社保卡已注销，不能补换。办理新卡请选择“申领社保卡”",
+            raise NoCardToReplace("card cancelled", zh="您的社保卡已注销，不能补换。办理新卡请选择“申领社保卡”。",
                                   en="Your card is cancelled and cannot be replaced. To get a new one, choose "
-                                     "'Apply for a card'", offer="issue")
+                                     "'Apply for a card'.", offer="issue")
         if status["person"]["name"] != id_card.name:
             # said before the old card goes in; the service refuses the application the same way
             raise RecordNotUpdated("ID card name differs from the record",

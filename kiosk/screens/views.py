@@ -203,11 +203,15 @@ class MessageScreen(Screen):
     primary_text = StringProperty(_("完成"))
     secondary_text = StringProperty("")
     emphasis = StringProperty("")       # a short value to check, shown large above the words (a phone number)
+    is_list = BooleanProperty(False)
     on_primary = None
     on_secondary = None
 
     def show(self, title, body, tone: str, primary: tuple, secondary: tuple | None) -> None:
         self.title, self.body, self.tone, self.emphasis = title, body, tone, ""
+        zh = tr(body, "zh") if body else ""
+        # a list (what to bring: "· " lines; steps: "一、" lines) reads down the left edge, not centred
+        self.is_list = "\n· " in zh or "\n一、" in zh
         self.ids.scroll.scroll_y = 1          # a new message is read from its top
         self.primary_text, self.on_primary = primary
         self.secondary_text, self.on_secondary = secondary or ("", None)
