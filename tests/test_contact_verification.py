@@ -14,7 +14,7 @@ from kiosk.backend.client import ServiceRefused
 from kiosk.backend.server import ServiceThread
 from kiosk.backend.store import now
 from kiosk.policy import profile
-from tests.service_tools import enrolled, new_person, texted_code, verified_phone_change
+from tests.service_tools import new_person, texted_code, verified_phone_change
 
 NEW = "13912345678"
 
@@ -39,13 +39,6 @@ def service(tmp_path, clock):
     svc = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi"), clock=clock).start()
     yield svc
     svc.stop()
-
-
-@pytest.fixture
-def client(service):
-    c = enrolled(service)
-    yield c
-    c.close()
 
 
 def phone_of(service, id_number):
