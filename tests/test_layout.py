@@ -182,7 +182,6 @@ def script(d, found: dict):
                 for name, show in _cases(app):
                     shown = show()
                     overlay = shown if isinstance(shown, ModalView) else None
-                    app.root.countdown_text = ""
                     yield d.until(name, lambda: True, timeout=5)
                     yield d.until("laid out", lambda: True, timeout=5)      # a second pass: sizes that follow text
                     if name.endswith("_last_page") and hasattr(app.sm.current_screen, "turn"):
