@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 setup: system-deps $(STAMP)
+	@$(PY) scripts/fetch_sample_faces.py >/dev/null   # photographs of faces for the simulated camera and tests
 
 run: setup
 	$(PY) run_kiosk.py $(if $(CONFIG),--config $(CONFIG)) $(if $(WINDOWED),--windowed)
