@@ -113,7 +113,6 @@ EN: dict[str, str] = {
         "from the card outlet on the right.",
     "开始制卡": "Make my card",
     # the photo on the new card (kiosk/flows/photo_step.py)
-    "正在拍照，请正对摄像头": "Taking your photo: please look straight at the camera",
     "请确认制卡照片": "Check the photo for your card",
     "这张照片将印在您的社保卡上。\n满意请点“确认使用此照片”，不满意可以重新拍照。":
         "This photo will be printed on your card.\nIf you are happy with it, touch \"Use this photo\"; if not, "
@@ -359,4 +358,15 @@ EN: dict[str, str] = {
     "请取走新卡": "Please take your new card",
     "出卡口": "Card exit",
     "支付剩余时间：{n}秒": "Time left to pay: {n} s",
+    # 人证核验 and the card photo (kiosk/flows/face_check.py, photo_step.py)
+    "人脸核验": "Face check",
+    "正在读取身份证照片": "Reading the photo on your ID card",
+    "人脸核验未通过": "The face check did not succeed",
+    "还可以再试 {n} 次。请摘下帽子和墨镜，正对摄像头。": "You can try {n} more times. Please take off hat and sunglasses and face the camera.",
+    "再试一次": "Try again",
+    "不办了": "Stop here",
+    "拍摄制卡照片": "Your card photo",
+    "照片不符合要求": "The photo cannot be used",
+    "请按提示调整后重新拍照。": "Please do as it says, then take the photo again.",
+    "正在生成卡面预览": "Preparing the card preview",
 }

@@ -16,6 +16,16 @@ class PolicyProfile:
     sources: tuple[str, ...]
     renewal_window_days: int = 60          # seeds/000, 001: renewal from 60 days before expiry
     photo_exempt_below_age: int = 7        # seeds/000-004: children under 7 need no photo
+    # 人证核验: the services that first check the person at the camera against the ID card's photo (the
+    # holder, or whoever acts for them) — a found ID card must not be enough to get a card or a PIN. The
+    # seeds do not list them; the project's default (FACE_CHECK_DECISION) is every service that makes a card,
+    # sets a PIN, unlocks, or blocks/unblocks a card for good; a temporary loss report is not among them
+    # (it must stay quick, and it can only protect the holder).
+    face_check_services: tuple[str, ...] = ("issue", "replace", "reset_pin", "unlock", "loss_formal", "release",
+                                            "activate")
+    # the largest descriptor distance (kiosk/faces/engine.py) that counts as the same person: stricter than
+    # dlib's 0.6, as a false accept hands a card to a stranger (bench/faces.py measures both error kinds)
+    face_match_threshold: float = 0.5
     # Xi'an (seeds/000): a 2nd-generation card of these banks must be replaced once it has expired, and that
     # first 2nd→3rd-generation swap is free ("二代卡补换三代卡首次免收手续费"); kiosk/backend/rules.py applies it
     generation_swap_free_banks: tuple[str, ...] = ()

@@ -24,7 +24,7 @@ from kiosk.flows.representation import HOLDER
 from kiosk.i18n import tr
 
 CITIZEN_WAITS = (s.PlaceIdCard, s.InsertCard, s.Pay)
-BLOCKING = (*CITIZEN_WAITS, s.Work, s.MakeCard, s.Heading, s.TakeCards)
+BLOCKING = (*CITIZEN_WAITS, s.Work, s.MakeCard, s.Heading, s.TakeCards, s.LookAtCamera)
 
 
 class Player:
@@ -43,6 +43,8 @@ class Player:
         self.error: BaseException | None = None
         self.takes_cards = takes_cards
         self.cards_left: list[str] = []        # what a TakeCards step said was still inside, in order
+        self.guidance: list[str] = []          # the camera's prompts (kiosk.faces.Guidance.key), each change once
+        self.frames = 0                        # camera frames the screen would have shown
         self.keeper = kept_id.Keeper()       # the ID card read, as the app's driver keeps it for an offer
         self.journey = attended(registry.begin(key, kiosk.devices, acting, id_card=id_card, keeper=self.keeper),
                                 kiosk.devices, key, staff_after_s=staff_after_s)
@@ -171,6 +173,11 @@ class Player:
         if action is not None:
             action()
 
+    def _frame(self, _image, guidance) -> None:
+        self.frames += 1
+        if not self.guidance or self.guidance[-1] != guidance.key:
+            self.guidance.append(guidance.key)
+
     def _run(self, step):
         cancelled = threading.Event()
         if isinstance(step, CITIZEN_WAITS):
@@ -188,6 +195,8 @@ class Player:
             return step.run(on_progress=self._progress) if step.progress else step.run()
         if isinstance(step, s.MakeCard):
             return step.run(self.wait_s, cancelled, on_progress=self._progress)
+        if isinstance(step, s.LookAtCamera):
+            return step.run(step.timeout_s, cancelled, self._frame)
         if isinstance(step, s.TakeCards):
             if self.takes_cards:
                 self.kiosk.hands.remove_id_card()

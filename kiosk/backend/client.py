@@ -187,9 +187,9 @@ class ServiceClient:
     def heartbeat(self, devices: list[dict]) -> dict:
         return self._call("POST", f"/v1/kiosks/{self.kiosk_id}/heartbeat", {"devices": devices}, retry=False)
 
-    def call_staff(self, screen: str, service: str | None = None) -> dict:
-        return self._call("POST", f"/v1/kiosks/{self.kiosk_id}/staff-calls", {"screen": screen, "service": service},
-                          retry=False)
+    def call_staff(self, screen: str, service: str | None = None, reason: str | None = None) -> dict:
+        body = {"screen": screen, "service": service, **({"reason": reason} if reason else {})}
+        return self._call("POST", f"/v1/kiosks/{self.kiosk_id}/staff-calls", body, retry=False)
 
     def key_service(self, operation: str, payload: dict) -> dict:
         """The card cryptography of the key service (pure functions of their input: safe to retry)."""

@@ -130,6 +130,7 @@ class Heartbeat(BaseModel):
 class StaffCall(BaseModel):
     screen: str = Field(max_length=40, pattern=r"^[a-z_]*$")
     service: str | None = Field(default=None, max_length=40, pattern=r"^[a-z_]*$")
+    reason: str | None = Field(default=None, max_length=40, pattern=r"^[a-z_]*$")   # a key, never free text
 
 
 class LossReport(BaseModel):
@@ -418,7 +419,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         service; never who the citizen is)."""
         if kiosk != kiosk_id:
             raise Refusal(403, "other_kiosk", "不能代替其他终端呼叫", "A kiosk calls only for itself")
-        call_id = store.staff_call(kiosk_id, body.screen, body.service)
+        call_id = store.staff_call(kiosk_id, body.screen, body.service, body.reason)
         return {"kiosk_id": kiosk_id, "call_id": call_id, "state": "open"}
 
     @app.post("/v1/kiosks/{kiosk}/events")

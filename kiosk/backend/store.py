@@ -69,7 +69,9 @@ ADDED_COLUMNS = (("cards", "application_id", "INTEGER"), ("staff_events", "devic
                  ("applications", "fee_waiver", "TEXT"), ("applications", "photo", "INTEGER"),
                  ("cards", "before_loss", "TEXT"), ("cards", "before_lock", "TEXT"),
                  # an agent who applied for the holder with the power of attorney (seeds/002, 004)
-                 ("applications", "agent", "TEXT"))
+                 ("applications", "agent", "TEXT"),
+                 # why staff were called, when the kiosk says (e.g. a face check that failed: "no_match")
+                 ("staff_calls", "reason", "TEXT"))
 
 
 def now() -> dt.datetime:
@@ -234,10 +236,10 @@ class Store:
             db.execute("UPDATE kiosks SET last_seen = ?, devices = ? WHERE kiosk_id = ?",
                        (now().isoformat(), json.dumps(devices, ensure_ascii=False), kiosk_id))
 
-    def staff_call(self, kiosk_id: str, screen: str, service: str | None) -> int:
+    def staff_call(self, kiosk_id: str, screen: str, service: str | None, reason: str | None = None) -> int:
         with self.transaction() as db:
-            return db.execute("INSERT INTO staff_calls (kiosk_id, at, screen, service) VALUES (?, ?, ?, ?)",
-                              (kiosk_id, now().isoformat(), screen, service)).lastrowid
+            return db.execute("INSERT INTO staff_calls (kiosk_id, at, screen, service, reason) VALUES (?, ?, ?, ?, ?)",
+                              (kiosk_id, now().isoformat(), screen, service, reason)).lastrowid
 
     def use_nonce(self, kiosk_id: str, nonce: str, expires: int) -> bool:
         """Record a nonce; False when it was used before (a replay)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 from kiosk.errors import Refusal, Said
-from kiosk.flows import identity, pin_rules, pin_steps, representation
+from kiosk.flows import face_check, identity, pin_rules, pin_steps, representation
 from kiosk.flows.base import Devices
 from kiosk.flows.representation import HOLDER, Acting
 from kiosk.flows.steps import InsertCard, PlaceIdCard, Work, finish
@@ -121,6 +121,7 @@ def pin_journey(flow: HolderCardFlow, set_pin, done_title, done_body, id_card: I
         elif (yield PlaceIdCard(representation.holder_id_title(flow.acting), _("本业务须核验持卡人身份证和社保卡"),
                                 flow.wait_for_id_card)) is None:
             return
+        yield from face_check.verify_holder(devices, flow.acting, flow.id_card, flow.SERVICE)
         if (yield InsertCard(_("请插入社保卡"), _("芯片朝上，插入下方社保卡插口"), flow.wait_for_card)) is None:
             return
         told = yield from pin_steps.new_pin_twice(new, again, lambda: pin_rules.check_new(devices.policy, new),

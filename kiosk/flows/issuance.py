@@ -34,7 +34,7 @@ from kiosk.hw.cardreader.ssse import KEY_UPDATE, SFI_EF05, SFI_EF06, SocialSecur
 from kiosk.journal import new_txn_id
 
 __all__ = ["IssuanceFlow", "IssuanceFailed", "Outcome", "recover", "KIND", "NEEDS", "STEPS_ZH", "STEPS_DONE_ZH", "TAKE_TIMEOUT_S",
-           "card_photo", "holder_of", "make_card", "not_taken"]
+           "holder_of", "make_card", "not_taken"]
 log = logging.getLogger(__name__)
 NEEDS = ("cardissuer", "issuer_reader", "faceprinter", "service")
 # each step while it runs, and once it is done (a finished step must not still read "正在…")
@@ -328,20 +328,13 @@ def holder_of(records: dict) -> tuple[str, str]:
 TAKE_TIMEOUT_S = 60      # a new card waits this long at the gate before it is captured
 
 
-def card_photo(devices: Devices):
-    """The photo printed on the face, taken now ([camera] device = "none": the face has no photo)."""
-    camera = devices.camera
-    return camera.capture() if camera else None    # at its own size: the face scales it down to the slot
-
-
 def make_card(flow: IssuanceFlow):
-    """The journey's step that runs this issuance, its sub-steps shown as they happen (photo taken first)."""
+    """The journey's step that runs this issuance, its sub-steps shown as they happen. The photo was taken
+    and approved before (kiosk/flows/photo_step.py); None: a card without one (a child under 7, no camera)."""
     from kiosk.flows.steps import MakeCard
 
     def run(take_timeout: float, cancelled: threading.Event, on_progress) -> Outcome:
         flow.on_progress = on_progress
-        if flow.photo is None:
-            flow.photo = card_photo(flow.devices)
         return flow.run(take_timeout, cancelled)
     return MakeCard(STEPS_ZH, run, TAKE_TIMEOUT_S, STEPS_DONE_ZH)
 

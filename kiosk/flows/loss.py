@@ -12,7 +12,7 @@ import threading
 
 from kiosk import cardstates, masking, receipts
 from kiosk.errors import Refusal
-from kiosk.flows import identity, representation, service_writes
+from kiosk.flows import face_check, identity, representation, service_writes
 from kiosk.flows.base import Devices, now
 from kiosk.flows.identity import NotCurrentCard, NotTheHolder  # noqa: F401  (re-exported for callers)
 from kiosk.flows.representation import HOLDER, Acting
@@ -173,6 +173,9 @@ def report_journey(devices: Devices, acting: Acting = HOLDER):
                               tone="warn", primary=(CONFIRM, _("确认挂失")),
                               secondary=(DONE, _("返回首页")))) != CONFIRM:
                 return
+            # a formal report stops the card for good: the person asking is checked first (a temporary one
+            # is not: it must stay quick, and it can only protect the holder)
+            yield from face_check.verify_holder(devices, acting, flow.id_card, "loss_formal")
         result = yield Work(_("正在办理挂失"), lambda: flow.report(kind))
         if result["state"] == "temp_lost":
             body = _("已临时挂失，将于{date}自动解除。找到卡片后可持身份证和社保卡解除挂失。", date=result["lapses_at"][:10])
@@ -194,6 +197,7 @@ def release_journey(devices: Devices, acting: Acting = HOLDER):
                               _("代办解除挂失，须放置持卡人（被代办人）的身份证，再插入其社保卡"),
                               flow.wait_for_id_card)) is None:
             return
+        yield from face_check.verify_holder(devices, acting, flow.id_card, "release")
         if (yield InsertCard(_("请插入找回的社保卡"), _("芯片朝上，插入下方社保卡插口"), flow.wait_for_card)) is None:
             return
         answer = yield Work(_("正在解除挂失"), flow.release)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from kiosk import masking
 from kiosk.errors import Refusal
-from kiosk.flows import activate, issuance, representation
+from kiosk.flows import activate, face_check, issuance, representation
 from kiosk.flows.base import Devices
-from kiosk.flows.photo_step import approve_photo
+from kiosk.flows.photo_step import approve_photo, photo_needed
 from kiosk.flows.representation import HOLDER, Acting
 from kiosk.flows.steps import DONE, RECEIPT, Choose, Heading, Message, Option, PlaceIdCard, Work, finish
 from kiosk.hw.idreader.idcard import IdCard
@@ -56,8 +56,8 @@ def apply(devices: Devices, acting: Acting, id_card: IdCard) -> dict:
     pending = devices.service.card_status(id_card.id_number)["application"]
     if pending and pending["kind"] == "new" and pending["state"] == "accepted":
         return devices.service.application(pending["id"])
-    return devices.service.apply(id_card.id_number, "new", photo=True, name_on_id=id_card.name,
-                                 **acting.apply_fields())
+    return devices.service.apply(id_card.id_number, "new", photo=photo_needed(devices, id_card),
+                                 name_on_id=id_card.name, **acting.apply_fields())
 
 
 def journey(devices: Devices, acting: Acting = HOLDER):
@@ -70,6 +70,7 @@ def journey(devices: Devices, acting: Acting = HOLDER):
             devices.idreader.wait_for_card)
         if id_card is None:
             return
+        yield from face_check.verify_holder(devices, acting, id_card, SERVICE)
         application = yield Work(_("正在核验申领条件"), lambda: apply(devices, acting, id_card))
         # no seed states a first card's fee (seeds/000's 20 yuan is for 补换卡): the words repeat the fee the
         # service set on this application (policy.NEW_CARD_FEE_DECISION) instead of claiming "free"
@@ -84,7 +85,9 @@ def journey(devices: Devices, acting: Acting = HOLDER):
         if answer != START:
             return
         # the citizen sees the photo the card will carry, and may have it taken again, before anything is made
-        photo = yield from approve_photo(devices, id_card.name, id_card.id_number)
+        photo = None
+        if photo_needed(devices, id_card):        # not for a child under 7 (seeds/003), nor without a camera
+            photo = yield from approve_photo(devices, id_card.name, id_card.id_number)
         flow = issuance.IssuanceFlow(devices, application["id"], id_card.name, id_card.id_number, photo=photo)
         outcome = yield issuance.make_card(flow)
         if not outcome.taken:

@@ -28,7 +28,8 @@ import time
 from kiosk import masking, receipts
 from kiosk.backend.client import ServiceError, ServiceRefused
 from kiosk.errors import Refusal
-from kiosk.flows import identity, issuance, representation, staff_notices
+from kiosk.flows import face_check, identity, issuance, representation, staff_notices
+from kiosk.flows.photo_step import approve_photo, photo_needed
 from kiosk.flows import replacement_reasons as reasons_for
 from kiosk.flows.replacement_reasons import OldCard, Reason
 from kiosk.flows.representation import HOLDER, Acting
@@ -95,6 +96,7 @@ class ReplacementFlow:
         self.reason: Reason | None = None
         self.resumed = False
         self.quote: dict | None = None         # the service's fee for replacing this card today
+        self.photo = None                      # the approved card photo (358 × 441); None: a card without one
         self._begun = self._finished = False
 
     # -- journal ------------------------------------------------------------------------------------------
@@ -294,7 +296,7 @@ class ReplacementFlow:
         if not self.resumed:
             self.application = self.devices.service.apply(
                 self.id_card.id_number, chosen.kind, reason=None if chosen.kind == "renewal" else chosen.key,
-                photo=self.devices.camera is not None, name_on_id=self.id_card.name,
+                photo=self.photo is not None, name_on_id=self.id_card.name,
                 idempotency_key=f"{self.txn}:apply", **self.acting.apply_fields())
         self._step("applied", application_id=self.application["id"], reason=chosen.key)
         return self.application
@@ -407,7 +409,7 @@ class ReplacementFlow:
             raise NotReady("application not accepted (unpaid)", zh="尚未缴费，不能制卡",
                            en="The fee is not paid yet, so no card can be made")
 
-    def issuance(self, photo=None, on_progress=None) -> IssuanceFlow:
+    def issuance(self, on_progress=None) -> IssuanceFlow:
         """The new card on the accepted application (IssuanceFlow journals and recovers it)."""
         self._require_paid()
         if self.old_card_expected():
@@ -416,7 +418,7 @@ class ReplacementFlow:
             self._step("issuing", application_id=self.application["id"])
         self._finish("issuing")
         return IssuanceFlow(self.devices, self.application["id"], self.id_card.name, self.id_card.id_number,
-                            photo=photo, on_progress=on_progress)
+                            photo=self.photo, on_progress=on_progress)
 
     def receipt(self, card_number: str):
         order = self.application.get("fee_order")
@@ -444,6 +446,7 @@ class ReplacementFlow:
         if self.id_card:
             self.id_card.wipe()
         self.id_card = self.card = self.old_card = self.application = self.reason = self.quote = None
+        self.photo = None
         self.acting = HOLDER
 
 
@@ -505,6 +508,7 @@ def _replace(flow: ReplacementFlow):
                           _("补换卡须核验本人身份证") if flow.acting is HOLDER else
                           _("代办补换卡，须放置持卡人（被代办人）的身份证"), flow.wait_for_id_card)) is None:
         return
+    yield from face_check.verify_holder(devices, flow.acting, flow.id_card, flow.SERVICE)
     if flow.old_card_expected():
         # one name for the module's gate, the one slot on the right where new cards come out (issuance
         # says 出卡口 too); the old card is kept only after the reason is chosen and the fee paid
@@ -524,6 +528,8 @@ def _replace(flow: ReplacementFlow):
     reason = yield Choose(_("请选择补换卡原因"), _("选好原因并缴费后，原卡才会被收回；社保待遇不受影响，银行账户按发卡银行规定办理。"),
                           [Option(r.key, join(both(r.zh, r.en), _fee_label(r))) for r in offered])
     chosen = next(r for r in offered if r.key == reason)
+    if photo_needed(devices, flow.id_card):      # taken and approved before anything is paid or kept
+        flow.photo = yield from approve_photo(devices, flow.id_card.name, flow.id_card.id_number)
     if (yield counter_payment.confirm_fee(flow, chosen)) != counter_payment.CONFIRM_FEE:
         return                                   # nothing applied for, nothing to pay; the old card goes back
     yield Work(_("正在提交申请"), lambda: flow.apply(reason))

@@ -207,7 +207,7 @@ def journey(devices: Devices, acting: Acting = HOLDER):
     """代办: who acts (a guardian for a minor; an agent holding the holder's power of attorney) → which
     service (only those the registry lets this role use here) → the actor's own ID card, taken back →
     that service's own journey, acting for the holder (it asks for the holder's ID card next)."""
-    from kiosk.flows import registry
+    from kiosk.flows import face_check, registry
     from kiosk.flows.steps import DONE, Choose, Heading, Message, Option, PlaceIdCard
     from kiosk.i18n import _
     who = yield Choose(_("请选择代办身份"), _("代办人须年满18周岁，并携带本人身份证。"), [
@@ -228,6 +228,8 @@ def journey(devices: Devices, acting: Acting = HOLDER):
         if (yield PlaceIdCard(_("请放置代办人本人的身份证"), _("请代办人（监护人）放置本人身份证，读取后请取回"),
                               flow.wait_for_actor_id_card)) is None:
             return
+        # the actor stands at the camera: checked against their own ID card's photo, while it is read
+        yield from face_check.verify(devices, flow.actor, face_check.actor_service(key))
         acting = flow.acting
         flow.wipe()                      # the actor's card data is not needed any more
         if not (yield PlaceIdCard(_("请取回代办人身份证"), _("取回后，请放置持卡人（被代办人）的身份证"),

@@ -130,6 +130,18 @@ class MakeCard(Step):
 
 
 @dataclass
+class LookAtCamera(Step):
+    """The live camera image with an oval guide, the words of what to do under it ("请正对摄像头", "请眨眨眼"),
+    a countdown before a shot. ``run(timeout_s, cancelled, on_frame)`` reads the camera on the worker and
+    calls ``on_frame(image, guidance)`` (kiosk.faces.Guidance) for every frame; it returns the result (a
+    Verdict, a photo) or raises (kiosk.faces.PhotoRefused). Frames are shown and dropped, never kept."""
+    kind: ClassVar[str] = "camera"
+    title: Text
+    run: Wait
+    timeout_s: float = 45
+
+
+@dataclass
 class TakeCards(Step):
     """The citizen's own cards are still in the machine at the end of a visit: "请取走您的身份证/社保卡",
     until they are taken (kiosk.flows.attended adds it; no journey yields it).

@@ -35,6 +35,7 @@ from kiosk.flows.steps import TakeCards
 from kiosk.flows.representation import HOLDER
 from kiosk.screens.driver import JourneyDriver
 from kiosk.screens.menu import menu_for
+from kiosk.screens.camera import CameraScreen
 from kiosk.screens.photo import PhotoScreen
 from kiosk.screens.views import (BusyScreen, ChoiceScreen, IssuingScreen, KioskRoot, MenuScreen,
                                  MessageScreen, PinEntryScreen, QrScreen, StatusResultScreen, WaitScreen)
@@ -45,7 +46,7 @@ from kiosk.session import Session
 log = logging.getLogger(__name__)
 KV_DIR = os.path.join(os.path.dirname(__file__), "kv")
 KV_FILES = ("widgets.kv", "root.kv", "simpanel.kv", "attract.kv", "wait.kv", "busy.kv", "status_result.kv",
-            "message.kv", "pin_entry.kv", "issuing.kv", "timecards.kv", "photo.kv")
+            "message.kv", "pin_entry.kv", "issuing.kv", "timecards.kv", "photo.kv", "camera.kv")
 ELDERLY_TIME_FACTOR = 2  # elderly mode: twice the time before the session ends or a card wait gives up
 STAFF_NOTICE_S = 30      # how long the "staff called" confirmation stays in the top bar
 # No inactivity countdown on these: nobody to wait for (busy, issuing; nor home before a session begins), or
@@ -113,7 +114,7 @@ class KioskApp(App):
                        PinEntryScreen(name="digits", randomise=False), MessageScreen(name="message"),
                        ChoiceScreen(name="choice"), QrScreen(name="qr"), IssuingScreen(name="issuing"),
                        TakeCardsScreen(name="take_cards"), TakeCardsScreen(name="take_new_card"),
-                       PhotoScreen(name="photo")):
+                       PhotoScreen(name="photo"), CameraScreen(name="camera")):
             self.sm.add_widget(screen)
         self.sm.current = "attract"
         self.sm.get_screen("attract").build(menu_for(self.kiosk.devices.policy), self.watch)
@@ -375,6 +376,14 @@ class KioskApp(App):
         self._close_warning()
         self.sm.current = name
         return self.sm.get_screen(name)
+
+    def camera(self, title, limit_s: int):
+        """The live camera step: its own time (the session does not end under it)."""
+        screen = self.show("camera")
+        screen.start(title)
+        self._step_limit_s = limit_s + STEP_GRACE_S
+        self.say(title)
+        return screen
 
     def busy(self, text) -> None:
         self.show("busy").text = text

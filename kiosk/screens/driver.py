@@ -285,6 +285,32 @@ def _confirm_photo(d: JourneyDriver, step: ConfirmPhoto) -> None:
     d.app.say(step.title)
 
 
+def _camera(d: JourneyDriver, step: s.LookAtCamera) -> None:
+    """The camera loop runs on the worker and hands each frame here: converted to bytes there, drawn on the
+    UI thread; a frame still waiting to be drawn is replaced by the newer one (never a queue of frames)."""
+    timeout = d.app.timeout_s(step.timeout_s)
+    screen = d.app.camera(step.title, timeout)
+    cancelled = d.cancelled
+    latest: list = [None]
+    lock = threading.Lock()
+
+    def draw(_dt) -> None:
+        with lock:
+            frame, latest[0] = latest[0], None
+        if frame is None or d.step is not step or d.finished:
+            return
+        if screen.show_frame(*frame):
+            d.app.say(frame[2].text)
+
+    def on_frame(image, guidance) -> None:          # the worker thread
+        with lock:
+            waiting = latest[0] is not None
+            latest[0] = (image.size, image.convert("RGB").tobytes(), guidance)
+        if not waiting:
+            Clock.schedule_once(draw)
+    d.run_blocking(step, lambda: step.run(timeout, cancelled, on_frame))
+
+
 def _heading(d: JourneyDriver, step: s.Heading) -> None:
     d.app.root.title_text = step.title
     d.answer_of(step)(None)
@@ -293,4 +319,4 @@ def _heading(d: JourneyDriver, step: s.Heading) -> None:
 VIEWS = {s.PlaceIdCard: _place_id, s.InsertCard: _insert_card, s.Work: _work, s.Pay: _pay,
          s.MakeCard: _make_card, s.Choose: _choose, s.EnterDigits: _keypad, s.Message: _message,
          s.ShowStatus: _status, s.ShowQr: _qr, s.Heading: _heading, s.TakeCards: _take_cards,
-         ConfirmPhoto: _confirm_photo}
+         ConfirmPhoto: _confirm_photo, s.LookAtCamera: _camera}

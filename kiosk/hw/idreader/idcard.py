@@ -93,6 +93,9 @@ class IdCard:
     photo_wlt: bytes = field(default=b"", repr=False)
     fingerprint: bytes = field(default=b"", repr=False)   # two 512-byte templates, when read with 30 10
     problems: list[str] = field(default_factory=list)
+    # the person at the kiosk was checked against this card's photo (人证核验, kiosk/flows/face_check.py) in
+    # this session: a service the visit goes on to with the same card read does not ask again
+    face_verified: bool = field(default=False, repr=False, compare=False)
 
     @property
     def sex_name(self) -> str:
@@ -173,6 +176,7 @@ class IdCard:
         self.previous_number = ""
         self.birth_date = None
         self.photo_wlt = self.fingerprint = b""
+        self.face_verified = False
 
 
 # -- layouts: field → (offset, bytes) -----------------------------------------------------------------

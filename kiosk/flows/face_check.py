@@ -1,0 +1,142 @@
+"""人证核验: is the person at the kiosk the person whose ID card was just read?
+
+    yield from face_check.verify(devices, id_card, "reset_pin")
+
+Before a service on the region's list (``policy.face_check_services``) the kiosk compares the face at the
+camera with the ID card's photo and asks for a blink (a print held up does not blink): a found or stolen ID
+card alone gets no card, PIN or unlock. Whoever stands there is checked — the holder, or, when someone acts
+for the holder, the actor against the actor's own ID card (kiosk/flows/representation.py calls this with it).
+
+Three attempts; each failed one says why in words ("未检测到眨眼", "与身份证照片不一致") and offers another.
+After the third the service is refused, staff are called with the reason, and the journal records it (the
+outcome and reason only: no score, frame or face data — README "Privacy"). A staff override belongs to staff
+mode. A kiosk that cannot check (no camera, no ID photo decoder, no face engine) refuses these services
+with the reason instead of serving them unchecked.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from kiosk.errors import Refusal
+from kiosk.flows.base import Devices
+from kiosk.flows.steps import CitizenLeft, LookAtCamera, Message, Work
+from kiosk.hw.idreader.idcard import IdCard
+from kiosk.i18n import _, join
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 3
+ATTEMPT_TIMEOUT_S = 30      # one attempt's camera time: guidance, the blink, the comparison
+AGAIN, GIVE_UP = "face_again", "face_give_up"
+KIND = "face_check"
+
+
+class FaceCheckFailed(Refusal):
+    """The person at the camera was not confirmed as the ID card's person (three attempts)."""
+    counter = True
+
+
+class FaceCheckUnavailable(Refusal):
+    """This kiosk cannot check faces now (no camera, no ID photo decoding, no face engine)."""
+    counter = True
+
+
+def required(devices: Devices, service: str) -> bool:
+    return service in devices.policy.face_check_services
+
+
+def _unavailable(detail: str) -> FaceCheckUnavailable:
+    return FaceCheckUnavailable(detail, zh="本机暂时无法进行人脸核验，本业务须核验本人身份，请到人工窗口办理",
+                                en="This kiosk cannot check faces at the moment, and this service needs it; "
+                                   "please go to a staffed counter")
+
+
+def id_photo(devices: Devices, id_card: IdCard):
+    """The ID card's photo as an image (the vendor's decoder, or the simulator's); FaceCheckUnavailable when it
+    cannot be had — an ID card without a photo block, or no decoder installed."""
+    from kiosk.faces import engine
+    if devices.camera is None:
+        raise _unavailable("no camera configured")
+    decoder = devices.photo
+    if decoder is None or not getattr(decoder, "installed", False):
+        raise _unavailable(getattr(decoder, "status", "no ID photo decoder"))
+    if not engine.shared().installed:
+        raise _unavailable(engine.shared().status)
+    if not id_card.photo_wlt:
+        raise _unavailable("the ID card gave no photo block")
+    return decoder.decode(id_card.photo_wlt)
+
+
+def _look(devices: Devices, photo):
+    """The camera step's work: one attempt (kiosk.faces.verify.check_person), on the worker."""
+    def run(timeout_s: float, cancelled, on_frame):
+        from kiosk.faces import engine, verify
+        return verify.check_person(devices.camera, engine.shared(), photo, devices.policy.face_match_threshold,
+                                   cancelled, on_frame, timeout_s)
+    return run
+
+
+def verify(devices: Devices, id_card: IdCard, service: str):
+    """Steps until the person at the camera is ``id_card``'s person, live; refuses after ATTEMPTS failures.
+    Nothing when the service needs no check, or this card read was checked already in this visit."""
+    if not required(devices, service) or id_card.face_verified:
+        return
+    txn = f"face-{uuid.uuid4().hex[:12]}"
+    devices.journal.begin(txn, KIND, service=service)
+    photo = None
+    try:
+        try:
+            photo = yield Work(_("正在读取身份证照片"), lambda: id_photo(devices, id_card))
+        except FaceCheckUnavailable as exc:
+            devices.journal.finish(txn, "unavailable")
+            log.warning("face check for %s not possible: %s", service, exc.detail)
+            raise
+        for attempt in range(1, ATTEMPTS + 1):
+            verdict = yield LookAtCamera(_("人脸核验"), _look(devices, photo), ATTEMPT_TIMEOUT_S)
+            devices.journal.step(txn, "attempt", number=attempt, outcome="passed" if verdict.passed else verdict.reason)
+            if verdict.passed:
+                id_card.face_verified = True
+                devices.journal.finish(txn, "passed")
+                return
+            if verdict.reason == "engine_missing":
+                devices.journal.finish(txn, "unavailable")
+                raise _unavailable("face engine missing")
+            if attempt == ATTEMPTS:
+                break
+            left = ATTEMPTS - attempt
+            answer = yield Message(_("人脸核验未通过"), join(verdict.words, "\n",
+                                                           _("还可以再试 {n} 次。请摘下帽子和墨镜，正对摄像头。", n=left)),
+                                   tone="warn", primary=(AGAIN, _("再试一次")), secondary=(GIVE_UP, _("不办了")))
+            if answer == GIVE_UP:
+                devices.journal.finish(txn, "given_up")
+                raise CitizenLeft("give_up")
+        devices.journal.finish(txn, "refused")
+        _call_staff(devices, service, verdict.reason)
+        raise FaceCheckFailed(f"face check failed {ATTEMPTS} times ({verdict.reason})",
+                              zh="人脸核验 3 次未通过，无法办理本业务。已通知工作人员，请稍候，或携带身份证到人工窗口办理",
+                              en="The face check did not succeed 3 times, so this service cannot be done here. Staff "
+                                 "have been called: please wait, or go to a staffed counter with your ID card")
+    finally:
+        photo = None             # the decoded ID photo goes with the step (the card's own wipe drops the WLT)
+
+
+def verify_holder(devices: Devices, acting, id_card: IdCard, service: str):
+    """verify() for the holder's ID card, when the holder acts; someone acting for the holder was checked
+    against their own ID card when they placed it (kiosk/flows/representation.py: verify_actor)."""
+    from kiosk.flows.representation import Role
+    if acting.role is Role.HOLDER:
+        yield from verify(devices, id_card, service)
+
+
+def actor_service(service: str) -> str:
+    """The key an actor is checked for when they place their ID card: a loss report's kind is chosen later,
+    and the actor's card is not kept until then, so an actor reporting a loss is checked as for a formal one."""
+    return "loss_formal" if service == "loss" else service
+
+
+def _call_staff(devices: Devices, service: str, reason: str) -> None:
+    try:
+        devices.service.call_staff(screen=KIND, service=service, reason=reason)
+    except Exception as exc:     # the refusal is said either way; the call is logged as not made
+        log.warning("staff call after the face check not made: %s", getattr(exc, "detail", type(exc).__name__))

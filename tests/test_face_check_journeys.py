@@ -1,0 +1,160 @@
+"""人证核验 in the journeys (kiosk/flows/face_check.py), with the real face engine and the simulated camera
+showing real photographs: the holder passes, someone else or a print held up is refused after three tries
+with staff called and nothing done; a child under 7 gets a card without a photo; nothing biometric is kept."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+import pytest
+
+from kiosk.config import Config
+from kiosk.flows import face_check, photo_step
+from kiosk.flows import steps as s
+from kiosk.flows.representation import Acting, Role
+from kiosk.runtime import Kiosk
+from tests.journey_player import Player, insert, place
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def show(kiosk, who: str) -> None:
+    """What the simulated camera shows: "holder" (the person of the ID card on the reader), "other",
+    "photo" (a print of the holder held up), "nobody", "two"."""
+    kiosk.devices.camera.show(who)
+
+
+def staff_calls(kiosk) -> list[tuple]:
+    return [tuple(r) for r in kiosk.service.store.query("SELECT screen, service, reason FROM staff_calls")]
+
+
+def everything_in(path: str) -> str:
+    """Every row of every table of an SQLite file, as text."""
+    db = sqlite3.connect(path)
+    try:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return json.dumps([list(r) for name in tables for r in db.execute(f"SELECT * FROM {name}")],
+                          ensure_ascii=False, default=lambda v: v.hex() if isinstance(v, bytes) else str(v))
+    finally:
+        db.close()
+
+
+def journal_rows(kiosk) -> str:
+    return everything_in(os.path.join(kiosk.config.state_dir, "journal.db"))
+
+
+def failed_tries(p: Player, times: int) -> Player:
+    """The citizen presses 再试一次 after each failed try but the last."""
+    for _ in range(times):
+        assert p.title == "人脸核验未通过", p.titles
+        p.press(face_check.AGAIN)
+    return p
+
+
+def test_the_holder_at_the_camera_passes_and_goes_on_to_insert_the_card(kiosk):
+    p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal")])
+    assert isinstance(p.shown[-1], s.InsertCard) or p.title == "请插入社保卡", p.titles
+    assert "人脸核验" in p.titles and "blink" in p.guidance and p.frames > 5
+    assert "face_check" in journal_rows(kiosk) and "passed" in journal_rows(kiosk)
+
+
+def test_someone_else_at_the_camera_is_refused_after_three_tries_and_staff_are_called(kiosk):
+    show(kiosk, "other")
+    p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal")])
+    failed_tries(p, 2)
+    assert p.ended == "failed" and isinstance(p.error, face_check.FaceCheckFailed), p.titles
+    assert "人脸核验 3 次未通过" in p.body
+    assert ("face_check", "reset_pin", "no_match") in staff_calls(kiosk)
+    assert not any(isinstance(step, s.InsertCard) for step in p.shown)     # nothing of the card was touched
+
+
+def test_a_print_of_the_holder_held_up_fails_the_blink_challenge(kiosk):
+    show(kiosk, "photo")
+    p = Player(kiosk, "unlock", does=[place(kiosk, "pin_locked")])
+    assert "blink" in p.guidance
+    failed_tries(p, 2)
+    assert isinstance(p.error, face_check.FaceCheckFailed)
+    assert ("face_check", "unlock", "not_live") in staff_calls(kiosk)
+
+
+def test_the_issuance_refuses_someone_else_and_dispenses_no_card(kiosk):
+    hopper = kiosk.hands.issuer_sim.hopper
+    show(kiosk, "other")
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")])
+    failed_tries(p, 2)
+    assert isinstance(p.error, face_check.FaceCheckFailed)
+    assert kiosk.hands.issuer_sim.hopper == hopper and not kiosk.hands.faceprinter_sim.printed
+    assert not any(isinstance(step, s.MakeCard) for step in p.shown)
+
+
+def test_the_citizen_may_stop_after_a_failed_try(kiosk):
+    show(kiosk, "nobody")
+    p = Player(kiosk, "release", does=[place(kiosk, "temp_lost")])
+    assert p.title == "人脸核验未通过"
+    p.press(face_check.GIVE_UP)
+    assert p.ended == "give_up" and staff_calls(kiosk) == []
+
+
+def test_a_later_try_can_pass(kiosk):
+    show(kiosk, "other")
+    p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal")])
+    assert p.title == "人脸核验未通过"
+    show(kiosk, "holder")                     # the right person steps up
+    p.press(face_check.AGAIN)
+    assert p.title == "请插入社保卡", p.titles
+
+
+def test_services_not_on_the_list_ask_for_no_face(kiosk):
+    show(kiosk, "other")
+    p = Player(kiosk, "status", does=[place(kiosk, "normal")])
+    assert "人脸核验" not in p.titles and p.frames == 0
+
+
+def test_a_temporary_loss_report_needs_no_face_but_a_formal_one_does(kiosk):
+    show(kiosk, "other")
+    p = Player(kiosk, "loss", does=[place(kiosk, "normal")])
+    assert "人脸核验" not in p.titles
+    p.choose("formal").press("confirm")
+    assert p.title == "人脸核验未通过"
+
+
+def test_someone_acting_for_the_holder_is_checked_against_their_own_id_card(kiosk):
+    p = Player(kiosk, "agent", does=[place(kiosk, "normal")])
+    p.choose("agent").press("attorney").choose("replace")
+    assert "人脸核验" in p.titles          # the agent (the card on the reader: their own) at the camera
+    assert "blink" in p.guidance
+
+
+def test_a_child_under_seven_gets_a_card_without_a_photo(kiosk):
+    """seeds/003: 未满7周岁的未成年人申办社会保障卡可不提供照片. The guardian is checked, the child not photographed."""
+    def take_new_card(_step=None):
+        return None
+    p = Player(kiosk, "agent", does=[place(kiosk, "normal"), None, place(kiosk, "child")])
+    p.choose("guardian").choose("issue")
+    assert "人脸核验" in p.titles
+    p.press("start")
+    assert not any(isinstance(step, photo_step.ConfirmPhoto) for step in p.shown)
+    assert "拍摄制卡照片" not in p.titles
+
+
+def test_a_kiosk_without_a_camera_refuses_the_services_that_need_a_face_check(tmp_path):
+    k = Kiosk(Config(state_dir=str(tmp_path / "state"), issuer_timing=0, camera="none"))
+    try:
+        p = Player(k, "reset_pin", does=[place(k, "normal")])
+        assert isinstance(p.error, face_check.FaceCheckUnavailable) and "人工窗口" in p.body
+        assert Player(k, "status", does=[place(k, "normal")]).ended != "failed"
+    finally:
+        k.close()
+
+
+def test_nothing_biometric_reaches_the_journal_or_the_service_database(kiosk):
+    show(kiosk, "other")
+    p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal")])
+    failed_tries(p, 2)
+    text = journal_rows(kiosk)
+    assert "score" not in text and "distance" not in text and "landmark" not in text
+    assert "attempt" in text and "no_match" in text
+    # the service's database: the staff call's reason, and not one image or number array
+    service_db = everything_in(kiosk.service.store.path)
+    assert "no_match" in service_db and "JFIF" not in service_db and "PNG" not in service_db
