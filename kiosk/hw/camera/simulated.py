@@ -105,8 +105,9 @@ class SimulatedCamera:
         """The next frame (one step on: a blink, the sway, the approach)."""
         self.start()
         if self.realtime:
-            self._next_at = max(self._next_at + 1 / self.fps, time.monotonic() - 1 / self.fps)
-            time.sleep(max(0.0, self._next_at - time.monotonic()))
+            now = time.monotonic()
+            self._next_at = max(self._next_at + 1 / self.fps, now)      # late: no burst to catch up
+            time.sleep(self._next_at - now)
         with self._lock:
             showing, index, visit = self._showing, self._index, self._visits
             self._index += 1
