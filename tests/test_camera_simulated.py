@@ -147,3 +147,16 @@ def test_without_the_sample_photographs_it_says_how_to_fetch_them(tmp_path, monk
     assert caught.value.action is Action.CONFIGURATION and "fetch_sample_faces.py" in caught.value.detail
     with pytest.raises(DeviceError):
         camera.capture()
+
+
+def test_a_person_shown_again_steps_closer_again_and_still_blinks_clearly(eng):
+    camera = SimulatedCamera()
+    record(eng, camera, 5)
+    camera.show("other")
+    camera.show("holder")                                     # back in front of the camera: from a little far
+    frames = record(eng, camera, FIRST_BLINK + BLINK_EVERY + 2)
+    assert frames[0][0][0].width < 0.65 * frames[FIRST_BLINK][0][0].width
+    ratio = [engine.eyes_open_ratio(faces[0]) for faces, _, _ in frames]
+    closed = [r for r, (_, shut, _) in zip(ratio, frames) if shut]
+    still_open = [r for r, (_, shut, _) in zip(ratio[FIRST_BLINK - 5:], frames[FIRST_BLINK - 5:]) if not shut]
+    assert len(closed) == 4 and max(closed) < 0.8 * min(still_open), ratio

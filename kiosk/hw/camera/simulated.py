@@ -54,7 +54,6 @@ class SimulatedCamera:
         self.eyes_closed = False    # whether the last frame showed a live person's eyes shut (for tests)
         self._showing = showing
         self._index = 0             # frames served since ``showing`` last changed
-        self._visits = 0            # how often a person was shown: each visit another of their photographs
         self._started = False
         self._next_at = 0.0
         self._lock = threading.Lock()
@@ -70,7 +69,6 @@ class SimulatedCamera:
             raise ValueError(f"simulated camera shows one of {', '.join(SHOWS)}, not {what!r}")
         with self._lock:
             self._showing, self._index = what, 0
-            self._visits += 1
 
     def holder_person(self) -> str:
         from kiosk.faces.samples import PERSONS
@@ -109,9 +107,9 @@ class SimulatedCamera:
             self._next_at = max(self._next_at + 1 / self.fps, now)      # late: no burst to catch up
             time.sleep(self._next_at - now)
         with self._lock:
-            showing, index, visit = self._showing, self._index, self._visits
+            showing, index = self._showing, self._index
             self._index += 1
-        image, closed = self._render(showing, index, visit)
+        image, closed = self._render(showing, index)
         self.eyes_closed = closed
         return image
 
@@ -127,28 +125,29 @@ class SimulatedCamera:
         self.stop()
 
     # -- the scene ---------------------------------------------------------------------------------------
-    def _live_photo(self, person: str, visit: int) -> str:
+    @staticmethod
+    def _live_photo(person: str) -> str:
+        # Obama's live photographs are obama2 and obama3: the camera shows obama3, whose closed eyes register
+        # clearly in its frames (eye ratio 0.13-0.16 closed against >= 0.22 open); obama2's do not (0.28-0.36
+        # closed against 0.34-0.39 open), so a blink on it could be missed by a fair liveness check
         from kiosk.faces.samples import PERSONS
-        # the last first: Obama's obama3.jpg, whose closed eyes register more strongly than obama2's (in this
-        # camera's frames the eye ratio drops ~35 % against ~10-15 %), so the first blink is a clear one
-        sources = PERSONS[person].live_sources
-        return sources[-1 - visit % len(sources)]
+        return PERSONS[person].live_sources[-1]
 
-    def _render(self, showing: str, index: int, visit: int) -> tuple[Image.Image, bool]:
+    def _render(self, showing: str, index: int) -> tuple[Image.Image, bool]:
         from kiosk.faces import samples
         size = self.resolution
         if showing == "nobody":
             return samples.nobody(size), False
-        holder = self._live_photo(self.holder_person(), visit)
+        holder = self._live_photo(self.holder_person())
         if showing == "two":
-            return samples.two_people(holder, self._live_photo(self.other_person(), visit), size), False
+            return samples.two_people(holder, self._live_photo(self.other_person()), size), False
         if showing == "photo":
             # held in a steady hand: it tilts by a few tenths of a degree, and nothing in it moves or blinks.
             # (A wobble of ±1° already moves dlib's eye landmarks by ±10 % on a print this size — as much as
             # a weak blink; that is the liveness check's problem to be robust to, not the simulator's to fake.)
             return samples.printed(samples.PERSONS[self.holder_person()].id_source, size,
                                    tilt=round(4 + 0.3 * math.sin(index / 6), 1)), False
-        name = holder if showing == "holder" else self._live_photo(self.other_person(), visit)
+        name = holder if showing == "holder" else self._live_photo(self.other_person())
         closed = blinks_at(index) and can_blink(name)
         near = min(1.0, index / APPROACH_FRAMES)
         width = FAR + (NEAR - FAR) * (1 - (1 - near) ** 2)        # steps closer, slowing down as they arrive
