@@ -21,8 +21,11 @@ key, so a technician sees at once what to fix.
     [cardface]   bank_name = "中国农业银行"          # the partner bank whose blank cards are in the hopper
                  bank_mark = "/etc/sbk-kiosk/bank-mark.png"   # its mark for the face: a PNG, 32-2000 px a side;
                                     # not set or missing: the bank's name in text (logged for the technician)
-    [camera]     device = "sim"     # the applicant's photo: "sim" (a drawn portrait) or "none" (no photo on the
-                                    # face); a V4L2 camera (/dev/videoN) is not supported yet
+    [camera]     device = "sim"     # "sim" (real photographs of faces), "none" (no photo on the face, no face
+                                    # check), or a V4L2 camera "/dev/video0"
+                 resolution = "640x480", fps = 15    # what the camera is asked for; fps paces the simulator
+                 person = "holder"  # sim only, who stands in front of it at start: holder, other, photo,
+                                    # nobody, two (the simulator panel switches it)
     [ui]         fullscreen = true, session_timeout_s = 90, language = "zh", pin_pad = "fixed"|"random"
     [voice]      enabled = true, rate = 140, player = "aplay"   # espeak-ng words/min (80-300); "aplay:DEVICE", "none"
                  voice = "cmn-latn-pinyin"                      # the espeak-ng voice (kiosk/voice.py says why)
@@ -80,7 +83,10 @@ class Config:
     issuer_port: str = SIM        # the card-issuing module's serial port
     issuer_reader: str = SIM      # the module's own card reader: "sim", "vpcd" (Virtual PCD 00 01) or a name
     faceprinter: str = SIM        # "sim", "evolis[:NAME]" or "cups:QUEUE"
-    camera: str = SIM             # "sim" or "none"
+    camera: str = SIM             # "sim", "none" or "/dev/videoN"
+    camera_resolution: tuple[int, int] = (640, 480)
+    camera_fps: float = 15.0
+    camera_person: str = "holder"  # the simulated camera: who is shown at start (kiosk.hw.camera.simulated)
     # the partner bank on the card face: its name (printed as text when there is no mark) and its mark's PNG.
     # The simulator's default names no real bank; a real face printer needs the real one (checked below).
     bank_name: str = DEMO_BANK
@@ -107,6 +113,9 @@ class Config:
 
 
 _KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_V4L2_NODE = re.compile(r"^/dev/video\d+$")
+_RESOLUTION = re.compile(r"^(\d{2,4})x(\d{2,4})$")
+CAMERA_PERSONS = ("holder", "other", "photo", "nobody", "two")    # kiosk.hw.camera.simulated.SHOWS
 _VOICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+-]{0,63}$")
 
 
@@ -186,7 +195,7 @@ def load(path: str | None) -> Config:
         issuer_port=_take(sections["cardissuer"], "port", str, "cardissuer.", SIM),
         issuer_reader=_take(sections["cardissuer"], "reader", str, "cardissuer.", SIM),
         faceprinter=_take(sections["faceprinter"], "kind", str, "faceprinter.", SIM),
-        camera=_take(sections["camera"], "device", str, "camera.", SIM),
+        **_camera(sections["camera"]),
         bank_name=_take(sections["cardface"], "bank_name", str, "cardface.", DEMO_BANK),
         bank_mark=_take(sections["cardface"], "bank_mark", str, "cardface.", ""),
         key_file=_take(sections["service"], "key_file", str, "service.", ""),
@@ -200,10 +209,6 @@ def load(path: str | None) -> Config:
     kind, _, name = config.faceprinter.partition(":")
     if not (kind == SIM and not name or kind == "evolis" or kind == "cups" and name):
         raise ConfigError(f"faceprinter.kind {config.faceprinter!r}: sim, evolis[:NAME] or cups:QUEUE")
-    if config.camera.startswith("/dev/video"):
-        raise ConfigError(f"camera.device {config.camera!r}: a V4L2 camera is not supported yet; sim or none")
-    if config.camera not in (SIM, "none"):
-        raise ConfigError(f"camera.device {config.camera!r}: sim or none")
     _check_card_face(config)
     if config.service_url != "embedded" and not re.match(r"^https?://[^\s/]+", config.service_url):
         raise ConfigError(f"service.url {config.service_url!r}: 'embedded' or an http(s) URL")
@@ -216,6 +221,28 @@ def load(path: str | None) -> Config:
         except Exception:
             pass   # the transport string is valid; the device itself may be absent right now
     return config
+
+
+def _camera(table: dict) -> dict:
+    """[camera]: the device, what it is asked for, and (simulator only) who stands in front of it."""
+    device = _take(table, "device", str, "camera.", SIM)
+    if device not in (SIM, "none") and not _V4L2_NODE.match(device):
+        raise ConfigError(f"camera.device {device!r}: sim, none or a V4L2 camera such as /dev/video0")
+    text = _take(table, "resolution", str, "camera.", "640x480")
+    found = _RESOLUTION.match(text)
+    resolution = (int(found.group(1)), int(found.group(2))) if found else None
+    if resolution is None or not (160 <= resolution[0] <= 4096 and 120 <= resolution[1] <= 4096):
+        raise ConfigError(f"camera.resolution {text!r}: WIDTHxHEIGHT in pixels, e.g. 640x480 "
+                          f"(160x120 to 4096x4096)")
+    fps = table.pop("fps", 15)
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 1 <= fps <= 60:
+        raise ConfigError(f"camera.fps {fps!r}: frames per second, 1 to 60")
+    person = _take(table, "person", str, "camera.", "holder")
+    if person not in CAMERA_PERSONS:
+        raise ConfigError(f"camera.person {person!r}: one of {', '.join(CAMERA_PERSONS)}")
+    if person != "holder" and device != SIM:
+        raise ConfigError(f"camera.person: only the simulated camera (device = \"sim\") shows a chosen person")
+    return {"camera": device, "camera_resolution": resolution, "camera_fps": float(fps), "camera_person": person}
 
 
 def _check_card_face(config: Config) -> None:

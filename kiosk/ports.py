@@ -77,9 +77,16 @@ class FacePrinterPort(Protocol):
 
 @runtime_checkable
 class CameraPort(Protocol):
-    """The applicant's photo (申领照片)."""
+    """The camera: live frames for 人证核验 and the applicant's photo (申领照片). Frames are read on the
+    driver's own thread; ``frame()`` blocks a worker, never the UI thread."""
+    resolution: tuple[int, int]
+
     def status(self) -> DeviceStatus: ...
-    def capture(self) -> "Image.Image": ...
+    def start(self) -> None: ...        # open and stream (idempotent); DeviceError (zh/en words) when it cannot
+    def frame(self, timeout: float = 1.0) -> "Image.Image": ...   # the next NEW frame, RGB; DeviceError when
+                                        # none comes within ``timeout`` or the camera is lost
+    def stop(self) -> None: ...         # release the device (idempotent)
+    def capture(self) -> "Image.Image": ...   # one fresh still (starts the camera if needed)
 
 
 @runtime_checkable

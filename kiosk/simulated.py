@@ -7,23 +7,33 @@ tester's hands do to them (place an ID card, insert a card, pay) is :class:`Simu
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 
 from kiosk import demo
-from kiosk.hw.camera import SimulatedCamera
+from kiosk.hw.camera.simulated import SimulatedCamera
 from kiosk.hw.cardissuer.faceprinter import SimulatedFacePrinter
 from kiosk.hw.cardissuer.simulator import IssuerSimulator
 from kiosk.hw.cardissuer.station import SimulatedStation
 from kiosk.hw.cardreader.inprocess import InProcessReader
 from kiosk.hw.cardreader.virtualcard import VirtualCard, personalise
 from kiosk.hw.cardreader.vpcd import VPCD_PORT, VpcdBridge
+from kiosk.hw.idreader.photo import SimulatedPhotoDecoder, simulated_person, simulated_wlt
 from kiosk.hw.idreader.simulator import IdReaderSimulator
 from kiosk.hw.printer.simulator import PrinterSimulator
 from kiosk.security.module import SoftSecurityModule, demo_masters
 
 __all__ = ["SimulatorHands", "camera", "card_slot", "faceprinter", "idreader_link", "issuer_link",
-           "printer_transport"]
+           "photo_decoder", "printer_transport"]
+
+# Whose photograph (kiosk.faces.samples.PERSONS) is on each demo citizen's ID card. Four real people for eleven
+# citizens, so some share a face (they are never compared with each other). Grace Hopper's closed eyes do not
+# register (her glasses cover the lids), so on the simulated camera she never blinks: she is given to cards
+# whose services are refused before any face check. The child's card has no readable photo (an empty block).
+ID_PHOTO_PERSON = {"normal": "obama", "no_card": "obama", "sealed": "collins", "temp_lost": "biden",
+                   "pin_locked": "collins", "gen2": "biden", "lost": "collins", "cancelled": "hopper",
+                   "expiring": "obama", "producing": "hopper"}
 
 
 class SimulatorHands:
@@ -37,6 +47,7 @@ class SimulatorHands:
         # the demo cards are made with the demo issuer keys, as a card factory would with real ones
         self.card_factory = card_factory or SoftSecurityModule(demo_masters(), name="demo card factory")
         self.issuer_sim = self.station = self.faceprinter_sim = None
+        self.camera = None                    # the SimulatedCamera, when the camera is simulated
         self.payer = None                     # a ServiceClient: pays fee orders as the citizen's phone would
         self.sms = None                       # the embedded service's SimulatedSms: the texts phones received
         self._cards: dict[str, VirtualCard] = {}   # one card per citizen for the whole run
@@ -46,7 +57,17 @@ class SimulatorHands:
         return demo.CITIZENS
 
     def place_id_card(self, key: str) -> None:
-        self.idreader_sim.place(demo.by_key(key).id_card())
+        self.idreader_sim.place(id_card_of(key))
+
+    def holder_person(self) -> str | None:
+        """Whose photo is on the ID card now on the simulated reader (None: no card, or no readable photo):
+        the person the simulated camera shows as "holder"."""
+        card = self.idreader_sim.card if self.idreader_sim is not None else None
+        return simulated_person(card.photo_wlt) if card is not None else None
+
+    def show_at_camera(self, what: str) -> None:
+        """Who stands in front of the simulated camera: holder, other, photo, nobody or two."""
+        self.camera.show(what)
 
     def remove_id_card(self) -> None:
         self.idreader_sim.remove()
@@ -135,5 +156,24 @@ def faceprinter(hands: SimulatorHands, state_dir: str) -> SimulatedFacePrinter:
     return hands.faceprinter_sim
 
 
-def camera() -> SimulatedCamera:
-    return SimulatedCamera()
+def id_card_of(key: str):
+    """A demo citizen's ID card, with the photo block of the person ``ID_PHOTO_PERSON`` gives them."""
+    card = demo.by_key(key).id_card()
+    person = ID_PHOTO_PERSON.get(key)
+    return dataclasses.replace(card, photo_wlt=simulated_wlt(person)) if person else card
+
+
+def camera(hands: SimulatorHands | None = None, resolution: tuple[int, int] = (640, 480), fps: float = 15.0,
+           showing: str = "holder") -> SimulatedCamera:
+    """The simulated camera, showing the person on the ID card placed on the simulated reader as "holder";
+    paced to ``fps`` as a real camera is."""
+    holder = hands.holder_person if hands is not None else None
+    cam = SimulatedCamera(holder, showing=showing, resolution=resolution, fps=fps, realtime=True)
+    if hands is not None:
+        hands.camera = cam
+    return cam
+
+
+def photo_decoder() -> SimulatedPhotoDecoder:
+    """The ID photo decoder of the simulated reader: the demo cards' photos (kiosk.hw.idreader.photo)."""
+    return SimulatedPhotoDecoder()

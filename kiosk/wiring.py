@@ -110,11 +110,32 @@ def _build(config: Config, wiring: Wiring) -> None:
     security = _security_module(config, client)
     wiring.devices = Devices(
         idreader, cardreader, printer, client, journal, policy, config.kiosk_id,
-        photo=photo.load(config.idreader_photo), security=security, cardissuer=issuer,
-        issuer_reader=issuer_reader, faceprinter=faceprinter,
-        camera=sim.camera() if config.camera == SIM else None,
+        photo=_photo_decoder(config, sim), security=security, cardissuer=issuer,
+        issuer_reader=issuer_reader, faceprinter=faceprinter, camera=_camera(config, sim, hands, closers),
         key_transport=_key_transport(security, client), events=events,
         card_face=branding(policy.card_issuer, config.bank_name, config.bank_mark))
+
+
+def _photo_decoder(config: Config, sim):
+    """The ID photo decoder: the vendor's library when configured; the simulated reader's demo cards carry
+    photos the simulated decoder reads; otherwise none (the photo stays bytes)."""
+    if config.idreader_port == SIM and not config.idreader_photo.library:
+        return sim.photo_decoder()
+    return photo.load(config.idreader_photo)
+
+
+def _camera(config: Config, sim, hands, closers: list):
+    """[camera]: "none" → None (no photo on the face); "sim"; or a V4L2 camera, opened when first used (a
+    camera unplugged at start is a status, not a failed start-up)."""
+    if config.camera == "none":
+        return None
+    if config.camera == SIM:
+        camera = sim.camera(hands, config.camera_resolution, config.camera_fps, config.camera_person)
+    else:
+        from kiosk.hw.camera.opencv import OpenCvCamera
+        camera = OpenCvCamera(config.camera, config.camera_resolution)
+    closers.append(camera.stop)
+    return camera
 
 
 def _service_client(config: Config, wiring: Wiring, policy) -> ServiceClient:

@@ -11,6 +11,8 @@
   simulate card [--demo NAME] [--vpcd HOST:PORT] [--state FILE]   a demo card in pcscd's vpcd reader
   enroll --backend URL --kiosk-id ID --code CODE [--dir DIR]   make this kiosk's SM2 keys and register it
   probe backend --backend URL [--dir DIR]   one signed heartbeat: round trip, and whether the answer verified
+  probe camera [--device /dev/video0|sim] [--json]   resolution, measured fps, one frame's quality figures
+                                            and faces found; exit 3 when there is no camera
   selftest [--config FILE]                  every device's status, the photo decoder and the service, as a
                                             table; no side effects (no recovery, no card moved)
 """
@@ -304,6 +306,23 @@ def enroll(args) -> int:
     return 0
 
 
+def probe_camera(args) -> int:
+    from kiosk.hw.base import DeviceError
+    from provisioning import camera_probe
+    try:
+        width, height = (int(v) for v in args.resolution.lower().split("x"))
+    except ValueError:
+        return _fail(f"--resolution {args.resolution!r}: WIDTHxHEIGHT, e.g. 640x480", 2)
+    try:
+        result = camera_probe.probe(args.device, (width, height))
+    except DeviceError as exc:
+        if args.json:
+            print(json.dumps({"device": args.device, "error": exc.detail}, ensure_ascii=False))
+        return _fail(f"no camera: {exc.detail}", camera_probe.EXIT_NO_CAMERA)
+    print(json.dumps(result, ensure_ascii=False) if args.json else camera_probe.line(result))
+    return camera_probe.EXIT_OK
+
+
 def probe_backend(args) -> int:
     import os
     from kiosk.backend.client import ServiceClient, ServiceError, ServiceRefused
@@ -415,6 +434,12 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--device", required=True, help="net:HOST:PORT | usb:VID:PID | serial:DEV[:BAUD] | file:PATH")
     q.add_argument("--test-receipt", action="store_true")
     q.set_defaults(run=probe_printer)
+    q = probe.add_parser("camera")
+    q.add_argument("--device", default="/dev/video0",
+                   help="/dev/videoN, sim (the simulated camera), or a video file (tests and demos)")
+    q.add_argument("--resolution", default="640x480")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(run=probe_camera)
 
     simulate = sub.add_parser("simulate").add_subparsers(dest="device", required=True)
     q = simulate.add_parser("idreader")

@@ -34,7 +34,7 @@ def test_every_device_stands_behind_its_port(tmp_path):
 def test_the_camera_is_what_config_says(tmp_path):
     wiring = built(tmp_path)
     try:
-        assert wiring.devices.status("camera").detail == "simulated camera"
+        assert wiring.devices.status("camera").detail == "simulated camera (showing: holder)"
     finally:
         wiring.close()
     wiring = built(tmp_path, camera="none")

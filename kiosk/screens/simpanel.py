@@ -8,6 +8,10 @@ from kivy.uix.scrollview import ScrollView
 
 from kiosk import digits
 
+# what the simulated camera can be made to show (kiosk.hw.camera.simulated.SHOWS), as the panel names it
+CAMERA_SHOWS = (("holder", "本人"), ("other", "他人"), ("photo", "照片"), ("nobody", "无人"), ("two", "两人"))
+CAMERA_WORDS = dict(CAMERA_SHOWS)
+
 
 class SimPanel(ScrollView):
     active = BooleanProperty(False)
@@ -36,7 +40,19 @@ class SimPanel(ScrollView):
                     button.citizen = citizen.key
                     button.bind(on_release=lambda b: self.insert_old_card(b.citizen))
                     self.ids.gate_cards.add_widget(button)
+        if getattr(hands, "camera", None) is not None:
+            for what, words in CAMERA_SHOWS:
+                button = Factory.SimButton(text=words)
+                button.halign, button.shows = "center", what
+                button.bind(on_release=lambda b: self.show_at_camera(b.shows))
+                self.ids.camera_shows.add_widget(button)
         Clock.schedule_interval(lambda _dt: self.refresh(), 0.5)
+
+    def show_at_camera(self, what: str) -> None:
+        """Who stands in front of the simulated camera: the ID card's holder, someone else, a printed photo
+        of the holder held up, nobody, or two people."""
+        self.hands.show_at_camera(what)
+        self.refresh()
 
     def place_id_card(self, key: str) -> None:
         self.hands.place_id_card(key)
@@ -94,6 +110,8 @@ class SimPanel(ScrollView):
         sim = h.issuer_sim
         issuer = f"空白卡 {sim.hopper} 张，回收箱 {sim.bin_count} 张，出卡口{'有卡' if sim.position == 'gate' else '无卡'}" \
             if sim else "无"
-        self.status_text = (f"身份证：{id_card.name if id_card else '无'}\n"
+        camera = getattr(h, "camera", None)
+        shows = f"摄像头前：{CAMERA_WORDS.get(camera.showing, camera.showing)}\n" if camera is not None else ""
+        self.status_text = (f"身份证：{id_card.name if id_card else '无'}\n{shows}"
                             f"社保卡：{slot.holder if slot else '无'}\n"
                             f"已打印凭条：{jobs} 张\n制卡模块：{issuer}\n{self.last_action}")

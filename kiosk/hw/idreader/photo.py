@@ -102,6 +102,50 @@ class VendorPhotoDecoder:
         return image.convert("RGB")
 
 
+# The demo ID cards' photo block: what the simulated reader sends where a real card has its WLT. It names the
+# person whose photograph kiosk.faces.samples makes the ID photo from; a real WLT never starts like this.
+SIM_WLT_MAGIC = b"SIMWLT1\0"
+WLT_LEN = 1024
+
+
+def simulated_wlt(person: str) -> bytes:
+    """A demo card's 1024-byte photo block for ``person`` (a key of kiosk.faces.samples.PERSONS)."""
+    name = person.encode("ascii")
+    if not name or b"\0" in name or len(SIM_WLT_MAGIC) + len(name) > WLT_LEN:
+        raise ValueError(f"not a person key: {person!r}")
+    return (SIM_WLT_MAGIC + name).ljust(WLT_LEN, b"\0")
+
+
+def simulated_person(wlt: bytes) -> str | None:
+    """The person a demo card's photo block names; None for anything else (a real WLT, an empty block)."""
+    if len(wlt) != WLT_LEN or not wlt.startswith(SIM_WLT_MAGIC):
+        return None
+    name = wlt[len(SIM_WLT_MAGIC):].split(b"\0", 1)[0]
+    try:
+        return name.decode("ascii") or None
+    except UnicodeDecodeError:
+        return None
+
+
+class SimulatedPhotoDecoder:
+    """The decoder of the simulated kiosk: a demo card's photo block gives that person's 102 × 126 ID photo,
+    made from a real photograph (kiosk.faces.samples). A real card's WLT cannot be decoded without the
+    vendor's library, and this decoder says so rather than return a wrong face."""
+    installed = True
+    status = "simulated ID photos (demo ID cards only)"
+
+    def decode(self, wlt: bytes) -> Image.Image:
+        from kiosk.faces import samples       # where the photographs are: samples.samples_dir()
+        person = simulated_person(bytes(wlt))
+        if person is None or person not in samples.PERSONS:
+            raise PhotoUnavailable("the simulated decoder reads only the demo cards' photo blocks",
+                                   zh="身份证照片无法读取", en="The ID photo cannot be read")
+        if not samples.available():
+            raise PhotoUnavailable(f"sample faces missing in {samples.samples_dir()}: run {samples.FETCH_HINT}",
+                                   zh="本机未安装身份证照片解码组件", en="ID photo decoding is not installed on this kiosk")
+        return samples.id_photo(person).copy()
+
+
 def load(config: PhotoConfig):
     """The decoder a config asks for; a missing or broken library gives a NoPhotoDecoder saying why."""
     if not config.library:

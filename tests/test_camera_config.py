@@ -1,0 +1,78 @@
+"""[camera]: the device (sim, none or a V4L2 node), what it is asked for, and whom the simulator shows; each
+bad value stops start-up naming the key. And the kiosk is built with the camera the table names."""
+import pytest
+
+from kiosk.config import Config, ConfigError, load
+from kiosk.hw.camera.opencv import OpenCvCamera
+from kiosk.hw.camera.simulated import SHOWS, SimulatedCamera
+from kiosk.config import CAMERA_PERSONS
+from kiosk.hw.base import DeviceState
+from kiosk.wiring import build_devices
+
+
+def write(tmp_path, text):
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_the_default_is_the_simulated_camera_at_640x480_showing_the_holder():
+    config = load(None)
+    assert (config.camera, config.camera_resolution, config.camera_fps, config.camera_person) == \
+        ("sim", (640, 480), 15.0, "holder")
+
+
+def test_a_v4l2_camera_with_its_resolution_and_rate(tmp_path):
+    config = load(write(tmp_path, '[camera]\ndevice = "/dev/video2"\nresolution = "1280x720"\nfps = 30'))
+    assert (config.camera, config.camera_resolution, config.camera_fps) == ("/dev/video2", (1280, 720), 30.0)
+
+
+def test_the_simulator_can_start_with_anyone_in_front_of_it(tmp_path):
+    assert CAMERA_PERSONS == SHOWS
+    for person in SHOWS:
+        assert load(write(tmp_path, f'[camera]\nperson = "{person}"')).camera_person == person
+
+
+@pytest.mark.parametrize("text,words", [
+    ('device = "video0"', "camera.device 'video0': sim, none or a V4L2 camera such as /dev/video0"),
+    ('device = "/dev/video"', "camera.device '/dev/video'"),
+    ('device = "/dev/ttyUSB0"', "camera.device '/dev/ttyUSB0'"),
+    ('device = "/dev/video0; rm -rf /"', "camera.device"),
+    ('resolution = "640*480"', "camera.resolution '640\\*480': WIDTHxHEIGHT"),
+    ('resolution = "64x48"', "camera.resolution '64x48'"),
+    ('resolution = "99999x480"', "camera.resolution"),
+    ('resolution = 640', "camera.resolution: expected str"),
+    ('fps = 0', "camera.fps 0: frames per second, 1 to 60"),
+    ('fps = 120', "camera.fps 120"),
+    ('fps = "fast"', "camera.fps 'fast'"),
+    ('fps = true', "camera.fps True"),
+    ('person = "stranger"', "camera.person 'stranger': one of holder, other, photo, nobody, two"),
+    ('device = "/dev/video0"\nperson = "other"', "camera.person: only the simulated camera"),
+    ('zoom = 2', "unknown config keys: camera.zoom"),
+])
+def test_bad_camera_values_name_the_key(tmp_path, text, words):
+    with pytest.raises(ConfigError, match=words):
+        load(write(tmp_path, "[camera]\n" + text))
+
+
+def test_the_kiosk_is_built_with_the_camera_the_table_names(tmp_path):
+    wiring = build_devices(Config(state_dir=str(tmp_path / "a"), issuer_timing=0, camera_person="photo",
+                                  camera_resolution=(320, 240), camera_fps=10.0))
+    try:
+        camera = wiring.devices.camera
+        assert isinstance(camera, SimulatedCamera) and camera.realtime and camera.fps == 10.0
+        assert camera.showing == "photo" and camera.frame().size == (320, 240)
+        assert wiring.hands.camera is camera
+        assert wiring.devices.status("camera").detail == "simulated camera (showing: photo)"
+        wiring.hands.show_at_camera("two")
+        assert camera.showing == "two"
+    finally:
+        wiring.close()
+    wiring = build_devices(Config(state_dir=str(tmp_path / "b"), issuer_timing=0, camera="/dev/video97"))
+    try:
+        camera = wiring.devices.camera                      # built even when unplugged: a status, not a crash
+        assert isinstance(camera, OpenCvCamera) and camera.resolution == (640, 480)
+        status = wiring.devices.status("camera")
+        assert status.state is DeviceState.OFFLINE and "not connected" in status.detail
+    finally:
+        wiring.close()
