@@ -33,6 +33,8 @@ MIN_FACE_SHARE = 0.18          # face width / frame width: smaller is too far fo
 MAX_FACE_SHARE = 0.6           # larger: the face leaves the frame when the head moves
 MAX_OFF_CENTRE = 0.22          # face centre's offset from the frame centre, in frame widths/heights
 COUNTDOWN_S = 3
+MATCH_MAX_ROLL_DEG = 15.0      # the match tolerates more pose than the card photo: dlib aligns the face by its
+MATCH_MAX_YAW_SHARE = 0.55     # landmarks before the descriptor; the sample portraits turned ~20 deg match
 
 GUIDANCE = {
     "no_face": _("请正对摄像头"),
@@ -78,7 +80,8 @@ def look(engine, frame: Image.Image) -> list[Face]:
 
 
 def placement(faces: list[Face], size: tuple[int, int]) -> str | None:
-    """The guidance key for where the face is (None: one face, right size, centred, frontal)."""
+    """The guidance key for where the face is for the match (None: one face, right size, centred, facing
+    the camera closely enough for the descriptor)."""
     if not faces:
         return "no_face"
     face = faces[0]
@@ -92,7 +95,7 @@ def placement(faces: list[Face], size: tuple[int, int]) -> str | None:
     cx, cy = face.centre
     if abs(cx / width - 0.5) > MAX_OFF_CENTRE or abs(cy / height - 0.5) > MAX_OFF_CENTRE:
         return "centre"
-    if abs(roll_degrees(face)) > card_photo.MAX_ROLL_DEG or yaw_share(face) > card_photo.MAX_YAW_SHARE:
+    if abs(roll_degrees(face)) > MATCH_MAX_ROLL_DEG or yaw_share(face) > MATCH_MAX_YAW_SHARE:
         return "look_straight"
     return None
 
