@@ -13,9 +13,10 @@ from PIL import Image
 
 from kiosk.faces.engine import Face
 
-# a preview frame is searched at this longest side: a face 0.5-1 m from a kiosk camera stays well above the
-# detector's 80 px window, and detection takes ~1/4 of the time it takes on 640 x 480 (bench/faces.py)
-PREVIEW_LONGEST = 400
+# a preview frame is searched at this longest side (HOG time grows with the pixels: bench/faces.py). The
+# detector's window is 80 px, so at 480 a 640-wide frame shows faces from 1/6 of its width: the match asks
+# for 1/5 and says "closer" below that.
+PREVIEW_LONGEST = 480
 
 
 def downscaled(image: Image.Image, longest: int) -> tuple[Image.Image, float]:

@@ -29,10 +29,12 @@ from kiosk.i18n import _
 DEFAULT_THRESHOLD = 0.5        # descriptor distance: bench/faces.py — stricter than dlib's 0.6, because a
                                # false accept hands a card to a stranger while a false reject costs a retry
 FRAME_WAIT_S = 0.5             # the longest wait for one frame (so a cancel is seen within it)
-MIN_FACE_SHARE = 0.18          # face width / frame width: smaller is too far for a good descriptor
+MIN_FACE_SHARE = 0.2           # face width / frame width: smaller is too far for a good descriptor
 MAX_FACE_SHARE = 0.6           # larger: the face leaves the frame when the head moves
 MAX_OFF_CENTRE = 0.22          # face centre's offset from the frame centre, in frame widths/heights
 COUNTDOWN_S = 3
+SHOOT_PREVIEW_LONGEST = 640    # the card photo needs a face >= 179 px wide in the shot: in a 1280 x 720 frame
+                               # searched at 640 that is ~90 px, just over the detector's 80 px window
 MATCH_MAX_ROLL_DEG = 15.0      # the match tolerates more pose than the card photo: dlib aligns the face by its
 MATCH_MAX_YAW_SHARE = 0.55     # landmarks before the descriptor; the sample portraits turned ~20 deg match
 
@@ -74,8 +76,8 @@ def guide(key: str, face: Face | None = None, **extra) -> Guidance:
     return Guidance(key, text, box, **extra)
 
 
-def look(engine, frame: Image.Image) -> list[Face]:
-    small, factor = downscaled(frame, PREVIEW_LONGEST)
+def look(engine, frame: Image.Image, longest: int = PREVIEW_LONGEST) -> list[Face]:
+    small, factor = downscaled(frame, longest)
     return [scaled_face(f, factor) for f in engine.find(small)]
 
 
@@ -232,7 +234,7 @@ def shoot_card_photo(camera, engine, cancelled: threading.Event,
             frame = next_frame(camera, min(FRAME_WAIT_S, left))
             if frame is None:
                 continue
-            faces = look(engine, frame)
+            faces = look(engine, frame, SHOOT_PREVIEW_LONGEST)
             problem = shot_problem(faces, frame.size)
             face = faces[0] if faces else None
             if problem == "eyes_closed" and counting_from is not None:
