@@ -101,3 +101,9 @@ def test_a_face_too_close_to_fit_the_crop_is_refused(engine):  # noqa: F811
 
 def test_a_face_at_the_frame_edge_is_refused(engine):  # noqa: F811
     assert refused(engine, samples.scene("obama3.jpg", HD, face_width=0.2, dx=0.38)).reason == "not_centred"
+
+
+def test_closed_eyes_are_refused_and_the_same_face_open_is_not(engine):  # noqa: F811
+    assert make_card_photo(samples.scene("obama.jpg", HD, face_width=0.2), engine).size == CARD_SIZE
+    shut = samples.scene("obama.jpg", HD, face_width=0.2, eyes_closed=True)
+    assert refused(engine, shut).reason == "eyes_closed"

@@ -40,7 +40,7 @@ def test_someone_else_who_blinks_is_live_but_not_the_holder(engine):  # noqa: F8
 
 def test_a_print_of_the_holder_held_up_is_not_live(engine):  # noqa: F811
     frames = [samples.printed("obama2.jpg", tilt=t) for t in (3.0, 4.0, 5.0, 4.0)] * 20
-    verdict, recorder, _camera = check(engine, frames, timeout=2.0)
+    verdict, recorder, _camera = check(engine, frames, timeout=1.5)
     assert verdict.reason == "not_live" and not verdict.live and not verdict.passed and verdict.score is None
     assert "blink" in recorder.keys
 
@@ -122,3 +122,10 @@ def test_cancelling_the_photo_raises_cancelled(engine):  # noqa: F811
     with pytest.raises(PhotoRefused) as refused:
         shoot_card_photo(camera, engine, cancelled, Recorder())
     assert refused.value.reason == "cancelled" and camera.stops == 1
+
+
+def test_someone_else_blinking_in_place_of_the_holders_picture_is_refused(engine):  # noqa: F811
+    holder, other = samples.scene("obama3.jpg"), samples.scene("biden.jpg")
+    frames = [holder] * 8 + [samples.scene("biden.jpg", eyes_closed=True)] * 2 + [other] * 3
+    verdict, _recorder, _camera = check(engine, frames)
+    assert not verdict.passed and verdict.reason in ("no_match", "not_live")

@@ -136,8 +136,8 @@ def verdict(reason: str, threshold: float, *, match=False, live=False, score=Non
 
 def check_person(camera, engine, id_photo: Image.Image, threshold: float, cancelled: threading.Event,
                  on_frame: Callable[[Image.Image, Guidance], None], timeout_s: float = 30.0) -> Verdict:
-    """Watch the person until they blinked (liveness) and compare their best open-eyed frontal frame with the
-    ID card photo. Verdict.reason: "" (passed), no_face, not_live, no_match, id_photo_unusable, timeout (no
+    """Watch the person until they blinked (liveness) and compare their best open-eyed frontal frame and the
+    frame after the blink with the ID card photo (score: the larger distance). Verdict.reason: "" (passed), no_face, not_live, no_match, id_photo_unusable, timeout (no
     frames from the camera), engine_missing, cancelled."""
     if not getattr(engine, "installed", True):
         return verdict("engine_missing", threshold)
@@ -191,10 +191,14 @@ def check_person(camera, engine, id_photo: Image.Image, threshold: float, cancel
                 on_frame(frame, guide("hold_still", face, progress=0.8))
                 continue
             on_frame(frame, guide("checking", face, progress=0.9))
-            score = compare(engine, best[1], best[2], reference)
-            if score is None:
+            # both the most frontal open-eyed frame and this one, just after the blink, must be the holder:
+            # a print of the holder shown before someone else blinks in its place does not pass
+            scores = [compare(engine, image, near, reference) for image, near in
+                      ((best[1], best[2]), (frame, face)) if image is not frame or near is face]
+            if None in scores:
                 best = None
                 continue
+            score = max(scores)
             match = score <= threshold
             on_frame(frame, guide("done", face, progress=1.0))
             return Verdict(match, True, score, threshold, "" if match else "no_match",
