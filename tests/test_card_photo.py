@@ -107,3 +107,14 @@ def test_closed_eyes_are_refused_and_the_same_face_open_is_not(engine):  # noqa:
     assert make_card_photo(samples.scene("obama.jpg", HD, face_width=0.2), engine).size == CARD_SIZE
     shut = samples.scene("obama.jpg", HD, face_width=0.2, eyes_closed=True)
     assert refused(engine, shut).reason == "eyes_closed"
+
+
+def test_the_photo_file_is_a_350_dpi_jpeg_of_the_spec_size(card):
+    from io import BytesIO
+
+    from kiosk.faces.card_photo import to_jpeg
+    data = to_jpeg(card)
+    assert 9_000 <= len(data) <= 40_000             # the sources' 9-20 KB and 14-40 KB
+    with Image.open(BytesIO(data)) as image:
+        assert image.format == "JPEG" and image.size == CARD_SIZE and image.mode == "RGB"
+        assert tuple(round(v) for v in image.info["dpi"]) == (350, 350)
