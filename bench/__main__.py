@@ -288,6 +288,11 @@ def bench_voice():
     row("say() until the player starts, cached", again)
 
 
+def bench_faces():
+    from bench import faces
+    faces.main()
+
+
 def main():
     vpcd = False
     try:
@@ -302,6 +307,7 @@ def main():
     bench_sm2()
     bench_service()
     bench_voice()
+    bench_faces()
 
 
 if __name__ == "__main__":

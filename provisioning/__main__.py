@@ -13,6 +13,8 @@
   probe backend --backend URL [--dir DIR]   one signed heartbeat: round trip, and whether the answer verified
   probe camera [--device /dev/video0|sim] [--json]   resolution, measured fps, one frame's quality figures
                                             and faces found; exit 3 when there is no camera
+  facecheck ID_PHOTO LIVE_PHOTO [--threshold T] [--json]   the kiosk's face match on two photographs;
+                                            exit 0 match, 1 no match, 2 not one face in one of them
   selftest [--config FILE]                  every device's status, the photo decoder and the service, as a
                                             table; no side effects (no recovery, no card moved)
 """
@@ -462,6 +464,9 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--vpcd", help="HOST:PORT of vpcd (default 127.0.0.1:35963)")
     q.add_argument("--state", help="file keeping the card's state between runs")
     q.set_defaults(run=simulate_card)
+
+    from provisioning.facecheck import add_parser as add_facecheck
+    add_facecheck(sub)
 
     q = sub.add_parser("selftest")
     q.add_argument("--config")
