@@ -31,6 +31,20 @@ def test_the_holder_who_blinks_passes(engine):  # noqa: F811
     assert recorder.keys == ["hold_still", "blink", "checking", "done"]
 
 
+def test_the_guidance_box_is_in_the_frames_own_pixels(engine):  # noqa: F811
+    frame = samples.scene("obama2.jpg")
+    _verdict, recorder, _camera = check(engine, blinking("obama2.jpg"))
+    full = engine.find(frame)[0].box                  # found on the whole frame, not the preview's copy
+    boxes = [g.face_box for g in recorder.guidance]
+    assert all(abs(a - b) <= 0.1 * 215 for box in boxes for a, b in zip(box, full)), (boxes[0], full)
+
+
+def test_no_id_photo_at_all_is_unusable(engine):  # noqa: F811
+    camera = FrameCamera(blinking("obama2.jpg"))
+    verdict = check_person(camera, engine, None, DEFAULT_THRESHOLD, threading.Event(), Recorder(), 2.0)
+    assert verdict.reason == "id_photo_unusable" and not verdict.passed
+
+
 def test_someone_else_who_blinks_is_live_but_not_the_holder(engine):  # noqa: F811
     verdict, _recorder, _camera = check(engine, blinking("biden.jpg"))
     assert verdict.live and not verdict.match and not verdict.passed
