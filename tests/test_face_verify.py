@@ -36,7 +36,7 @@ def test_the_guidance_box_is_in_the_frames_own_pixels(engine):  # noqa: F811
     _verdict, recorder, _camera = check(engine, blinking("obama2.jpg"))
     full = engine.find(frame)[0].box                  # found on the whole frame, not the preview's copy
     boxes = [g.face_box for g in recorder.guidance]
-    assert all(abs(a - b) <= 0.1 * 215 for box in boxes for a, b in zip(box, full)), (boxes[0], full)
+    assert all(abs(a - b) <= 0.15 * 215 for box in boxes for a, b in zip(box, full)), (boxes[0], full)
 
 
 def test_no_id_photo_at_all_is_unusable(engine):  # noqa: F811
