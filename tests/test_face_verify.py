@@ -31,6 +31,20 @@ def test_the_holder_who_blinks_passes(engine):  # noqa: F811
     assert recorder.keys == ["hold_still", "blink", "checking", "done"]
 
 
+def test_the_guidance_box_is_in_the_frames_own_pixels(engine):  # noqa: F811
+    frame = samples.scene("obama2.jpg")
+    _verdict, recorder, _camera = check(engine, blinking("obama2.jpg"))
+    full = engine.find(frame)[0].box                  # found on the whole frame, not the preview's copy
+    boxes = [g.face_box for g in recorder.guidance]
+    assert all(abs(a - b) <= 0.15 * 215 for box in boxes for a, b in zip(box, full)), (boxes[0], full)
+
+
+def test_no_id_photo_at_all_is_unusable(engine):  # noqa: F811
+    camera = FrameCamera(blinking("obama2.jpg"))
+    verdict = check_person(camera, engine, None, DEFAULT_THRESHOLD, threading.Event(), Recorder(), 2.0)
+    assert verdict.reason == "id_photo_unusable" and not verdict.passed
+
+
 def test_someone_else_who_blinks_is_live_but_not_the_holder(engine):  # noqa: F811
     verdict, _recorder, _camera = check(engine, blinking("biden.jpg"))
     assert verdict.live and not verdict.match and not verdict.passed
@@ -40,18 +54,18 @@ def test_someone_else_who_blinks_is_live_but_not_the_holder(engine):  # noqa: F8
 
 def test_a_print_of_the_holder_held_up_is_not_live(engine):  # noqa: F811
     frames = [samples.printed("obama2.jpg", tilt=t) for t in (3.0, 4.0, 5.0, 4.0)] * 20
-    verdict, recorder, _camera = check(engine, frames, timeout=1.5)
+    verdict, recorder, _camera = check(engine, frames, timeout=1.0)
     assert verdict.reason == "not_live" and not verdict.live and not verdict.passed and verdict.score is None
     assert "blink" in recorder.keys
 
 
 def test_nobody_in_front_of_the_camera(engine):  # noqa: F811
-    verdict, recorder, _camera = check(engine, [samples.nobody()], timeout=1.0)
+    verdict, recorder, _camera = check(engine, [samples.nobody()], timeout=0.6)
     assert verdict.reason == "no_face" and set(recorder.keys) == {"no_face"}
 
 
 def test_two_people_are_told_to_be_alone_and_never_pass(engine):  # noqa: F811
-    verdict, recorder, _camera = check(engine, [samples.two_people("obama2.jpg", "biden.jpg")], timeout=1.0)
+    verdict, recorder, _camera = check(engine, [samples.two_people("obama2.jpg", "biden.jpg")], timeout=0.6)
     assert not verdict.passed and recorder.keys == ["two_faces"]
 
 
@@ -77,7 +91,7 @@ def test_without_the_engine_the_verdict_says_so_at_once():
 
 
 def test_a_camera_that_gives_no_frames_times_out(engine):  # noqa: F811
-    verdict, _recorder, _camera = check(engine, [], timeout=1.0)
+    verdict, _recorder, _camera = check(engine, [], timeout=0.6)
     assert verdict.reason == "timeout"
 
 
@@ -111,7 +125,7 @@ def test_a_shot_against_a_dark_backdrop_is_refused_after_the_countdown(engine): 
 def test_nobody_until_the_timeout_refuses_the_photo_with_that_reason(engine):  # noqa: F811
     camera = FrameCamera([samples.nobody(HD)])
     with pytest.raises(PhotoRefused) as refused:
-        shoot_card_photo(camera, engine, threading.Event(), Recorder(), countdown_s=1, timeout_s=1.0)
+        shoot_card_photo(camera, engine, threading.Event(), Recorder(), countdown_s=1, timeout_s=0.6)
     assert refused.value.reason == "no_face" and camera.stops == 1
 
 

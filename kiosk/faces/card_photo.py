@@ -61,7 +61,8 @@ FACE_DARK_BELOW = 60                    # mean luma of the face: below is an und
                                         # in even light is ~80-120, so this does not refuse skin tone)
 FACE_BRIGHT_ABOVE = 215                 # mean luma of the face above this is washed out
 CLIPPED_SHARE = 0.2                     # or this share of the face's pixels at full white
-UNEVEN_RATIO = 0.7                      # darker cheek / brighter cheek below this: light from one side (sample portraits: 0.84-0.99)
+UNEVEN_RATIO = 0.7                      # darker cheek / brighter cheek below this: light from one side
+                                        # (the sample portraits measure 0.84-0.99)
 BACKDROP_MIN_LUMA = 165                 # "white background": the backdrop's mean luma at least this
 BACKDROP_MAX_SPREAD = 30                # and its luma's standard deviation at most this (plain, no pattern)
 BACKDROP_MAX_TINT = 45                  # and its mean colour within this of grey (max-min of R, G, B)

@@ -32,7 +32,8 @@ def scaled_face(face: Face, factor: float) -> Face:
     """The face found on a downscaled copy, in the original image's pixels (not encodable: no dlib shape)."""
     if factor == 1:
         return face
-    return Face(tuple(int(round(v * factor)) for v in face.box), tuple((x * factor, y * factor) for x, y in face.points))
+    return Face(tuple(int(round(v * factor)) for v in face.box),
+                tuple((x * factor, y * factor) for x, y in face.points))
 
 
 def find_scaled(engine, image: Image.Image, longest: int = PREVIEW_LONGEST, upsample: int = 0) -> list[Face]:

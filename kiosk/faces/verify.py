@@ -134,13 +134,16 @@ def verdict(reason: str, threshold: float, *, match=False, live=False, score=Non
     return Verdict(match, live, score, threshold, reason, VERDICT_WORDS[reason])
 
 
-def check_person(camera, engine, id_photo: Image.Image, threshold: float, cancelled: threading.Event,
+def check_person(camera, engine, id_photo: Image.Image | None, threshold: float, cancelled: threading.Event,
                  on_frame: Callable[[Image.Image, Guidance], None], timeout_s: float = 30.0) -> Verdict:
-    """Watch the person until they blinked (liveness) and compare their best open-eyed frontal frame and the
-    frame after the blink with the ID card photo (score: the larger distance). Verdict.reason: "" (passed), no_face, not_live, no_match, id_photo_unusable, timeout (no
-    frames from the camera), engine_missing, cancelled."""
+    """Watch the person until they blinked (liveness), then compare their most frontal open-eyed frame and
+    the frame after the blink with the ID card photo (score: the larger distance). Verdict.reason: ""
+    (passed), no_face, not_live, no_match, id_photo_unusable (also: no photo), timeout (no frames from the
+    camera), engine_missing, cancelled."""
     if not getattr(engine, "installed", True):
         return verdict("engine_missing", threshold)
+    if id_photo is None:
+        return verdict("id_photo_unusable", threshold)
     try:
         _count, reference = single_face_descriptor(engine, id_photo)
     except FaceEngineMissing:
