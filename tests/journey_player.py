@@ -29,7 +29,8 @@ BLOCKING = (*CITIZEN_WAITS, s.Work, s.MakeCard, s.Heading, s.TakeCards, s.LookAt
 
 class Player:
     def __init__(self, kiosk, key: str, acting=HOLDER, does=(), wait_s: float = 3.0, on_progress=None,
-                 takes_cards: bool = True, staff_after_s: float = STAFF_AFTER_S, id_card=None):
+                 takes_cards: bool = True, staff_after_s: float = STAFF_AFTER_S, id_card=None,
+                 camera_s: float | None = None):
         self.kiosk = kiosk
         self.key = key
         self.does: deque[Callable | None] = deque(does)
@@ -45,6 +46,8 @@ class Player:
         self.cards_left: list[str] = []        # what a TakeCards step said was still inside, in order
         self.guidance: list[str] = []          # the camera's prompts (kiosk.faces.Guidance.key), each change once
         self.frames = 0                        # camera frames the screen would have shown
+        self.camera_s = camera_s               # a camera step's time (None: the step's own); a test of what
+                                               # never passes (a print never blinks) need not wait it out
         self.keeper = kept_id.Keeper()       # the ID card read, as the app's driver keeps it for an offer
         self.journey = attended(registry.begin(key, kiosk.devices, acting, id_card=id_card, keeper=self.keeper),
                                 kiosk.devices, key, staff_after_s=staff_after_s)
@@ -196,7 +199,7 @@ class Player:
         if isinstance(step, s.MakeCard):
             return step.run(self.wait_s, cancelled, on_progress=self._progress)
         if isinstance(step, s.LookAtCamera):
-            return step.run(step.timeout_s, cancelled, self._frame)
+            return step.run(self.camera_s or step.timeout_s, cancelled, self._frame)
         if isinstance(step, s.TakeCards):
             if self.takes_cards:
                 self.kiosk.hands.remove_id_card()

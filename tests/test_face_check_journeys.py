@@ -14,7 +14,7 @@ from kiosk.flows import face_check, photo_step
 from kiosk.flows import steps as s
 from kiosk.flows.representation import Acting, Role
 from kiosk.runtime import Kiosk
-from tests.journey_player import Player, insert, place
+from tests.journey_player import Player, insert, place, take_back_id_card
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -53,9 +53,9 @@ def failed_tries(p: Player, times: int) -> Player:
 
 
 def test_the_holder_at_the_camera_passes_and_goes_on_to_insert_the_card(kiosk):
-    p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal")])
-    assert isinstance(p.shown[-1], s.InsertCard) or p.title == "请插入社保卡", p.titles
-    assert "人脸核验" in p.titles and "blink" in p.guidance and p.frames > 5
+    p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal"), insert(kiosk, "normal")])
+    assert p.titles[-1] == "请输入新密码" or "请插入社保卡" in p.titles, p.titles
+    assert p.titles.index("人脸核验") < p.titles.index("请插入社保卡") and "blink" in p.guidance and p.frames > 5
     assert "face_check" in journal_rows(kiosk) and "passed" in journal_rows(kiosk)
 
 
@@ -71,7 +71,7 @@ def test_someone_else_at_the_camera_is_refused_after_three_tries_and_staff_are_c
 
 def test_a_print_of_the_holder_held_up_fails_the_blink_challenge(kiosk):
     show(kiosk, "photo")
-    p = Player(kiosk, "unlock", does=[place(kiosk, "pin_locked")])
+    p = Player(kiosk, "unlock", does=[place(kiosk, "pin_locked")], camera_s=3)
     assert "blink" in p.guidance
     failed_tries(p, 2)
     assert isinstance(p.error, face_check.FaceCheckFailed)
@@ -90,7 +90,7 @@ def test_the_issuance_refuses_someone_else_and_dispenses_no_card(kiosk):
 
 def test_the_citizen_may_stop_after_a_failed_try(kiosk):
     show(kiosk, "nobody")
-    p = Player(kiosk, "release", does=[place(kiosk, "temp_lost")])
+    p = Player(kiosk, "release", does=[place(kiosk, "temp_lost")], camera_s=2)
     assert p.title == "人脸核验未通过"
     p.press(face_check.GIVE_UP)
     assert p.ended == "give_up" and staff_calls(kiosk) == []
@@ -102,7 +102,7 @@ def test_a_later_try_can_pass(kiosk):
     assert p.title == "人脸核验未通过"
     show(kiosk, "holder")                     # the right person steps up
     p.press(face_check.AGAIN)
-    assert p.title == "请插入社保卡", p.titles
+    assert "请插入社保卡" in p.titles, p.titles
 
 
 def test_services_not_on_the_list_ask_for_no_face(kiosk):
@@ -128,9 +128,7 @@ def test_someone_acting_for_the_holder_is_checked_against_their_own_id_card(kios
 
 def test_a_child_under_seven_gets_a_card_without_a_photo(kiosk):
     """seeds/003: 未满7周岁的未成年人申办社会保障卡可不提供照片. The guardian is checked, the child not photographed."""
-    def take_new_card(_step=None):
-        return None
-    p = Player(kiosk, "agent", does=[place(kiosk, "normal"), None, place(kiosk, "child")])
+    p = Player(kiosk, "agent", does=[place(kiosk, "normal"), take_back_id_card(kiosk), place(kiosk, "child")])
     p.choose("guardian").choose("issue")
     assert "人脸核验" in p.titles
     p.press("start")

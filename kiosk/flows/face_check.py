@@ -27,7 +27,7 @@ from kiosk.i18n import _, join
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
-ATTEMPT_TIMEOUT_S = 30      # one attempt's camera time: guidance, the blink, the comparison
+ATTEMPT_TIMEOUT_S = 20      # one attempt's camera time: guidance, the blink, the comparison
 AGAIN, GIVE_UP = "face_again", "face_give_up"
 KIND = "face_check"
 
