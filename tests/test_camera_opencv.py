@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from kiosk.faces import engine, samples
-from kiosk.hw.base import Action, DeviceError, DeviceState
+from kiosk.hw.base import Action, DeviceError, DeviceState, DeviceTimeout
 from kiosk.hw.camera import OpenCvCamera
 from kiosk.ports import CameraPort
 
@@ -97,6 +97,23 @@ def test_a_camera_that_stops_delivering_is_a_typed_fault_not_a_crash(video):
         assert cam.status().state is DeviceState.OFFLINE
         with pytest.raises(DeviceError):                      # and it stays lost until started again
             cam.frame(timeout=0.2)
+    finally:
+        cam.stop()
+
+
+def test_a_frame_that_does_not_come_in_time_is_a_retryable_timeout(tmp_path, video):
+    slow = tmp_path / "slow.avi"                              # 2 frames a second: a camera stalling
+    writer = cv2.VideoWriter(str(slow), cv2.VideoWriter_fourcc(*"MJPG"), 2, (320, 240))
+    for i in range(4):
+        writer.write(np.full((240, 320, 3), 60 * i, np.uint8))
+    writer.release()
+    cam = OpenCvCamera(str(slow))
+    try:
+        cam.frame(timeout=2)
+        with pytest.raises(DeviceTimeout) as caught:
+            cam.frame(timeout=0.1)
+        assert caught.value.action is Action.RETRY and caught.value.zh == "摄像头没有画面，请稍后再试"
+        assert cam.frame(timeout=2).size == (320, 240)         # and the next one still comes
     finally:
         cam.stop()
 

@@ -61,6 +61,7 @@ class OpenCvCamera:
         self._error: DeviceError | None = None  # why the stream ended
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._starting = threading.Lock()       # two workers starting at once open the device once
 
     # -- the port ------------------------------------------------------------------------------------
     def status(self) -> DeviceStatus:
@@ -79,6 +80,10 @@ class OpenCvCamera:
         return DeviceStatus("camera", DeviceState.ONLINE, media, detail=f"camera {self.device}, idle")
 
     def start(self) -> None:
+        with self._starting:
+            self._start()
+
+    def _start(self) -> None:
         with self._cond:
             if self._thread is not None and self._thread.is_alive():
                 return
@@ -144,6 +149,7 @@ class OpenCvCamera:
             if capture.isOpened():
                 capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.requested[0])
                 capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.requested[1])
+                capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)      # where the driver allows: less lag behind the person
             return capture, None                        # a camera paces itself
         capture = cv2.VideoCapture(self.device)
         fps = capture.get(cv2.CAP_PROP_FPS) if capture.isOpened() else 0
