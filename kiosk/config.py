@@ -23,9 +23,12 @@ key, so a technician sees at once what to fix.
                                     # not set or missing: the bank's name in text (logged for the technician)
     [camera]     device = "sim"     # "sim" (real photographs of faces), "none" (no photo on the face, no face
                                     # check), or a V4L2 camera "/dev/video0"
-                 resolution = "640x480", fps = 15    # what the camera is asked for; fps paces the simulator
+                 resolution = "1280x720", fps = 15   # asked of the camera (a card photo needs 720 lines);
+                                    # fps paces the simulator
                  person = "holder"  # sim only, who stands in front of it at start: holder, other, photo,
                                     # nobody, two (the simulator panel switches it)
+    [face]       services = ["issue", "reset_pin", …]   # 人证核验 before these (default: the region's policy)
+                 threshold = 0.5    # the largest descriptor distance taken as the same person (0.3-0.6)
     [ui]         fullscreen = true, session_timeout_s = 90, language = "zh", pin_pad = "fixed"|"random"
     [voice]      enabled = true, rate = 140, player = "aplay"   # espeak-ng words/min (80-300); "aplay:DEVICE", "none"
                  voice = "cmn-latn-pinyin"                      # the espeak-ng voice (kiosk/voice.py says why)
@@ -84,9 +87,12 @@ class Config:
     issuer_reader: str = SIM      # the module's own card reader: "sim", "vpcd" (Virtual PCD 00 01) or a name
     faceprinter: str = SIM        # "sim", "evolis[:NAME]" or "cups:QUEUE"
     camera: str = SIM             # "sim", "none" or "/dev/videoN"
-    camera_resolution: tuple[int, int] = (640, 480)
+    camera_resolution: tuple[int, int] = (1280, 720)
     camera_fps: float = 15.0
     camera_person: str = "holder"  # the simulated camera: who is shown at start (kiosk.hw.camera.simulated)
+    # 人证核验 ([face]): None keeps the region's policy (policy.face_check_services, face_match_threshold)
+    face_services: tuple[str, ...] | None = None
+    face_threshold: float | None = None
     # the partner bank on the card face: its name (printed as text when there is no mark) and its mark's PNG.
     # The simulator's default names no real bank; a real face printer needs the real one (checked below).
     bank_name: str = DEMO_BANK
@@ -138,8 +144,8 @@ def load(path: str | None) -> Config:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     base = Config()
     sections = {name: data.pop(name, {}) for name in ("idreader", "cardreader", "printer", "service", "security",
-                                                      "cardissuer", "faceprinter", "cardface", "camera", "ui",
-                                                      "voice")}
+                                                      "cardissuer", "faceprinter", "cardface", "camera", "face",
+                                                      "ui", "voice")}
     for name, table in sections.items():
         if not isinstance(table, dict):
             raise ConfigError(f"[{name}] must be a table")
@@ -195,7 +201,7 @@ def load(path: str | None) -> Config:
         issuer_port=_take(sections["cardissuer"], "port", str, "cardissuer.", SIM),
         issuer_reader=_take(sections["cardissuer"], "reader", str, "cardissuer.", SIM),
         faceprinter=_take(sections["faceprinter"], "kind", str, "faceprinter.", SIM),
-        **_camera(sections["camera"]),
+        **_camera(sections["camera"]), **_face(sections["face"]),
         bank_name=_take(sections["cardface"], "bank_name", str, "cardface.", DEMO_BANK),
         bank_mark=_take(sections["cardface"], "bank_mark", str, "cardface.", ""),
         key_file=_take(sections["service"], "key_file", str, "service.", ""),
@@ -228,7 +234,7 @@ def _camera(table: dict) -> dict:
     device = _take(table, "device", str, "camera.", SIM)
     if device not in (SIM, "none") and not _V4L2_NODE.match(device):
         raise ConfigError(f"camera.device {device!r}: sim, none or a V4L2 camera such as /dev/video0")
-    text = _take(table, "resolution", str, "camera.", "640x480")
+    text = _take(table, "resolution", str, "camera.", "1280x720")
     found = _RESOLUTION.match(text)
     resolution = (int(found.group(1)), int(found.group(2))) if found else None
     if resolution is None or not (160 <= resolution[0] <= 4096 and 120 <= resolution[1] <= 4096):
@@ -243,6 +249,31 @@ def _camera(table: dict) -> dict:
     if person != "holder" and device != SIM:
         raise ConfigError(f"camera.person: only the simulated camera (device = \"sim\") shows a chosen person")
     return {"camera": device, "camera_resolution": resolution, "camera_fps": float(fps), "camera_person": person}
+
+
+FACE_SERVICES = ("issue", "replace", "reset_pin", "unlock", "loss_formal", "release", "activate", "change_pin",
+                 "contact", "loss")   # services (and the formal loss report) a face check may be asked for
+
+
+def _face(table: dict) -> dict:
+    """[face]: which services check the person at the camera, and how alike a face must be (the region's
+    policy unless set here: a deployment may be stricter, or — with its own reasons — list fewer)."""
+    out: dict = {}
+    if "services" in table:
+        services = table.pop("services")
+        if not isinstance(services, list) or not all(isinstance(x, str) for x in services):
+            raise ConfigError("face.services: a list of service keys, e.g. [\"issue\", \"reset_pin\"]")
+        unknown = [x for x in services if x not in FACE_SERVICES]
+        if unknown:
+            raise ConfigError(f"face.services: unknown {', '.join(unknown)}; from {', '.join(FACE_SERVICES)}")
+        out["face_services"] = tuple(services)
+    if "threshold" in table:
+        threshold = table.pop("threshold")
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.3 <= threshold <= 0.6:
+            raise ConfigError(f"face.threshold {threshold!r}: a descriptor distance from 0.3 (strict) to 0.6 "
+                              f"(dlib's own; more lets strangers through)")
+        out["face_threshold"] = float(threshold)
+    return out
 
 
 def _check_card_face(config: Config) -> None:

@@ -163,7 +163,7 @@ def id_card_of(key: str):
     return dataclasses.replace(card, photo_wlt=simulated_wlt(person)) if person else card
 
 
-def camera(hands: SimulatorHands | None = None, resolution: tuple[int, int] = (640, 480), fps: float = 15.0,
+def camera(hands: SimulatorHands | None = None, resolution: tuple[int, int] = (1280, 720), fps: float = 15.0,
            showing: str = "holder") -> SimulatedCamera:
     """The simulated camera, showing the person on the ID card placed on the simulated reader as "holder";
     paced to ``fps`` as a real camera is."""

@@ -11,6 +11,8 @@ Real drivers are imported here; a simulator only through kiosk.simulated, and on
 """
 from __future__ import annotations
 
+import dataclasses
+
 import logging
 import os
 from dataclasses import dataclass, field
@@ -71,6 +73,12 @@ def _build(config: Config, wiring: Wiring) -> None:
     os.makedirs(config.state_dir, exist_ok=True)
     closers = wiring.closers
     policy = profile(config.policy)
+    if config.face_services is not None or config.face_threshold is not None:     # [face] overrides the region
+        policy = dataclasses.replace(
+            policy, face_check_services=policy.face_check_services if config.face_services is None
+            else config.face_services,
+            face_match_threshold=policy.face_match_threshold if config.face_threshold is None
+            else config.face_threshold)
     sim = None
     if _needs_simulators(config):
         from kiosk import simulated as sim        # the one place simulators come from

@@ -3,13 +3,19 @@ showing real photographs: the holder passes, someone else or a print held up is 
 with staff called and nothing done; a child under 7 gets a card without a photo; nothing biometric is kept."""
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import os
 import sqlite3
 
 import pytest
 
+from PIL import Image
+
+from kiosk import demo, idnumber
 from kiosk.config import Config
+from kiosk.faces import engine
 from kiosk.flows import face_check, photo_step
 from kiosk.flows import steps as s
 from kiosk.flows.representation import Acting, Role
@@ -126,14 +132,35 @@ def test_someone_acting_for_the_holder_is_checked_against_their_own_id_card(kios
     assert "blink" in p.guidance
 
 
+def child_under_seven(kiosk):
+    """A five-year-old the service knows as insured, with no card (the demo child is ten)."""
+    today = dt.date.today()
+    birth = dt.date(today.year - 5, today.month, min(today.day, 28))
+    number = idnumber.with_check(f"610113{birth:%Y%m%d}021")
+    with kiosk.service.store.transaction() as db:
+        db.execute("INSERT INTO persons (id_number, name, gender, birth_date, address, phone, region, insured) "
+                   "VALUES (?, '王小贝', '2', ?, '陕西省西安市雁塔区', '13800000000', '610100', 1)",
+                   (number, birth.isoformat()))
+    return dataclasses.replace(demo.by_key("child").id_card(), name="王小贝", sex="2", birth_date=birth,
+                               id_number=number, valid_from=dt.date(today.year - 1, 7, 1),
+                               valid_until=dt.date(today.year + 4, 7, 1))
+
+
 def test_a_child_under_seven_gets_a_card_without_a_photo(kiosk):
-    """seeds/003: 未满7周岁的未成年人申办社会保障卡可不提供照片. The guardian is checked, the child not photographed."""
-    p = Player(kiosk, "agent", does=[place(kiosk, "normal"), take_back_id_card(kiosk), place(kiosk, "child")])
+    """seeds/003: 未满7周岁的未成年人申办社会保障卡可不提供照片. The guardian is checked at the camera; the child is not
+    photographed, the application says so, and the face printed has the empty photo frame."""
+    child = child_under_seven(kiosk)
+    p = Player(kiosk, "agent", does=[place(kiosk, "normal"), take_back_id_card(kiosk),
+                                     lambda _step: kiosk.hands.idreader_sim.place(child)])
     p.choose("guardian").choose("issue")
-    assert "人脸核验" in p.titles
+    assert "人脸核验" in p.titles and p.title == "确认申领社保卡", p.titles
     p.press("start")
-    assert not any(isinstance(step, photo_step.ConfirmPhoto) for step in p.shown)
-    assert "拍摄制卡照片" not in p.titles
+    assert "拍摄制卡照片" not in p.titles and not any(isinstance(x, photo_step.ConfirmPhoto) for x in p.shown)
+    assert any(isinstance(x, s.MakeCard) for x in p.shown), p.titles
+    [application] = kiosk.service.store.query("SELECT photo FROM applications WHERE id_number = ?", child.id_number)
+    assert application["photo"] == 0
+    printed = Image.open(kiosk.hands.faceprinter_sim.printed[0]).convert("RGB")
+    assert not engine.shared().find(printed, upsample=1)          # no face on the child's card
 
 
 def test_a_kiosk_without_a_camera_refuses_the_services_that_need_a_face_check(tmp_path):

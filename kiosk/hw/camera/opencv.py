@@ -48,7 +48,7 @@ def _lost(device: str) -> DeviceOffline:
 class OpenCvCamera:
     """``start()`` opens and streams (idempotent), ``frame()`` the next new frame, ``stop()`` releases."""
 
-    def __init__(self, device: str, resolution: tuple[int, int] = (640, 480), loop_file: bool = True):
+    def __init__(self, device: str, resolution: tuple[int, int] = (1280, 720), loop_file: bool = True):
         self.device = device
         self.requested = tuple(resolution)
         self.resolution = tuple(resolution)     # what the camera really delivers, once it has

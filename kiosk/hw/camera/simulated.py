@@ -33,7 +33,9 @@ BLINK_EVERY = 27                # frames between the starts of two blinks (peopl
 BLINK_FRAMES = 2                # frames with the eyes closed (a blink lasts 100-400 ms: 2 frames at 15 fps)
 FIRST_BLINK = 22                # after the approach, so the first blink is seen at the right distance
 APPROACH_FRAMES = 20
-FAR, NEAR = 0.17, 0.28          # face width as a share of the frame's width: a little far, then near enough
+FAR, NEAR = 0.15, 0.23          # face width as a share of the frame's width: a little far, then near enough
+                                # (at 1280 x 720: 192 px, then 294 px, where both the match and the card photo
+                                # want it: >= 0.2 of the width, and a 358 x 441 crop that fits in the height)
 
 
 def blinks_at(index: int) -> bool:
@@ -43,7 +45,7 @@ def blinks_at(index: int) -> bool:
 
 class SimulatedCamera:
     def __init__(self, holder: Callable[[], str | None] | None = None, showing: str = "holder",
-                 resolution: tuple[int, int] = (640, 480), fps: float = 15.0, realtime: bool = False):
+                 resolution: tuple[int, int] = (1280, 720), fps: float = 15.0, realtime: bool = False):
         if showing not in SHOWS:
             raise ValueError(f"simulated camera shows one of {', '.join(SHOWS)}, not {showing!r}")
         self._holder = holder or (lambda: DEFAULT_PERSON)
