@@ -31,9 +31,11 @@ __all__ = ["SimulatorHands", "camera", "card_slot", "faceprinter", "idreader_lin
 # citizens, so some share a face (they are never compared with each other). Grace Hopper's closed eyes do not
 # register (her glasses cover the lids), so on the simulated camera she never blinks: she is given to cards
 # whose services are refused before any face check. The child's card has no readable photo (an empty block).
+# every demo citizen is someone the simulated camera can show blinking (Grace Hopper's glasses hide her lids,
+# so she is no demo holder: a face check of hers could never pass)
 ID_PHOTO_PERSON = {"normal": "obama", "no_card": "obama", "sealed": "collins", "temp_lost": "biden",
-                   "pin_locked": "collins", "gen2": "biden", "lost": "collins", "cancelled": "hopper",
-                   "expiring": "obama", "producing": "hopper"}
+                   "pin_locked": "collins", "gen2": "biden", "lost": "collins", "cancelled": "biden",
+                   "expiring": "obama", "producing": "collins", "child": "collins"}
 
 
 class SimulatorHands:

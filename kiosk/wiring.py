@@ -12,7 +12,6 @@ Real drivers are imported here; a simulator only through kiosk.simulated, and on
 from __future__ import annotations
 
 import dataclasses
-
 import logging
 import os
 from dataclasses import dataclass, field

@@ -12,6 +12,7 @@ from kiosk.flows import photo_step
 from kiosk.flows import steps as s
 from kiosk.flows.issuance import STEPS_ZH
 from kiosk.flows.representation import MayNotAct
+from kiosk.simulated import id_card_of
 from tests.issuance_tools import citizen_takes_cards
 from tests.journey_player import Player, insert, leave_at, pay, place, take_back_id_card
 
@@ -308,7 +309,7 @@ def test_a_damaged_card_is_replaced_after_the_fee_is_paid(kiosk):
     citizen_takes_cards(kiosk)
     p = replacement(kiosk, does=[pay(kiosk)])
     assert p.title == "请选择补换卡原因" and "damaged" in p.options
-    p.choose("damaged").press("confirm_fee")
+    p.choose("damaged").press(photo_step.USE).press("confirm_fee")
     assert p.title == "补换卡完成", p.body
     new = kiosk.devices.service.card_status(demo.by_key("normal").id_number)["card"]["card_number"]
     assert masking.card_number(new) in p.body and new not in p.body             # masked on screen (issue 14)
@@ -321,7 +322,7 @@ def test_a_damaged_card_is_replaced_after_the_fee_is_paid(kiosk):
 def test_giving_up_at_the_fee_hands_the_old_card_back_and_makes_nothing(kiosk):
     citizen_takes_cards(kiosk)                       # whatever the gate hands out is taken
     p = replacement(kiosk, does=[leave_at("give_up")])
-    p.choose("damaged").press("confirm_fee")
+    p.choose("damaged").press(photo_step.USE).press("confirm_fee")
     assert p.ended == "give_up" and p.titles[-1] == "正在退回原卡，请在右侧出卡口取回"
     assert kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")] and not kiosk.hands.station.in_bin
     assert state_of(kiosk, "normal") == "normal"
@@ -331,7 +332,7 @@ def test_no_payment_in_time_says_so_and_hands_the_old_card_back(kiosk):
     citizen_takes_cards(kiosk)                       # whatever the gate hands out is taken
     p = replacement(kiosk)
     p.wait_s = 0.3
-    p.choose("damaged").press("confirm_fee")
+    p.choose("damaged").press(photo_step.USE).press("confirm_fee")
     assert p.title == "未完成缴费"
     p.press(s.DONE)
     assert p.ended == "done" and kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")]
@@ -353,7 +354,7 @@ def test_a_refusal_after_the_old_card_is_held_hands_it_back_before_the_words(kio
     citizen_takes_cards(kiosk)
     p = replacement(kiosk)
     kiosk.devices.service.apply = refuse
-    p.choose("damaged").press("confirm_fee")
+    p.choose("damaged").press(photo_step.USE).press("confirm_fee")
     assert p.ended == "failed" and "正在办理的申请" in p.body
     assert p.titles[-2] == "正在退回原卡，请在右侧出卡口取回"                       # handed back, then the words
     assert kiosk.hands.station.in_hand == [kiosk.hands.card_of("normal")] and not kiosk.hands.station.in_bin
@@ -369,7 +370,7 @@ def test_a_lost_card_is_replaced_without_handing_anything_in(kiosk):
     citizen_takes_cards(kiosk)
     p = Player(kiosk, "replace", does=[place(kiosk, "lost"), pay(kiosk)], wait_s=5)
     assert not any(isinstance(step, s.InsertCard) for step in p.shown)
-    p.choose(p.options[0]).press("confirm_fee")
+    p.choose(p.options[0]).press(photo_step.USE).press("confirm_fee")
     assert p.title == "补换卡完成", p.body
 
 
@@ -466,7 +467,7 @@ def test_an_agent_replaces_a_card_with_both_id_cards_and_the_application_carries
     citizen_takes_cards(kiosk)
     p = an_agent_for(kiosk, "replace", "normal", does=[None, pay(kiosk)], wait_s=5,
                      on_progress={"insert": lambda: kiosk.hands.insert_old_card("normal")})
-    p.choose("damaged").press("confirm_fee")
+    p.choose("damaged").press(photo_step.USE).press("confirm_fee")
     assert p.title == "补换卡完成", p.body
     [application] = kiosk.service.store.query("SELECT * FROM applications WHERE id_number = ? AND kind = "
                                               "'replacement'", demo.by_key("normal").id_number)
@@ -584,7 +585,7 @@ def test_leaving_at_any_step_wipes_the_id_card_read(kiosk):
 
 # -- replacement: a changed name (seeds/002: recorded at the agency first, then the card replaced) ---------------
 def renamed_id_card(kiosk, key, name):
-    card = dataclasses.replace(demo.by_key(key).id_card(), name=name)
+    card = dataclasses.replace(id_card_of(key), name=name)          # the same photo, a new name
     return lambda _step: kiosk.hands.idreader_sim.place(card)
 
 
@@ -612,7 +613,7 @@ def test_a_recorded_name_change_puts_the_new_name_on_chip_and_face_alike(kiosk, 
     p = Player(kiosk, "replace", does=[renamed_id_card(kiosk, "normal", "王晓明"), None, pay(kiosk)], wait_s=5,
                on_progress={"insert": lambda: kiosk.hands.insert_old_card("normal")})
     assert "changed_data" in p.options                        # the chip still says 王小明
-    p.choose("changed_data").press("confirm_fee")
+    p.choose("changed_data").press(photo_step.USE).press("confirm_fee")
     assert p.title == "补换卡完成", p.body
     new_card = kiosk.hands.station.in_hand[-1]
     assert new_card.records[SFI_EF06][0x09].rstrip(b"\0").decode("gb18030") == "王晓明"
@@ -630,7 +631,7 @@ def test_collecting_the_new_card_cancels_the_temporary_card_and_says_so(kiosk):
     kiosk.devices.service.temporary_card(person.card_number)
     citizen_takes_cards(kiosk)
     p = Player(kiosk, "replace", does=[place(kiosk, "lost")], wait_s=5)
-    p.choose("lost").press("confirm_fee")
+    p.choose("lost").press(photo_step.USE).press("confirm_fee")
     assert p.title == "补换卡完成" and "临时社会保障卡已同时注销" in p.body, p.body   # was: not a word of it
     [row] = kiosk.service.store.query("SELECT state FROM temporary_cards")
     assert row["state"] == "cancelled"

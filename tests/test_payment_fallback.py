@@ -10,6 +10,7 @@ import pytest
 
 from kiosk import demo
 from kiosk.backend.client import ServiceRefused
+from kiosk.flows import photo_step
 from kiosk.flows import steps as s
 from tests.issuance_tools import citizen_takes_cards
 from tests.journey_player import Player, leave_at, pay, place
@@ -42,7 +43,7 @@ def applications(kiosk):
 def at_the_fee(kiosk, does=()) -> Player:
     citizen_takes_cards(kiosk)
     p = replacement(kiosk, does=does)
-    p.choose("damaged")
+    p.choose("damaged").press(photo_step.USE)      # the new card's photo, taken and approved first
     return p
 
 
@@ -144,7 +145,7 @@ def test_after_paying_at_the_counter_the_next_visit_makes_the_card_without_payin
     kiosk.hands.remove_id_card()
     again = replacement(kiosk)
     assert again.options == ["damaged"]             # the paid application, taken up again
-    again.choose("damaged")
+    again.choose("damaged").press(photo_step.USE)
     assert "已缴纳" in again.body
     again.press("confirm_fee")
     assert again.title == "补换卡完成", again.body

@@ -78,10 +78,12 @@ def test_leaving_at_the_photo_makes_nothing(kiosk):
 
 
 @pytest.mark.parametrize("kiosk", ["none"], indirect=True)
-def test_without_a_camera_no_photo_is_asked_for_and_the_face_says_so(kiosk):
-    citizen_takes_cards(kiosk)
-    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")]).press("start")
-    assert p.title == "制卡完成" and not any(isinstance(step, ConfirmPhoto) for step in p.shown)
+def test_without_a_camera_an_adults_application_is_refused_for_want_of_a_photo(kiosk):
+    """Was: without a camera the kiosk applied "with a photo" and printed a face without one. An adult's card
+    needs a photo (domain.md: a compliant photo; only a child under 7 is exempt), so the service refuses."""
+    p = Player(kiosk, "issue", does=[place(kiosk, "no_card")])
+    assert p.ended == "failed" and "照片" in p.body and kiosk.hands.issuer_sim.hopper == 50
+    assert not any(isinstance(step, ConfirmPhoto) for step in p.shown)
 
 
 def test_a_replacement_card_carries_the_photo_taken_and_approved_at_the_camera(kiosk):

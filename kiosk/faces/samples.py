@@ -18,6 +18,7 @@ The live camera of a person shows other photographs than that person's ID photo 
 from __future__ import annotations
 
 import functools
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,8 +61,20 @@ def available() -> bool:
                for p in PERSONS.values())
 
 
+LEVEL = "@level"     # a photograph's name + LEVEL: the same photograph turned so the eyes are level
+
+
 @functools.lru_cache(maxsize=16)
 def photograph(name: str) -> Image.Image:
+    """A sample photograph; ``name@level``: turned about the face so its eye line is level — the head held
+    straight, as a person does at the kiosk when told "不要歪头" (Biden's portrait leans 13°)."""
+    if name.endswith(LEVEL):
+        base = name[:-len(LEVEL)]
+        face = face_of(base)
+        left, right = face.group("left_eye").mean(axis=0), face.group("right_eye").mean(axis=0)
+        angle = math.degrees(math.atan2(right[1] - left[1], right[0] - left[0]))
+        return photograph(base).rotate(angle, resample=Image.BICUBIC, center=face.centre,
+                                       fillcolor=BACKDROP)
     path = samples_dir() / name
     if not path.exists():
         raise SamplesMissing(f"sample photograph {path} is missing: run {FETCH_HINT}")

@@ -64,10 +64,12 @@ def journey(devices: Devices, acting: Acting = HOLDER):
     id_card = None
     try:
         yield Work(_("正在检查设备"), lambda: devices.require(*NEEDS))
+        # who may apply (a minor needs a guardian…) is said as the card is read, before the face check
         id_card = yield PlaceIdCard(
             representation.holder_id_title(acting),
             _("申领新卡需核验本人身份证") if acting is HOLDER else _("为他人申领，须放置持卡人（被代办人）的身份证"),
-            devices.idreader.wait_for_card)
+            lambda timeout, cancelled: representation.read_holder_id_card(devices, acting, SERVICE, timeout,
+                                                                          cancelled))
         if id_card is None:
             return
         yield from face_check.verify_holder(devices, acting, id_card, SERVICE)

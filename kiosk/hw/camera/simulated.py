@@ -132,8 +132,9 @@ class SimulatedCamera:
         # Obama's live photographs are obama2 and obama3: the camera shows obama3, whose closed eyes register
         # clearly in its frames (eye ratio 0.13-0.16 closed against >= 0.22 open); obama2's do not (0.28-0.36
         # closed against 0.34-0.39 open), so a blink on it could be missed by a fair liveness check
-        from kiosk.faces.samples import PERSONS
-        return PERSONS[person].live_sources[-1]
+        # …held straight: a person at the kiosk faces it (Biden's portrait leans 13°, which the card photo refuses)
+        from kiosk.faces.samples import LEVEL, PERSONS
+        return PERSONS[person].live_sources[-1] + LEVEL
 
     def _render(self, showing: str, index: int) -> tuple[Image.Image, bool]:
         from kiosk.faces import samples
@@ -161,4 +162,4 @@ class SimulatedCamera:
 def can_blink(photograph: str) -> bool:
     """Grace Hopper's glasses cover her lids: closing her eyes in the photograph does not register
     (kiosk.faces.samples.close_eyes), so the simulator does not pretend she blinked."""
-    return photograph != "grace_hopper.jpg"
+    return not photograph.startswith("grace_hopper.jpg")
