@@ -48,8 +48,15 @@ class DeviceWatch:
         self._stop.set()
         self._thread.join(timeout=5)
 
+    def needs(self, service: str) -> tuple[str, ...]:
+        """The devices ``service`` waits for: the registry's, and the camera where the region checks the person
+        at it first (人证核验, kiosk/flows/face_check.py) — a tile must not promise what the camera cannot do."""
+        if service in self.devices.policy.face_check_services:
+            return (*NEEDS[service], "camera")
+        return NEEDS[service]
+
     def poll_once(self) -> None:
-        for name in sorted({n for names in NEEDS.values() for n in names} | {"printer"}):
+        for name in sorted({n for key in NEEDS for n in self.needs(key)} | {"printer"}):
             try:
                 self.statuses[name] = self.devices.status(name)
             except Exception as exc:     # a status query must never take the watch down
@@ -92,7 +99,7 @@ class DeviceWatch:
     def unavailable(self, service: str) -> list[str]:
         """Citizen-facing names (zh, with their English) of the devices ``service`` needs that are down
         (unknown counts as up)."""
-        return [self._why(n) for n in NEEDS[service] if n in self.statuses and not self.statuses[n].usable]
+        return [self._why(n) for n in self.needs(service) if n in self.statuses and not self.statuses[n].usable]
 
     def _why(self, name: str):
         zh, en = DEVICE_NAMES[name]

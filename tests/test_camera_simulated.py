@@ -109,7 +109,9 @@ def test_a_printed_photo_held_up_never_blinks(eng):
     frames = record(eng, camera)
     assert all(len(faces) == 1 and not shut for faces, shut, _ in frames)
     ratio = [engine.eyes_open_ratio(faces[0]) for faces, _, _ in frames]
-    assert min(ratio) > 0.9 * max(ratio), ratio           # the eyes on paper stay as they are
+    # the eyes on paper stay as they are: the landmarks wobble with the hand (±0.3°) by a few per cent, never
+    # down to the blink challenge's 80 % of the open baseline (kiosk/faces/liveness.py)
+    assert min(ratio) > 0.85 * max(ratio), ratio
     image = frames[0][2]
     assert engine.distance(id_descriptor(eng, "obama"), eng.encode(image, frames[0][0][0])) < SAME_PERSON
 

@@ -183,3 +183,18 @@ def test_nothing_biometric_reaches_the_journal_or_the_service_database(kiosk):
     # the service's database: the staff call's reason, and not one image or number array
     service_db = everything_in(kiosk.service.store.path)
     assert "no_match" in service_db and "JFIF" not in service_db and "PNG" not in service_db
+
+
+def test_a_tile_whose_face_check_has_no_camera_says_it_is_paused_before_anyone_taps_it(tmp_path):
+    from kiosk.devicewatch import DeviceWatch
+    from kiosk.i18n import tr
+    from kiosk.screens.menu import paused_notice
+    k = Kiosk(Config(state_dir=str(tmp_path / "state"), issuer_timing=0, camera="none"))
+    try:
+        watch = DeviceWatch(k.devices, interval=3600)
+        watch.poll_once()
+        assert watch.unavailable("reset_pin") and not watch.unavailable("status")
+        assert "拍照设备暂时不能使用" in tr(paused_notice(watch, "reset_pin"), "zh")
+        assert paused_notice(watch, "change_pin") == ""          # no face check: the camera is not needed
+    finally:
+        k.close()

@@ -14,7 +14,7 @@ import pytest
 
 from kiosk import demo
 from tests.receipt_tools import qr_texts
-from tests.ui_steps import every_page_fits, present_cards, refusal, take_cards
+from tests.ui_steps import approve_card_photo, every_page_fits, present_cards, refusal, take_cards
 from tests.ui_touches import record_touches
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
@@ -137,6 +137,7 @@ def script(d):
     yield d.screen("choice")
     d.shot("reasons")
     d.tap_id("choice_renewal")
+    yield from approve_card_photo(d)
     yield from confirm_fee(d, app, shot="confirm_fee")
     yield d.screen("qr")
     first = d.current().countdown
@@ -162,6 +163,7 @@ def script(d):
     yield d.screen("choice")
     d.shot("reasons")
     d.tap_id("choice_lost")
+    yield from approve_card_photo(d)
     yield from confirm_fee(d, app)
     yield d.screen("qr")
     panel.pay_shown_qr()
@@ -178,6 +180,7 @@ def script(d):
                   and hands.insert_old_card("gen2"), timeout=15)
     yield d.screen("choice")
     d.tap_id("choice_damaged")
+    yield from approve_card_photo(d)
     yield from confirm_fee(d, app)
     yield d.screen("qr")
     d.tap_id("cancel")

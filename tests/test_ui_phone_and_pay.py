@@ -15,7 +15,7 @@ from kiosk import demo
 from kiosk.hw.printer.escpos_decode import render_png
 from tests.ui_app import kiosk_app
 from tests.receipt_tools import qr_texts
-from tests.ui_steps import take_cards
+from tests.ui_steps import approve_card_photo, take_cards
 from tests.ui_touches import record_touches
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
@@ -36,6 +36,7 @@ def to_the_fee(d, app, hands, key: str):
                   and hands.insert_old_card(key), timeout=15)
     yield d.screen("choice", timeout=30)
     d.tap_id("choice_damaged")
+    yield from approve_card_photo(d)
     yield message(d, app, "请确认补换卡")
 
 

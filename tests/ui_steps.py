@@ -28,6 +28,15 @@ def refusal(d, name: str, service: str, id_key: str, card_key: str | None, words
     yield from take_cards(d)
 
 
+def approve_card_photo(d, shot: str | None = None):
+    """The new card's photo: the camera step counts down and shoots by itself (the simulated camera shows the
+    holder), then one touch on 确认使用此照片."""
+    yield d.screen("photo", timeout=40)
+    if shot:
+        d.shot(shot)
+    d.tap_id("primary")
+
+
 def take_cards(d):
     """The citizen takes the ID card and the card out: a journey's last screen ends by itself, once the kiosk
     has seen them inside (no 完成); any other screen ends by its button, and the kiosk then asks for them."""

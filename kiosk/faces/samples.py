@@ -181,10 +181,13 @@ def nobody(size: tuple[int, int] = (640, 480)) -> Image.Image:
     return frame
 
 
+PRINT_FACE = 154            # px: the face's width on the print (a 280 × 300 px picture of head and shoulders)
+
+
 @functools.lru_cache(maxsize=8)
 def _print_of(name: str) -> Image.Image:
-    """A 4×6-style print of the person's scene: white paper border, flattened contrast and light."""
-    picture = scene(name, (360, 300), face_width=0.34)
+    """A print of the person's scene: white paper border, flattened contrast and colour."""
+    picture = scene(name, (280, 300), face_width=PRINT_FACE / 280, dy=0.03)
     picture = ImageEnhance.Contrast(picture).enhance(0.75)
     picture = ImageEnhance.Color(picture).enhance(0.8)
     paper = Image.new("RGB", (picture.width + 36, picture.height + 36), (246, 244, 238))
@@ -192,11 +195,14 @@ def _print_of(name: str) -> Image.Image:
     return paper
 
 
-def printed(name: str, size: tuple[int, int] = (640, 480), tilt: float = 4.0) -> Image.Image:
-    """A print of the person held up in front of the camera (by someone standing out of the frame)."""
+def printed(name: str, size: tuple[int, int] = (640, 480), tilt: float = 4.0, face_width: float = 0.24) -> Image.Image:
+    """A print of the person held up in front of the camera (by someone standing out of the frame), close
+    enough that its face fills the oval as a live one would (``face_width`` of the frame's width)."""
     frame = Image.new("RGB", size, (120, 116, 110))        # the room behind the print, not the backdrop
-    paper = _print_of(name).rotate(tilt, expand=True, resample=Image.BICUBIC, fillcolor=(120, 116, 110))
-    paper = paper.resize((int(paper.width * 1.25), int(paper.height * 1.25)), Image.LANCZOS)
+    paper = _print_of(name)
+    scale = face_width * size[0] / PRINT_FACE
+    paper = paper.resize((int(paper.width * scale), int(paper.height * scale)), Image.LANCZOS)
+    paper = paper.rotate(tilt, expand=True, resample=Image.BICUBIC, fillcolor=(120, 116, 110))
     frame.paste(paper, ((size[0] - paper.width) // 2, (size[1] - paper.height) // 2))
     return frame
 

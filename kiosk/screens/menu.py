@@ -3,7 +3,7 @@ their journeys are kiosk/flows/registry.py; the screens run any journey with one
 (kiosk/screens/driver.py). A tile whose service cannot run now says so in plain words (no device jargon)."""
 from __future__ import annotations
 
-from kiosk.devicewatch import NEEDS, REASONS
+from kiosk.devicewatch import REASONS
 from kiosk.flows import registry
 from kiosk.flows.registry import Service
 from kiosk.i18n import Text, both
@@ -30,7 +30,7 @@ def paused_notice(watch, service: str) -> Text | str:
     """"" while ``service`` can run; else "暂停办理" and, on the next line, why: e.g. "身份证读卡设备暂时不能使用"
     or "空白卡已用完"."""
     zh, en = [], []
-    for name in NEEDS[service]:
+    for name in watch.needs(service):
         status = watch.statuses.get(name)
         if status is None or status.usable:        # unknown counts as up
             continue

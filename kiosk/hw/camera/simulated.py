@@ -11,7 +11,7 @@ What it shows is switched at run time (the simulator panel, a test):
   two     the holder and someone else
 
 A person blinks as people do — eyes closed for 2 frames about every 27 — and sways a little; each time a
-person is shown they start a little far away and step closer over the first 20 frames. One frame per
+person is shown they start a little far away and step closer over the first 8 frames. One frame per
 ``frame()`` call, so a test knows exactly what it gets (``eyes_closed``: the last frame's eyes were shut);
 with ``realtime=True`` (the kiosk) ``frame()`` is paced to ``fps``.
 """
@@ -31,8 +31,8 @@ DEFAULT_PERSON = "obama"
 OTHER = "biden"                 # "someone else" when the holder is obama; otherwise obama is
 BLINK_EVERY = 27                # frames between the starts of two blinks (people blink ~15-20 times a minute)
 BLINK_FRAMES = 2                # frames with the eyes closed (a blink lasts 100-400 ms: 2 frames at 15 fps)
-FIRST_BLINK = 22                # after the approach, so the first blink is seen at the right distance
-APPROACH_FRAMES = 20
+FIRST_BLINK = 12                # after the approach, so the first blink is seen at the right distance
+APPROACH_FRAMES = 8             # half a second: the person steps up as the camera step begins
 FAR, NEAR = 0.15, 0.23          # face width as a share of the frame's width: a little far, then near enough
                                 # (at 1280 x 720: 192 px, then 294 px, where both the match and the card photo
                                 # want it: >= 0.2 of the width, and a 358 x 441 crop that fits in the height)
