@@ -32,9 +32,11 @@ __all__ = ["SimulatorHands", "camera", "card_slot", "faceprinter", "idreader_lin
 # register (her glasses cover the lids), so on the simulated camera she never blinks: she is given to cards
 # whose services are refused before any face check. The child's card has no readable photo (an empty block).
 # every demo citizen is someone the simulated camera can show blinking (Grace Hopper's glasses hide her lids,
-# so she is no demo holder: a face check of hers could never pass)
+# so she is no demo holder: a face check of hers could never pass). Eileen Collins's portrait is small (her face
+# 87 px wide), so the camera shows it enlarged and soft: the card photo refuses it as blurred (rightly), so
+# she is only on cards whose services take no card photo (activate, unlock; a child's card, guardian acting)
 ID_PHOTO_PERSON = {"normal": "obama", "no_card": "obama", "sealed": "collins", "temp_lost": "biden",
-                   "pin_locked": "collins", "gen2": "biden", "lost": "collins", "cancelled": "biden",
+                   "pin_locked": "collins", "gen2": "biden", "lost": "biden", "cancelled": "biden",
                    "expiring": "obama", "producing": "collins", "child": "collins"}
 
 

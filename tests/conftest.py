@@ -64,12 +64,14 @@ def client(service):
 def kiosk(tmp_path, request):
     """A whole kiosk in this process (simulated devices, the embedded service), Shaanxi's profile unless a
     test asks for another region (``@pytest.mark.parametrize("kiosk", ["sichuan"], indirect=True)``); the
-    card module's mechanical time left out. A module may define its own (another clock, other devices)."""
+    card module's mechanical time left out, and the person at the camera not checked against the ID card
+    (人证核验 has its own tests, tests/test_face_check_journeys.py and the UI's; the card photo is still
+    taken). A module may define its own (another clock, other devices)."""
     import gc
     from kiosk.config import Config
     from kiosk.runtime import Kiosk
     k = Kiosk(Config(state_dir=str(tmp_path / "state"), policy=getattr(request, "param", "shaanxi"),
-                     issuer_timing=0))
+                     issuer_timing=0, face_services=(), camera_fps=60))
     yield k
     gc.collect()        # journeys a test left unfinished are closed (and wipe) while the kiosk is still open
     k.close()

@@ -16,10 +16,10 @@ def write(tmp_path, text):
     return str(path)
 
 
-def test_the_default_is_the_simulated_camera_at_640x480_showing_the_holder():
+def test_the_default_is_the_simulated_camera_at_1280x720_showing_the_holder():
     config = load(None)
     assert (config.camera, config.camera_resolution, config.camera_fps, config.camera_person) == \
-        ("sim", (640, 480), 15.0, "holder")
+        ("sim", (1280, 720), 15.0, "holder")
 
 
 def test_a_v4l2_camera_with_its_resolution_and_rate(tmp_path):
@@ -71,7 +71,7 @@ def test_the_kiosk_is_built_with_the_camera_the_table_names(tmp_path):
     wiring = build_devices(Config(state_dir=str(tmp_path / "b"), issuer_timing=0, camera="/dev/video97"))
     try:
         camera = wiring.devices.camera                      # built even when unplugged: a status, not a crash
-        assert isinstance(camera, OpenCvCamera) and camera.resolution == (640, 480)
+        assert isinstance(camera, OpenCvCamera) and camera.resolution == (1280, 720)
         status = wiring.devices.status("camera")
         assert status.state is DeviceState.OFFLINE and "not connected" in status.detail
     finally:

@@ -33,7 +33,7 @@ def test_the_photo_slot_is_26_by_32_mm_and_a_capture_is_scaled_down_into_it():
     x0, y0, x1, y1 = face.PHOTO
     assert (x1 - x0, y1 - y0) == (307, 378)                  # 26 × 32 mm at 300 dpi
     capture = SimulatedCamera().capture()
-    assert capture.size == (640, 480) and capture.width > x1 - x0 and capture.height > y1 - y0   # a camera frame
+    assert capture.size == (1280, 720) and capture.width > x1 - x0 and capture.height > y1 - y0   # a camera frame
     image = face.render(DATA, capture, SHAANXI)
     inner = (x0 + 1, y0 + 1, x1 - 1, y1 - 1)                 # inside the frame's 1-dot line
     expected = face.fit_photo(capture, (x1 - x0, y1 - y0)).crop((1, 1, x1 - x0 - 1, y1 - y0 - 1))

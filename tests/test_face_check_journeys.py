@@ -25,6 +25,16 @@ from tests.journey_player import Player, insert, place, take_back_id_card
 pytestmark = pytest.mark.timeout(240)
 
 
+@pytest.fixture
+def kiosk(tmp_path):
+    """The embedded kiosk with the region's own face-check list (the shared fixture leaves it out)."""
+    import gc
+    k = Kiosk(Config(state_dir=str(tmp_path / "state"), issuer_timing=0))
+    yield k
+    gc.collect()
+    k.close()
+
+
 def show(kiosk, who: str) -> None:
     """What the simulated camera shows: "holder" (the person of the ID card on the reader), "other",
     "photo" (a print of the holder held up), "nobody", "two"."""
@@ -198,3 +208,15 @@ def test_a_tile_whose_face_check_has_no_camera_says_it_is_paused_before_anyone_t
         assert paused_notice(watch, "change_pin") == ""          # no face check: the camera is not needed
     finally:
         k.close()
+
+
+def test_a_face_check_left_halfway_is_finished_in_the_journal(kiosk):
+    """The session closing the journey at the camera (GeneratorExit) still finishes the journal entry: no
+    face check is left for the start-up recovery to find."""
+    show(kiosk, "other")
+    p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal")])
+    assert p.title == "人脸核验未通过"
+    p.end_session()
+    assert kiosk.devices.journal.unfinished("face_check") == []
+    [txn] = kiosk.devices.journal.transactions("face_check")
+    assert txn["outcome"] == "interrupted", txn

@@ -32,7 +32,7 @@ class Verdict:
     """How one attempt at 人证核验 ended. ``score``: the descriptor distance between the live face and the ID
     card photo (lower is more alike; None when no comparison happened); ``threshold``: the largest distance
     that counts as the same person (the region's policy); ``reason``: "" when passed, else one of
-    no_face, not_live, no_match, id_photo_unusable, timeout, engine_missing."""
+    no_face, not_live, no_match, id_photo_unusable, timeout, engine_missing, cancelled."""
     match: bool
     live: bool
     score: float | None

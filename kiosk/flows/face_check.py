@@ -47,7 +47,7 @@ def required(devices: Devices, service: str) -> bool:
 
 
 def _unavailable(detail: str) -> FaceCheckUnavailable:
-    return FaceCheckUnavailable(detail, zh="本机暂时无法进行人脸核验，本业务须核验本人身份，请到人工窗口办理",
+    return FaceCheckUnavailable(detail, zh="本机暂时无法进行人脸核验，本业务须核验本人身份，请携带身份证到人工窗口办理",
                                 en="This kiosk cannot check faces at the moment, and this service needs it; "
                                    "please go to a staffed counter")
 
@@ -79,29 +79,47 @@ def _look(devices: Devices, photo):
 
 def verify(devices: Devices, id_card: IdCard, service: str):
     """Steps until the person at the camera is ``id_card``'s person, live; refuses after ATTEMPTS failures.
-    Nothing when the service needs no check, or this card read was checked already in this visit."""
+    Nothing when the service needs no check, or this card read was checked already in this visit. The
+    journal entry is finished however the steps end (a refusal, the citizen leaving, a device fault, the
+    session closing the journey): no face check is left "unfinished" for the start-up recovery to find."""
     if not required(devices, service) or id_card.face_verified:
         return
     txn = f"face-{uuid.uuid4().hex[:12]}"
     devices.journal.begin(txn, KIND, service=service)
-    photo = None
+    outcome = "interrupted"
     try:
-        try:
-            photo = yield Work(_("正在读取身份证照片"), lambda: id_photo(devices, id_card))
-        except FaceCheckUnavailable as exc:
-            devices.journal.finish(txn, "unavailable")
-            log.warning("face check for %s not possible: %s", service, exc.detail)
-            raise
+        outcome = yield from _attempts(devices, id_card, service, txn)
+    except FaceCheckUnavailable:
+        outcome = "unavailable"
+        raise
+    except FaceCheckFailed:
+        outcome = "refused"
+        raise
+    except CitizenLeft as left:
+        outcome = "given_up" if left.reason == "give_up" else "left"
+        raise
+    finally:
+        devices.journal.finish(txn, outcome)
+
+
+def _attempts(devices: Devices, id_card: IdCard, service: str, txn: str):
+    """The ID photo, then up to ATTEMPTS camera steps; returns "passed" or raises."""
+    try:
+        photo = yield Work(_("正在读取身份证照片"), lambda: id_photo(devices, id_card))
+    except FaceCheckUnavailable as exc:
+        log.warning("face check for %s not possible: %s", service, exc.detail)
+        raise
+    try:
         for attempt in range(1, ATTEMPTS + 1):
             verdict = yield LookAtCamera(_("人脸核验"), _look(devices, photo), ATTEMPT_TIMEOUT_S)
             devices.journal.step(txn, "attempt", number=attempt, outcome="passed" if verdict.passed else verdict.reason)
             if verdict.passed:
                 id_card.face_verified = True
-                devices.journal.finish(txn, "passed")
-                return
+                return "passed"
             if verdict.reason == "engine_missing":
-                devices.journal.finish(txn, "unavailable")
                 raise _unavailable("face engine missing")
+            if verdict.reason == "cancelled":
+                raise CitizenLeft("cancel")
             if attempt == ATTEMPTS:
                 break
             left = ATTEMPTS - attempt
@@ -109,16 +127,14 @@ def verify(devices: Devices, id_card: IdCard, service: str):
                                                            _("还可以再试 {n} 次。请摘下帽子和墨镜，正对摄像头。", n=left)),
                                    tone="warn", primary=(AGAIN, _("再试一次")), secondary=(GIVE_UP, _("不办了")))
             if answer == GIVE_UP:
-                devices.journal.finish(txn, "given_up")
                 raise CitizenLeft("give_up")
-        devices.journal.finish(txn, "refused")
         _call_staff(devices, service, verdict.reason)
         raise FaceCheckFailed(f"face check failed {ATTEMPTS} times ({verdict.reason})",
                               zh="人脸核验 3 次未通过，无法办理本业务。已通知工作人员，请稍候，或携带身份证到人工窗口办理",
                               en="The face check did not succeed 3 times, so this service cannot be done here. Staff "
                                  "have been called: please wait, or go to a staffed counter with your ID card")
     finally:
-        photo = None             # the decoded ID photo goes with the step (the card's own wipe drops the WLT)
+        photo = None             # the decoded ID photo goes with the steps (the card's own wipe drops the WLT)
 
 
 def verify_holder(devices: Devices, acting, id_card: IdCard, service: str):
