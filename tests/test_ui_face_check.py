@@ -23,6 +23,13 @@ def preview_ok(d) -> None:
     assert tuple(screen.ids.preview.texture.size) == (1280, 720)       # the whole frame, live
 
 
+def id_card_back(d):
+    """The visit ends with the ID card still on the reader: asked for, taken, home."""
+    yield d.screen("take_cards")
+    d.app.kiosk.hands.remove_id_card()
+    yield d.screen("attract")
+
+
 def face_check(d):
     app, hands = d.app, d.app.kiosk.hands
     camera = app.kiosk.devices.camera
@@ -39,7 +46,7 @@ def face_check(d):
     yield d.screen("insert_card", timeout=30)                  # passed: the card is asked for next
     d.shot("passed")
     d.tap_id("cancel")
-    yield from take_cards(d)
+    yield from id_card_back(d)
 
     d.service("face_check_other")                              # someone else with this ID card
     camera.show("other")
@@ -51,7 +58,7 @@ def face_check(d):
     assert "不一致" in d.current().body and "还可以再试 2 次" in d.current().body
     d.shot("no_match")
     d.tap_id("secondary")                                      # 不办了
-    yield from take_cards(d)
+    yield from id_card_back(d)
     camera.show("holder")
 
 
@@ -106,4 +113,4 @@ def test_the_face_check_and_the_card_photo_by_touch(tmp_path, display, monkeypat
     # the holder passes with no touch at the camera; the card photo needs none but its approval
     assert run.driver.touches["face_check"] == 2          # tile, cancel on the card's screen
     assert run.driver.touches["face_check_other"] == 2    # tile, 不办了
-    assert run.driver.touches["card_photo"] == 4          # tile, 开始制卡, 重新拍照, 确认使用此照片
+    assert run.driver.touches["card_photo"] == 5          # tile, 开始制卡, 重新拍照, 确认使用此照片, 完成
