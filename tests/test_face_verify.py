@@ -114,6 +114,26 @@ def test_the_card_photo_is_shot_after_a_countdown(engine):  # noqa: F811
     assert counts[0] == 2 and counts[-1] == 1 and counts == sorted(counts, reverse=True)
 
 
+class BlinkAtTheShot(FrameCamera):
+    """The shot catches the citizen mid-blink (as the simulated camera did in a UI test): closed, then open."""
+    def __init__(self, frames, stills):
+        super().__init__(frames)
+        self.stills = list(stills)
+
+    def capture(self):
+        assert self.running
+        return self.stills.pop(0)
+
+
+def test_a_blink_caught_in_the_shot_is_shot_again_not_refused(engine):  # noqa: F811
+    """Was: "请睁开双眼" for a blink in the one frame taken after the countdown."""
+    good = samples.scene("obama3.jpg", HD, face_width=0.23)
+    shut = samples.scene("obama3.jpg", HD, face_width=0.23, eyes_closed=True)      # refused alone: eyes_closed
+    camera = BlinkAtTheShot([good], [shut, good])
+    photo = shoot_card_photo(camera, engine, threading.Event(), Recorder(), countdown_s=1, timeout_s=10)
+    assert photo.size == CARD_SIZE and camera.stills == []
+
+
 def test_a_shot_against_a_dark_backdrop_is_refused_after_the_countdown(engine):  # noqa: F811
     shot = samples.scene("obama3.jpg", HD, face_width=0.2, backdrop=(90, 60, 40))
     camera = FrameCamera([shot])

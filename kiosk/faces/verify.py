@@ -261,12 +261,25 @@ def shoot_card_photo(camera, engine, cancelled: threading.Event,
                 on_frame(frame, guide("countdown", face, text=_("请保持不动，{n}秒后拍照", n=remaining),
                                       countdown=remaining, progress=(now - counting_from) / max(1, countdown_s)))
                 continue
-            shot = camera.capture()
-            photo = card_photo.make_card_photo(shot, engine)
+            photo = _shoot(camera, engine)
             on_frame(frame, guide("done", face, text=_("拍照完成"), progress=1.0))
             return photo
     finally:
         camera.stop()
+
+
+SHOT_TRIES = 3       # a blink caught in the shot: take the next frame (a blink lasts 100-400 ms), not refuse
+
+
+def _shoot(camera, engine) -> Image.Image:
+    """The shot made into the card photo; a shot that caught the eyes closed is taken again at once."""
+    for attempt in range(1, SHOT_TRIES + 1):
+        try:
+            return card_photo.make_card_photo(camera.capture(), engine)
+        except PhotoRefused as refused:
+            if refused.reason != "eyes_closed" or attempt == SHOT_TRIES:
+                raise
+    raise AssertionError("unreachable")
 
 
 def shot_problem(faces: list[Face], size: tuple[int, int]) -> str | None:
