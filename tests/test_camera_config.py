@@ -2,18 +2,37 @@
 bad value stops start-up naming the key. And the kiosk is built with the camera the table names."""
 import pytest
 
-from kiosk.config import Config, ConfigError, load
+from kiosk.config import CAMERA_PERSONS, Config, ConfigError, load
+from kiosk.hw.base import DeviceState
 from kiosk.hw.camera.opencv import OpenCvCamera
 from kiosk.hw.camera.simulated import SHOWS, SimulatedCamera
-from kiosk.config import CAMERA_PERSONS
-from kiosk.hw.base import DeviceState
 from kiosk.wiring import build_devices
+from tests.test_config import write
 
 
-def write(tmp_path, text):
-    path = tmp_path / "kiosk.toml"
-    path.write_text(text, encoding="utf-8")
-    return str(path)
+def test_face_services_and_threshold_override_the_regions_policy(tmp_path):
+    config = load(write(tmp_path, '[face]\nservices = ["issue", "replace"]\nthreshold = 0.45'))
+    assert (config.face_services, config.face_threshold) == (("issue", "replace"), 0.45)
+    wiring = build_devices(Config(state_dir=str(tmp_path / "s"), issuer_timing=0, face_services=("issue",),
+                                  face_threshold=0.45))
+    try:
+        assert wiring.devices.policy.face_check_services == ("issue",)
+        assert wiring.devices.policy.face_match_threshold == 0.45
+    finally:
+        wiring.close()
+    assert load(None).face_services is None                     # the region's list (policy.py) by default
+
+
+@pytest.mark.parametrize("text, words", [
+    ('[face]\nservices = ["issue", "teleport"]', "unknown teleport"),
+    ('[face]\nservices = "issue"', "a list of service keys"),
+    ('[face]\nthreshold = 0.9', r"0\.3 \(strict\) to 0\.6"),
+    ('[face]\nthreshold = true', r"0\.3 \(strict\) to 0\.6"),
+    ('[face]\nstrictness = 1', "unknown config keys: face.strictness"),
+])
+def test_a_bad_face_table_stops_start_up_naming_the_key(tmp_path, text, words):
+    with pytest.raises(ConfigError, match=words):
+        load(write(tmp_path, text))
 
 
 def test_the_default_is_the_simulated_camera_at_1280x720_showing_the_holder():
