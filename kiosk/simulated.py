@@ -27,14 +27,12 @@ from kiosk.security.module import SoftSecurityModule, demo_masters
 __all__ = ["SimulatorHands", "camera", "card_slot", "faceprinter", "idreader_link", "issuer_link",
            "photo_decoder", "printer_transport"]
 
-# Whose photograph (kiosk.faces.samples.PERSONS) is on each demo citizen's ID card. Four real people for eleven
-# citizens, so some share a face (they are never compared with each other). Grace Hopper's closed eyes do not
-# register (her glasses cover the lids), so on the simulated camera she never blinks: she is given to cards
-# whose services are refused before any face check. The child's card has no readable photo (an empty block).
-# every demo citizen is someone the simulated camera can show blinking (Grace Hopper's glasses hide her lids,
-# so she is no demo holder: a face check of hers could never pass). Eileen Collins's portrait is small (her face
-# 87 px wide), so the camera shows it enlarged and soft: the card photo refuses it as blurred (rightly), so
-# she is only on cards whose services take no card photo (activate, unlock; a child's card, guardian acting)
+# Whose photograph (kiosk.faces.samples.PERSONS) is on each demo citizen's ID card: four real people for eleven
+# citizens, so some share a face (they are never compared with each other). Every demo holder is someone the
+# simulated camera can show blinking (Grace Hopper's glasses hide her lids, so a face check of hers could never
+# pass: she is on no demo card). Eileen Collins's portrait is small (her face 87 px wide), so the camera shows
+# it enlarged and soft, right at the card photo's blur limit: she is only on cards whose services take no card
+# photo (activate, unlock; a child's card, where the guardian acts and a child under 7 needs no photo).
 ID_PHOTO_PERSON = {"normal": "obama", "no_card": "obama", "sealed": "collins", "temp_lost": "biden",
                    "pin_locked": "collins", "gen2": "biden", "lost": "biden", "cancelled": "biden",
                    "expiring": "obama", "producing": "collins", "child": "collins"}
