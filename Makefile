@@ -22,7 +22,7 @@ run: setup
 	$(PY) run_kiosk.py $(if $(CONFIG),--config $(CONFIG)) $(if $(WINDOWED),--windowed)
 
 test: setup
-	bash scripts/with-test-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+	bash scripts/with-test-services.sh $(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: setup
 	bash scripts/with-test-services.sh $(PY) -m bench

@@ -132,6 +132,18 @@ def _take(table: dict, key: str, kind: type, where: str, default):
     return value
 
 
+INSTALLED_PATH = "/etc/sbk-kiosk/kiosk.toml"     # where `provisioning install` puts an installed kiosk's config
+
+
+def default_path() -> str | None:
+    """The config to use when none is named: $SBK_KIOSK_CONFIG, else the installed kiosk's if there is one,
+    else None (the embedded demo)."""
+    named = os.environ.get("SBK_KIOSK_CONFIG")
+    if named:
+        return named
+    return INSTALLED_PATH if os.path.exists(INSTALLED_PATH) else None
+
+
 def load(path: str | None) -> Config:
     if path is None:
         return Config()

@@ -87,3 +87,15 @@ class Fault(KioskError):
 
 
 DeviceError = Fault     # the drivers' (and most callers') name for a fault; one class, so both catch the same
+
+
+class StartRefused(Fault):
+    """The kiosk will not open for citizens: its config, its own key or the service key pinned at enrolment
+    is missing, unreadable or wrong, so it could not prove who it is or trust what the service answers.
+    ``detail`` names the file and the technician's next command; citizens see only that it is out of service."""
+
+    action = Action.CONFIGURATION
+
+    def __init__(self, detail: str):
+        super().__init__(detail, zh="本机暂停服务，请到其他自助机或人工窗口办理",
+                         en="This kiosk is out of service. Please use another kiosk or a staffed counter")

@@ -30,6 +30,34 @@ def load_or_make_key(path: str, make=PrivateKey.generate) -> PrivateKey:
     return key
 
 
+ENROL_HINT = "python -m provisioning enroll --config CONFIG --code CODE"
+
+
+def required_key(path: str, what: str = "the kiosk's private key") -> PrivateKey:
+    """A key made at enrolment that must be there: never made anew here (a new key is an unenrolled kiosk)."""
+    return _required(path, what, PrivateKey.from_pem)
+
+
+def required_public(path: str, what: str = "the service key pinned at enrolment") -> PublicKey:
+    return _required(path, what, PublicKey.from_pem)
+
+
+def _required(path: str, what: str, parse):
+    from kiosk.errors import StartRefused
+    try:
+        with open(path, encoding="ascii") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise StartRefused(f"{what} {path} is missing: enrol this kiosk ({ENROL_HINT})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StartRefused(f"{what} {path} cannot be read ({type(exc).__name__}: {exc.strerror or exc}): "
+                           f"it must be readable by the kiosk's user; or enrol again ({ENROL_HINT})") from None
+    try:
+        return parse(text)
+    except Exception:          # whatever a damaged file makes the parser raise: the file is not a key
+        raise StartRefused(f"{what} {path} is not a valid SM2 key: enrol again ({ENROL_HINT})") from None
+
+
 def load_public(path: str) -> PublicKey | None:
     if not os.path.exists(path):
         return None

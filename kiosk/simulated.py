@@ -27,15 +27,15 @@ from kiosk.security.module import SoftSecurityModule, demo_masters
 __all__ = ["SimulatorHands", "camera", "card_slot", "faceprinter", "idreader_link", "issuer_link",
            "photo_decoder", "printer_transport"]
 
-# Whose photograph (kiosk.faces.samples.PERSONS) is on each demo citizen's ID card: four real people for eleven
-# citizens, so some share a face (they are never compared with each other). Every demo holder is someone the
-# simulated camera can show blinking (Grace Hopper's glasses hide her lids, so a face check of hers could never
-# pass: she is on no demo card). Eileen Collins's portrait is small (her face 87 px wide), so the camera shows
-# it enlarged and soft, right at the card photo's blur limit: she is only on cards whose services take no card
-# photo (activate, unlock; a child's card, where the guardian acts and a child under 7 needs no photo).
-ID_PHOTO_PERSON = {"normal": "obama", "no_card": "obama", "sealed": "collins", "temp_lost": "biden",
-                   "pin_locked": "collins", "gen2": "biden", "lost": "biden", "cancelled": "biden",
-                   "expiring": "obama", "producing": "collins", "child": "collins"}
+# Whose photograph (kiosk.faces.samples.PERSONS) is on each demo citizen's ID card: two real people for eleven
+# citizens, so most share a face (they are never compared with each other). Every demo citizen may stand at the
+# camera for a face check or a new card's photo, so each is someone the simulated camera shows sharp, frontal
+# and blinking: not Grace Hopper (her glasses hide her lids: a face check of hers could never pass), nor Eileen
+# Collins (her portrait's face is 87 px wide; enlarged to a card photo's size it is as soft as the blur limit,
+# so her photo passed or failed by the frame). Collins stays on a foreign ID card that no journey photographs.
+ID_PHOTO_PERSON = {"normal": "obama", "no_card": "obama", "sealed": "obama", "temp_lost": "biden",
+                   "pin_locked": "biden", "gen2": "biden", "lost": "biden", "cancelled": "biden",
+                   "expiring": "obama", "producing": "obama", "child": "biden"}
 
 
 class SimulatorHands:

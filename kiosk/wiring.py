@@ -28,7 +28,7 @@ from kiosk.hw.idreader import photo
 from kiosk.hw.idreader.driver import IdReader
 from kiosk.hw.printer.driver import ReceiptPrinter
 from kiosk.journal import Journal
-from kiosk.keyfiles import load_or_make_key, load_public, save_public
+from kiosk.keyfiles import load_or_make_key, load_public, required_key, required_public, save_public
 from kiosk.policy import profile
 from kiosk.security.module import KeyServiceModule, NoSecurityModule, SoftSecurityModule, demo_masters
 
@@ -146,15 +146,22 @@ def _camera(config: Config, sim, hands, closers: list):
 
 
 def _service_client(config: Config, wiring: Wiring, policy) -> ServiceClient:
+    """A client that signs with the kiosk's key and checks every answer against the pinned service key. A real
+    service: both keys were written by enrolment and must be there (kiosk.errors.StartRefused when not). The
+    embedded demo service is new at each start, so the kiosk makes its key and enrols at every start."""
     url = config.service_url
-    key = load_or_make_key(config.kiosk_key_path)
     if url == "embedded":
         from kiosk.backend.server import ServiceThread
         from kiosk.embedded import fresh_demo_service_db
+        key = load_or_make_key(config.kiosk_key_path)
         wiring.service = ServiceThread(fresh_demo_service_db(config.state_dir), policy).start()
         wiring.closers.append(wiring.service.stop)
         url = wiring.service.url
-    client = ServiceClient(url, config.kiosk_id, key=key, service_key=load_public(config.service_key_path))
+        service_key = load_public(config.service_key_path)
+    else:
+        key = required_key(config.kiosk_key_path)
+        service_key = required_public(config.service_key_path)
+    client = ServiceClient(url, config.kiosk_id, key=key, service_key=service_key)
     wiring.closers.append(client.close)
     if wiring.service is not None:      # the embedded service is new each start: opening it means enrolling
         save_public(config.service_key_path, client.enrol(wiring.service.enrolment_code))

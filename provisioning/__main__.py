@@ -9,8 +9,9 @@
   simulate issuer [--hopper N] [--fault F]  a CRT-591 card-issuing module on a pseudo-terminal; path first
   probe issuer --port PORT [--json]         initialise (capturing any card inside) and show the module's status
   simulate card [--demo NAME] [--vpcd HOST:PORT] [--state FILE]   a demo card in pcscd's vpcd reader
-  enroll --backend URL --kiosk-id ID --code CODE [--dir DIR]   make this kiosk's SM2 keys and register it
-  probe backend --backend URL [--dir DIR]   one signed heartbeat: round trip, and whether the answer verified
+  enroll --code CODE [--config kiosk.toml]   make this kiosk's SM2 keys where its config reads them and
+                                             register it at the config's service (or --backend URL --dir DIR)
+  probe backend [--config kiosk.toml]   one signed heartbeat: round trip, and whether the answer verified
   probe camera [--device /dev/video0|sim] [--json]   resolution, measured fps, one frame's quality figures
                                             and faces found; exit 3 when there is no camera
   facecheck ID_PHOTO LIVE_PHOTO [--threshold T] [--json]   the kiosk's face match on two photographs;
@@ -44,6 +45,14 @@ def _show_status(status) -> bool:
     media = "  ".join(f"{k}: {v}" for k, v in status.media.items())
     print(f"status: {status.state.value}  {media}  {status.detail} {status.vendor_code}".rstrip())
     return status.usable
+
+
+def _enrolment_options(q) -> None:
+    q.add_argument("--config", help="the kiosk's config: the keys go where it reads them, to its service.url "
+                                    "(default: the installed kiosk's config)")
+    q.add_argument("--backend", help="the card-management service's URL (default: the config's service.url)")
+    q.add_argument("--kiosk-id", help="default: the config's kiosk_id")
+    q.add_argument("--dir", help="keep the keys in this folder instead of the config's paths (benches, tests)")
 
 
 def _fail(message: str, code: int) -> int:
@@ -286,14 +295,45 @@ def _key_paths(folder: str) -> tuple[str, str, str, str]:
             os.path.join(folder, "service-key.pem"), os.path.join(folder, "kiosk-id"))
 
 
+def _enrolment_files(args) -> tuple[str, str, str, str | None, str]:
+    """(kiosk key, service key, kiosk id, kiosk-id file or None, service URL) for enroll and probe backend:
+    the paths the kiosk's config reads (``--config``, default the installed kiosk's), or a plain folder
+    (``--dir``, for a bench or a second service)."""
+    import os
+    from kiosk.config import ConfigError, default_path, load
+    if args.dir:
+        private, _, service, id_file = _key_paths(args.dir)
+        kiosk_id = args.kiosk_id
+        if kiosk_id is None and os.path.exists(id_file):
+            with open(id_file, encoding="ascii") as fh:
+                kiosk_id = fh.read().strip()
+        if not (kiosk_id and args.backend):
+            raise SystemExit(_fail("with --dir, give --kiosk-id and --backend", 2))
+        return private, service, kiosk_id, id_file, args.backend
+    path = args.config or default_path()
+    if path is None:
+        raise SystemExit(_fail("no config: give --config PATH (the kiosk's kiosk.toml) or --dir", 2))
+    try:
+        config = load(path)
+    except ConfigError as exc:
+        raise SystemExit(_fail(f"configuration error: {exc}", 2)) from None
+    if args.kiosk_id and args.kiosk_id != config.kiosk_id:
+        raise SystemExit(_fail(f"--kiosk-id {args.kiosk_id} is not the config's kiosk_id {config.kiosk_id}", 2))
+    backend = args.backend or config.service_url
+    if backend == "embedded":
+        raise SystemExit(_fail(f"{path}: service.url is 'embedded' (the demo enrols itself): nothing to enrol", 2))
+    return config.kiosk_key_path, config.service_key_path, config.kiosk_id, None, backend
+
+
 def enroll(args) -> int:
     import os
     from kiosk.backend.client import ServiceClient, ServiceError, ServiceRefused
-    from kiosk.runtime import load_or_make_key, save_public
-    private, public, service, id_file = _key_paths(args.dir)
-    os.makedirs(args.dir, exist_ok=True)
+    from kiosk.keyfiles import load_or_make_key, save_public
+    private, service, kiosk_id, id_file, backend = _enrolment_files(args)
+    for folder in {os.path.dirname(os.path.abspath(private)), os.path.dirname(os.path.abspath(service))}:
+        os.makedirs(folder, exist_ok=True)
     key = load_or_make_key(private)            # PKCS#8, mode 0600; the public key beside it
-    client = ServiceClient(args.backend, args.kiosk_id, key=key)
+    client = ServiceClient(backend, kiosk_id, key=key)
     try:
         service_key = client.enrol(args.code)
     except (ServiceRefused, ServiceError) as exc:     # a wrong code is a refusal, not a ServiceError
@@ -301,10 +341,11 @@ def enroll(args) -> int:
     finally:
         client.close()
     save_public(service, service_key)
-    with open(id_file, "w", encoding="ascii") as fh:
-        fh.write(args.kiosk_id + "\n")
-    print(f"kiosk {args.kiosk_id} enrolled at {args.backend}; service key pinned in {service}")
-    print(os.path.abspath(public))
+    if id_file:
+        with open(id_file, "w", encoding="ascii") as fh:
+            fh.write(kiosk_id + "\n")
+    print(f"kiosk {kiosk_id} enrolled at {backend}; service key pinned in {service}")
+    print(os.path.splitext(os.path.abspath(private))[0] + ".pub.pem")
     return 0
 
 
@@ -326,18 +367,15 @@ def probe_camera(args) -> int:
 
 
 def probe_backend(args) -> int:
-    import os
     from kiosk.backend.client import ServiceClient, ServiceError, ServiceRefused
-    from kiosk.runtime import load_public
-    from kiosk.security.sm2 import PrivateKey
-    private, _, service, id_file = _key_paths(args.dir)
-    if not (os.path.exists(private) and os.path.exists(service) and os.path.exists(id_file)):
-        return _fail(f"no enrolment in {args.dir}: run 'enroll' first", EXIT_DEVICE)
-    with open(private, encoding="ascii") as fh:
-        key = PrivateKey.from_pem(fh.read())
-    with open(id_file, encoding="ascii") as fh:
-        kiosk_id = fh.read().strip()
-    client = ServiceClient(args.backend, kiosk_id, key=key, service_key=load_public(service), retries=0)
+    from kiosk.errors import StartRefused
+    from kiosk.keyfiles import required_key, required_public
+    private, service, kiosk_id, _, backend = _enrolment_files(args)
+    try:
+        key, service_key = required_key(private), required_public(service)
+    except StartRefused as exc:
+        return _fail(f"not enrolled: {exc.detail}", EXIT_DEVICE)
+    client = ServiceClient(backend, kiosk_id, key=key, service_key=service_key, retries=0)
     started = time.perf_counter()
     try:
         answer = client.heartbeat([{"device": "probe", "state": "online"}])
@@ -402,10 +440,8 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("detect").set_defaults(run=detect)
 
     q = sub.add_parser("enroll")
-    q.add_argument("--backend", required=True, help="the card-management service's URL")
-    q.add_argument("--kiosk-id", required=True)
     q.add_argument("--code", required=True, help="the enrolment code from the service's administrator")
-    q.add_argument("--dir", default="var/keys", help="where the keys are kept (default var/keys)")
+    _enrolment_options(q)
     q.set_defaults(run=enroll)
 
     probe = sub.add_parser("probe").add_subparsers(dest="device", required=True)
@@ -416,8 +452,7 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--counts", default="var/issuer-counts.json", help="where the kiosk keeps the module's counts")
     q.set_defaults(run=probe_issuer)
     q = probe.add_parser("backend")
-    q.add_argument("--backend", required=True)
-    q.add_argument("--dir", default="var/keys")
+    _enrolment_options(q)
     q.set_defaults(run=probe_backend)
     q = probe.add_parser("idreader")
     q.add_argument("--port", required=True)

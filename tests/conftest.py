@@ -4,10 +4,27 @@ their real components are missing."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
 VPCD_READER = "Virtual PCD 00 00"
+
+
+# `make test` runs the tests on two workers (pytest-xdist, --dist loadgroup). There is one pcscd with one pair
+# of virtual readers and one X display, so every test of a module that touches them runs on the same worker,
+# one after another; the rest (simulators on pseudo-terminals, services on their own ports) spread freely.
+SHARED_DEVICES = re.compile(r"vpcd|pcscd|smartcard|display|DISPLAY|Xvfb|kivy|ui_driver|ui_app|screens")
+
+
+def pytest_collection_modifyitems(config, items):
+    uses_devices: dict = {}
+    for item in items:
+        path = item.path
+        if path not in uses_devices:
+            uses_devices[path] = bool(SHARED_DEVICES.search(path.read_text(encoding="utf-8")))
+        if uses_devices[path] or {"display", "vpcd_reader"} & set(item.fixturenames):
+            item.add_marker(pytest.mark.xdist_group("shared-devices"))
 
 
 def _require(flag: str, why: str):

@@ -20,8 +20,9 @@ def test_an_unsigned_request_is_refused(service):
     assert response.status_code == 401 and response.json()["error"]["code"] == "unsigned"
 
 
-def test_an_unknown_kiosk_is_refused(service):
-    stranger = ServiceClient(service.url, "STRANGER", key=PrivateKey.generate())
+def test_an_unknown_kiosk_is_refused(service, client):
+    # it knows the service's key (pinned by another kiosk) but was never enrolled itself
+    stranger = ServiceClient(service.url, "STRANGER", key=PrivateKey.generate(), service_key=client.service_key)
     with pytest.raises(ServiceRefused) as refused:
         stranger.health()                      # open, fine
         stranger.card("A00000001")

@@ -93,7 +93,7 @@ def test_which_demo_cards_carry_whom():
         hands.place_id_card("normal")
         assert hands.holder_person() == "obama" == ID_PHOTO_PERSON["normal"]
         hands.place_id_card("child")                 # every demo citizen can stand at the camera (and blink)
-        assert hands.holder_person() == "collins" and id_card_of("child").photo_wlt
+        assert hands.holder_person() == "biden" and id_card_of("child").photo_wlt
     finally:
         hands.idreader_sim.close()
     assert set(ID_PHOTO_PERSON.values()) <= set(samples.PERSONS)

@@ -54,6 +54,13 @@ def _unavailable(detail: str) -> ServiceError:
                         en="The card service cannot be reached right now; please try again later")
 
 
+def _service_key_in(answer: dict) -> PublicKey:
+    try:
+        return PublicKey.from_pem(answer.get("service_public_key", ""))
+    except (ValueError, TypeError, AttributeError):
+        raise _untrusted("enrolment answer has no service key") from None
+
+
 def _untrusted(detail: str) -> ServiceError:
     return ServiceError(detail, zh="社保卡管理系统应答校验失败，请联系工作人员",
                         en="The card service's answer failed its check; please call staff", action=Action.MAINTENANCE)
@@ -114,9 +121,13 @@ class ServiceClient:
         return self.session.request(method, self.base_url + path, data=body or None, headers=signed,
                                     timeout=self.timeout)
 
-    def _verify(self, method: str, path: str, response: requests.Response, nonce: str | None) -> None:
-        if self.service_key is None:
-            return
+    def _verify(self, method: str, path: str, response: requests.Response, nonce: str | None,
+                key: PublicKey | None = None) -> None:
+        """The answer is signed by ``key`` (default: the key pinned at enrolment) for this request; else
+        ServiceError. Never skipped: with no key to check against, every answer is refused."""
+        key = key or self.service_key
+        if key is None:
+            raise _untrusted(f"{method} {path}: no pinned service key to check the answer against (not enrolled)")
         h = response.headers
         if not (h.get("X-Signature") and h.get("X-Timestamp") and h.get("X-Nonce")):
             raise _untrusted(f"{method} {path}: answer is not signed")
@@ -124,13 +135,13 @@ class ServiceClient:
             raise _untrusted(f"{method} {path}: answer is for another request")
         try:
             signing.check_fresh(h["X-Timestamp"])
-            signing.verify(self.service_key, str(response.status_code), self._prefix + path, h["X-Timestamp"],
+            signing.verify(key, str(response.status_code), self._prefix + path, h["X-Timestamp"],
                            h["X-Nonce"], response.content, h["X-Signature"])
         except signing.SignatureRefused as refusal:
             raise _untrusted(f"{method} {path}: answer signature: {refusal}") from None
 
     def _call(self, method: str, path: str, payload: dict | None = None, headers: dict | None = None,
-              retry: bool = True, pure: bool = False) -> dict:
+              retry: bool = True, pure: bool = False, enrolment: bool = False) -> dict:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode() if payload is not None else b""
         headers = dict(headers or {})
         if body:
@@ -152,13 +163,17 @@ class ServiceClient:
             break
         self.online = True
         sent_nonce = response.request.headers.get("X-Nonce")
-        self._verify(method, path, response, sent_nonce)
+        if not enrolment:
+            self._verify(method, path, response, sent_nonce)
         try:
             answer = response.json()
         except ValueError:
             raise _unavailable(f"{method} {path}: HTTP {response.status_code} with a body that is not JSON") from None
         if not isinstance(answer, dict):
             raise _unavailable(f"{method} {path}: answer is not a JSON object")
+        if enrolment and response.status_code < 400:
+            # trust on first use: the key the service names is the one its answer must be signed with
+            self._verify(method, path, response, sent_nonce, key=_service_key_in(answer))
         if response.status_code >= 400:
             error = answer.get("error")
             message = error.get("message") if isinstance(error, dict) else None
@@ -176,13 +191,9 @@ class ServiceClient:
         if self.key is None:
             raise ValueError("enrolment needs the kiosk's private key")
         answer = self._call("POST", "/v1/kiosks", {"kiosk_id": self.kiosk_id, "public_key": self.key.public.to_pem(),
-                                                   "enrolment_code": enrolment_code}, retry=False)
-        try:
-            service_key = PublicKey.from_pem(answer.get("service_public_key", ""))
-        except ValueError:
-            raise _untrusted("enrolment answer has no service key") from None
-        self.service_key = service_key
-        return service_key
+                                                   "enrolment_code": enrolment_code}, retry=False, enrolment=True)
+        self.service_key = _service_key_in(answer)
+        return self.service_key
 
     def heartbeat(self, devices: list[dict]) -> dict:
         return self._call("POST", f"/v1/kiosks/{self.kiosk_id}/heartbeat", {"devices": devices}, retry=False)
