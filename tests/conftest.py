@@ -17,6 +17,7 @@ VPCD_READER = "Virtual PCD 00 00"
 SHARED_DEVICES = re.compile(r"vpcd|pcscd|smartcard|display|DISPLAY|Xvfb|kivy|ui_driver|ui_app|screens")
 
 
+@pytest.hookimpl(tryfirst=True)        # before xdist's own hook turns the group marks into node ids
 def pytest_collection_modifyitems(config, items):
     uses_devices: dict = {}
     for item in items:

@@ -1,5 +1,6 @@
 """The kiosk as systemd runs it: `run_kiosk.py` in its own process ends cleanly and promptly on SIGTERM
 (SDL would otherwise turn the signal into a window-close request, which the kiosk refuses)."""
+import contextlib
 import os
 import pathlib
 import signal
@@ -19,6 +20,19 @@ def wait_for(predicate, timeout: float) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def ended(process):
+    """SIGTERM after the block (as systemd stops it), waited for; killed if the block failed or it hangs."""
+    try:
+        yield process
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def test_sigterm_stops_the_kiosk_cleanly(tmp_path, display):
     state = tmp_path / "state"
     config = tmp_path / "kiosk.toml"
@@ -27,15 +41,9 @@ def test_sigterm_stops_the_kiosk_cleanly(tmp_path, display):
     process = subprocess.Popen([sys.executable, str(ROOT / "run_kiosk.py"), "--config", str(config), "--windowed"],
                                cwd=ROOT, env={**os.environ, "DISPLAY": display}, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
-    try:
+    with ended(process):
         assert wait_for(lambda: log.exists() and "kiosk ready" in log.read_text(), 60), "the kiosk did not start"
-        process.send_signal(signal.SIGTERM)
-        rc = process.wait(timeout=15)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert rc == 0, process.stderr.read().decode(errors="replace")[-2000:]
+    assert process.returncode == 0, process.stderr.read().decode(errors="replace")[-2000:]
     text = log.read_text()
     assert "signal 15: stopping" in text and "Leaving application" in text
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import signal
 import subprocess
 import sys
 import threading
@@ -146,23 +145,16 @@ def test_the_kiosk_process_shows_out_of_service_and_logs_what_to_do(enrolled_con
     process = subprocess.Popen([sys.executable, str(ROOT / "run_kiosk.py"), "--config", str(enrolled_config),
                                 "--windowed"], cwd=ROOT, env={**os.environ, "DISPLAY": display},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        from tests.test_kiosk_process import wait_for
+    from tests.test_kiosk_process import ended, wait_for
+    with ended(process):
         assert wait_for(lambda: log.exists() and "out-of-service screen shown" in log.read_text(), 60), \
             process.stderr.read().decode(errors="replace")[-2000:] if process.poll() is not None else "no screen"
         drawn = []                  # the log line comes with the first frame; the X server may show it later
         assert wait_for(lambda: drawn.append(ImageGrab.grab(xdisplay=display))
                         or any(low != high for low, high in drawn[-1].getextrema()), 15), "nothing drawn"
-        shot = drawn[-1]
         out = ROOT / "tests" / "artifacts" / "start_refused.png"
         out.parent.mkdir(exist_ok=True)
-        shot.save(out)
-        process.send_signal(signal.SIGTERM)
-        rc = process.wait(timeout=15)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        drawn[-1].save(out)
     text = log.read_text()
     assert "cannot start" in text and "service-key.pem" in text and "provisioning enroll" in text
-    assert rc == 3
+    assert process.returncode == 3          # did not start: systemd restarts it after RestartSec
