@@ -43,13 +43,15 @@ def script(d):
     yield d.until("eligibility confirmed", lambda: app.sm.current == "message" and d.current().title == "确认申领社保卡")
     d.tap_id("primary")
     yield d.screen("photo")
-    assert camera.captures == 1 and hands.issuer_sim.hopper == 50     # shown before anything is made
+    # shown before anything is made; a shot that caught a blink is taken again at once (1-3 stills)
+    assert 1 <= camera.captures <= 3 and hands.issuer_sim.hopper == 50
+    first_shot = camera.captures
     screen = d.current()
     assert str(screen.title) == "请确认制卡照片"
     assert outside_the_window(screen) == [], outside_the_window(screen)
     d.shot("photo")
     d.tap_id("secondary")                                             # 重新拍照
-    yield d.until("photo taken again", lambda: app.sm.current == "photo" and camera.captures == 2)
+    yield d.until("photo taken again", lambda: app.sm.current == "photo" and camera.captures > first_shot)
     d.shot("photo_retaken")
 
     app.set_elderly(True)                                             # the same screen for an elderly citizen
@@ -81,6 +83,6 @@ def test_the_citizen_retakes_and_approves_the_photo_by_touch(tmp_path, display):
     with kiosk_app(tmp_path, script) as run:
         printed = list(run.kiosk.hands.faceprinter_sim.printed)
         captures = run.kiosk.devices.camera.captures
-    assert captures == 2 and len(printed) == 1
+    assert 2 <= captures <= 6 and len(printed) == 1          # two shots, each 1-3 stills (a blink retaken)
     # tile, 开始制卡, 重新拍照, language there and back, 确认使用此照片, 完成
     assert run.driver.touches["card_face"] == 7
