@@ -119,7 +119,7 @@ class Config:
 
 
 _KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-_V4L2_NODE = re.compile(r"^/dev/video\d+$")
+_V4L2_NODE = re.compile(r"^/dev/(video\d+|sbk/camera|v4l/by-(id|path)/[\w.:-]+)$")  # a node or its stable name
 _RESOLUTION = re.compile(r"^(\d{2,4})x(\d{2,4})$")
 CAMERA_PERSONS = ("holder", "other", "photo", "nobody", "two")    # kiosk.hw.camera.simulated.SHOWS
 _VOICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+-]{0,63}$")

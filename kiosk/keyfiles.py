@@ -30,7 +30,18 @@ def load_or_make_key(path: str, make=PrivateKey.generate) -> PrivateKey:
     return key
 
 
-ENROL_HINT = "python -m provisioning enroll --config CONFIG --code CODE"
+ENROL_HINT = "sudo sbk-provision enroll --code CODE; in a checkout: python -m provisioning enroll --config CONFIG --code CODE"
+
+
+def hand_to_folder_owner(*paths: str) -> None:
+    """Key files written by root (a technician's sudo enroll) given to whoever owns their folder: the
+    installed kiosk's keys folder belongs to the kiosk's user, mode 0700, and the kiosk must read its keys."""
+    if os.geteuid() != 0:
+        return
+    for path in paths:
+        if os.path.exists(path):
+            folder = os.stat(os.path.dirname(os.path.abspath(path)))
+            os.chown(path, folder.st_uid, folder.st_gid)
 
 
 def required_key(path: str, what: str = "the kiosk's private key") -> PrivateKey:

@@ -1,5 +1,9 @@
 """``python -m provisioning COMMAND`` (or ``sbk-provision``): tools for field technicians.
 
+  install [--config FILE|--demo] [--device ROLE=usb:VID:PID[:SERIAL]] [--root DIR] [--dry-run]
+                                            lay out this kiosk (venv in /opt, user, config in /etc/sbk-kiosk,
+                                            systemd units, X session, udev, polkit); idempotent
+  uninstall [--purge [--force]] [--root DIR]   remove it (config, keys and state kept unless --purge)
   detect                                    serial ports (and which answer as GA 467 readers), PC/SC readers, printers
   probe idreader --port PORT [--json]       read one ID card; exit 0 read, 2 no card, 3 device error
   probe card [--reader NAME] [--json]       read a social security card; exit 2 no card, 3 error, 4 no security module
@@ -72,22 +76,28 @@ def _serve_until_killed(*closers) -> int:
 
 # -- detect -------------------------------------------------------------------------------------------
 def detect(_args) -> int:
+    """Every device a kiosk may use, with the ``usb:VID:PID[:SERIAL]`` that ``install --device ROLE=…``
+    takes for a stable /dev/sbk/ROLE name."""
     from serial.tools import list_ports
     from kiosk.hw.base import DeviceState
     from kiosk.hw.idreader.driver import IdReader
-    rows = [("kind", "where", "what")]
+    from provisioning.usbids import node_usb_id
+    rows = [("kind", "where", "what", "usb (for install --device)")]
     for port in list_ports.comports():
         reader = IdReader(port.device)
         status = reader.status()
         reader.close()
         what = "GA 467 ID reader" if status.state is DeviceState.ONLINE else f"serial port ({port.description})"
-        rows.append(("serial", port.device, what))
+        rows.append(("serial", port.device, what, node_usb_id(port.device, "tty") or "-"))
     try:
         from smartcard.System import readers
-        rows += [("pc/sc", str(r), "smart card reader") for r in readers()]
+        rows += [("pc/sc", str(r), "smart card reader", "-") for r in readers()]
     except Exception as exc:
-        rows.append(("pc/sc", "-", f"pcscd not reachable: {exc}"))
-    rows += [("printer", path, "usblp printer node (use file:PATH)") for path in sorted(glob.glob("/dev/usb/lp*"))]
+        rows.append(("pc/sc", "-", f"pcscd not reachable: {exc}", "-"))
+    rows += [("printer", path, "usblp printer node (use file:PATH)", node_usb_id(path, "usbmisc") or "-")
+             for path in sorted(glob.glob("/dev/usb/lp*"))]
+    rows += [("camera", path, "V4L2 video node", node_usb_id(path, "video4linux") or "-")
+             for path in sorted(glob.glob("/dev/video*"))]
     _table(rows)
     return 0
 
@@ -328,7 +338,7 @@ def _enrolment_files(args) -> tuple[str, str, str, str | None, str]:
 def enroll(args) -> int:
     import os
     from kiosk.backend.client import ServiceClient, ServiceError, ServiceRefused
-    from kiosk.keyfiles import load_or_make_key, save_public
+    from kiosk.keyfiles import hand_to_folder_owner, load_or_make_key, save_public
     private, service, kiosk_id, id_file, backend = _enrolment_files(args)
     for folder in {os.path.dirname(os.path.abspath(private)), os.path.dirname(os.path.abspath(service))}:
         os.makedirs(folder, exist_ok=True)
@@ -341,6 +351,7 @@ def enroll(args) -> int:
     finally:
         client.close()
     save_public(service, service_key)
+    hand_to_folder_owner(private, os.path.splitext(private)[0] + ".pub.pem", service)
     if id_file:
         with open(id_file, "w", encoding="ascii") as fh:
             fh.write(kiosk_id + "\n")
@@ -438,6 +449,13 @@ def parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("detect").set_defaults(run=detect)
+    from provisioning import install
+    q = sub.add_parser("install", help="lay out this kiosk: venv, user, config, systemd units, udev, polkit")
+    install.add_arguments(q)
+    q.set_defaults(run=install.main_install)
+    q = sub.add_parser("uninstall", help="remove what install laid out (config, keys and state kept)")
+    install.add_uninstall_arguments(q)
+    q.set_defaults(run=install.main_uninstall)
 
     q = sub.add_parser("enroll")
     q.add_argument("--code", required=True, help="the enrolment code from the service's administrator")

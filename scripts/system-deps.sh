@@ -1,17 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian/Ubuntu packages the kiosk needs, or says exactly what to install and stops.
+# Installs the Debian/Ubuntu packages a development machine needs (a kiosk's run-time packages, what building
+# the Python packages needs, what the tests need: the lists in provisioning/debian/), or says exactly what to
+# install and stops. A kiosk itself gets only the run-time and build lists, from `sbk-provision install`.
 set -euo pipefail
-PACKAGES=(
-  python3-venv            # the project's .venv
-  swig libpcsclite-dev    # pyscard has no Linux wheel and builds from source
-  pcscd vsmartcard-vpcd   # PC/SC daemon, and the virtual reader the virtual card sits in
-  xvfb xauth              # the UI tests' X server
-  libgl1 libgl1-mesa-dri libmtdev1  # Kivy's OpenGL (Mesa llvmpipe) and touch input library
-  fonts-noto-cjk          # Chinese (and CJK Extension A) text on screen and on receipts
-  fonts-hanazono          # rare name characters beyond Noto: CJK Extensions B–F (HanaMin A/B), on screen
-  libusb-1.0-0            # USB receipt printers (pyusb)
-  espeak-ng alsa-utils    # Mandarin voice prompts: offline synthesis (voice "cmn") and aplay
-)
+cd "$(dirname "$0")/.."
+mapfile -t PACKAGES < <(sed -e 's/#.*//' provisioning/debian/runtime.txt provisioning/debian/build.txt \
+                          provisioning/debian/test.txt | tr -s ' \t' '\n' | grep -v '^$')
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

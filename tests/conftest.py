@@ -22,6 +22,8 @@ def pytest_collection_modifyitems(config, items):
     uses_devices: dict = {}
     for item in items:
         path = item.path
+        if item.get_closest_marker("xdist_group") is not None:
+            continue                      # a module that names its own group (and brings its own devices)
         if path not in uses_devices:
             uses_devices[path] = bool(SHARED_DEVICES.search(path.read_text(encoding="utf-8")))
         if uses_devices[path] or {"display", "vpcd_reader"} & set(item.fixturenames):

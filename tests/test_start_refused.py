@@ -60,6 +60,20 @@ def test_enroll_writes_the_keys_where_the_config_reads_them(enrolled_config):
     assert not os.path.exists(os.path.join(config.state_dir, "service-key.pem"))
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="enrolling as root for another user needs root")
+def test_a_root_enrolment_gives_the_keys_to_the_installed_kiosks_user(tmp_path, service):
+    config = write_config(tmp_path, service.url)
+    keys = tmp_path / "keys"
+    keys.mkdir(mode=0o700)
+    os.chown(keys, 4242, 4242)             # the keys folder as install leaves it: the kiosk user's
+    done = enroll(config, service.enrolment_code)
+    assert done.returncode == 0, done.stderr
+    for name in ("kiosk-key.pem", "kiosk-key.pub.pem", "service-key.pem"):
+        st = os.stat(keys / name)
+        assert (st.st_uid, st.st_gid) == (4242, 4242), name
+    assert os.stat(keys / "kiosk-key.pem").st_mode & 0o077 == 0
+
+
 def test_an_enrolled_kiosk_starts_against_its_service(enrolled_config):
     start(enrolled_config)
 

@@ -145,6 +145,9 @@ class KioskApp(App):
             log.info("signal %d: stopping", signum)
             Clock.schedule_once(lambda _dt: self.stop())
         self._previous_handlers = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+        from kiosk.screens.watchdog import SystemdWatchdog
+        self._systemd = SystemdWatchdog(f"serving as {self.kiosk.config.kiosk_id}")
+        self._systemd.start()
         log.info("kiosk ready")
 
     def open_settings(self, *_):
@@ -163,6 +166,8 @@ class KioskApp(App):
 
     def on_stop(self):
         import signal
+        if getattr(self, "_systemd", None) is not None:
+            self._systemd.stopping()
         for signum, handler in getattr(self, "_previous_handlers", {}).items():
             signal.signal(signum, handler)       # a test process goes on with its own handlers
         self.end_session("shutdown")

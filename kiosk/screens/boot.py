@@ -23,6 +23,7 @@ def prepare(state_dir: str, fullscreen: bool, width: int, height: int) -> None:
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
     Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "allow_screensaver", "0")       # SDL keeps the screen from blanking while it runs
     Config.set("graphics", "show_cursor", "0" if fullscreen else "1")
     # one input path: the mouse provider without its red multitouch-simulation dots
     Config.set("input", "mouse", "mouse,disable_multitouch")

@@ -44,6 +44,12 @@ class OutOfServiceApp(App):
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, stop)
         Clock.schedule_once(lambda _dt: log.info("out-of-service screen shown"), 0.5)
+        from kiosk.screens.watchdog import SystemdWatchdog
+        self._systemd = SystemdWatchdog("out of service: " + self.technician)
+        self._systemd.start()
+
+    def on_stop(self):
+        self._systemd.stopping()
 
 
 def _wrapped(text: str, size: float, bold: bool = False, muted: bool = False) -> WrapLabel:
