@@ -94,8 +94,15 @@ CITIZENS = (
 )
 
 
+# A member of the hall's staff, registered at the embedded service (kiosk/backend/staff.py) with this staff
+# number and PIN: their own ID card on the reader and the PIN open staff mode (the simulator panel has it).
+STAFF = DemoCitizen("staff", "马卫东", "1", dt.date(1982, 8, 16), "61011319820816015", "陕西省西安市雁塔区小寨东路15号",
+                    None, note="工作人员")
+STAFF_NO, STAFF_PIN = "S0001", "802461"
+
+
 def by_key(key: str) -> DemoCitizen:
-    for citizen in CITIZENS:
+    for citizen in (*CITIZENS, STAFF):
         if citizen.key == key:
             return citizen
     raise KeyError(key)

@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 
 def recover_at_start(devices: Devices) -> None:
-    from kiosk.flows import change_pin, issuance, replacement, reset_pin, service_writes, staff_notices, unlock
+    from kiosk.flows import (change_pin, issuance, replacement, reset_pin, service_writes, staff_audit, staff_notices,
+                             unlock)
     # PIN set with or without the old one: the same write-ahead recovery
     for txn, outcome in [*change_pin.recover(devices), *reset_pin.recover(devices), *unlock.recover(devices)]:
         log.info("recovered %s: %s", txn, outcome)
@@ -33,3 +34,5 @@ def recover_at_start(devices: Devices) -> None:
         log.info("recovered %s: %s", txn, outcome)
     for txn in staff_notices.deliver(devices):    # what earlier starts owed staff while the service was down
         log.info("staff notice for %s delivered", txn)
+    for txn in staff_audit.deliver(devices):      # staff actions the service has not heard of yet
+        log.info("staff audit event %s delivered", txn)

@@ -30,7 +30,7 @@ BLOCKING = (*CITIZEN_WAITS, s.Work, s.MakeCard, s.Heading, s.TakeCards, s.LookAt
 class Player:
     def __init__(self, kiosk, key: str, acting=HOLDER, does=(), wait_s: float = 3.0, on_progress=None,
                  takes_cards: bool = True, staff_after_s: float = STAFF_AFTER_S, id_card=None,
-                 camera_s: float | None = None):
+                 camera_s: float | None = None, journey=None):
         self.kiosk = kiosk
         self.key = key
         self.does: deque[Callable | None] = deque(does)
@@ -49,8 +49,10 @@ class Player:
         self.camera_s = camera_s               # a camera step's time (None: the step's own); a test of what
                                                # never passes (a print never blinks) need not wait it out
         self.keeper = kept_id.Keeper()       # the ID card read, as the app's driver keeps it for an offer
-        self.journey = attended(registry.begin(key, kiosk.devices, acting, id_card=id_card, keeper=self.keeper),
-                                kiosk.devices, key, staff_after_s=staff_after_s)
+        # ``journey``: one not in the citizens' registry (staff mode), run the same way
+        begun = journey if journey is not None else registry.begin(key, kiosk.devices, acting, id_card=id_card,
+                                                                   keeper=self.keeper)
+        self.journey = attended(begun, kiosk.devices, key, staff_after_s=staff_after_s)
         self._go(lambda: next(self.journey))
 
     # -- the citizen's answers ------------------------------------------------------------------------------

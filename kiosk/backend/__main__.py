@@ -1,7 +1,11 @@
 """``python -m kiosk.backend --db PATH --port N [--policy shaanxi]``: the reference service on its own.
 
 ``python -m kiosk.backend --db PATH --issue-code [--for-kiosk ID] [--valid-hours H]`` prints a new one-time
-enrolment code and exits: each kiosk needs its own (the first kiosk id to enrol with a code spends it)."""
+enrolment code and exits: each kiosk needs its own (the first kiosk id to enrol with a code spends it).
+
+``python -m kiosk.backend --db PATH --add-staff S0002 --name 张三 --id-number 6101…`` registers a member of the
+hall's staff (or gives them a new staff PIN, which also lifts a lockout): the PIN is asked twice on the
+terminal, never taken from the command line, and only its salted hash is stored (kiosk/backend/staff.py)."""
 from __future__ import annotations
 
 import argparse
@@ -27,7 +31,13 @@ def main() -> None:
     parser.add_argument("--issue-code", action="store_true", help="print a new one-time enrolment code and exit")
     parser.add_argument("--for-kiosk", help="with --issue-code: the only kiosk id that may use the code")
     parser.add_argument("--valid-hours", type=float, default=24.0, help="with --issue-code: validity (default 24)")
+    parser.add_argument("--add-staff", metavar="STAFF_NO", help="register a staff member (PIN asked on the terminal)")
+    parser.add_argument("--name", help="with --add-staff: their name")
+    parser.add_argument("--id-number", help="with --add-staff: their ID card's number (their sign-in card)")
+    parser.add_argument("--site", default="", help="with --add-staff: their service hall")
     args = parser.parse_args()
+    if args.add_staff:
+        raise SystemExit(add_staff(args))
     if args.issue_code:
         from kiosk.backend.store import Store
         store = Store(args.db)
@@ -44,6 +54,34 @@ def main() -> None:
     signal.signal(signal.SIGINT, lambda *_: done.set())
     done.wait()
     service.stop()
+
+
+def add_staff(args) -> int:
+    import getpass
+    import re
+    from kiosk.backend import staff
+    from kiosk.backend.store import Store
+    from kiosk.idnumber import is_valid
+    if not (args.name and args.id_number):
+        print("--add-staff needs --name and --id-number")
+        return 2
+    if not (re.match(r"^\d{17}[\dX]$", args.id_number) and is_valid(args.id_number)):
+        print("--id-number is not a valid resident ID number")
+        return 2
+    pin = getpass.getpass("staff PIN (6 digits): ")
+    if getpass.getpass("again: ") != pin:
+        print("the two PINs differ; nothing changed")
+        return 1
+    store = Store(args.db)
+    try:
+        staff.register(store, args.add_staff, args.name, args.id_number, pin, args.site)
+    except ValueError as exc:
+        print(exc)
+        return 2
+    finally:
+        store.close()
+    print(f"staff member {args.add_staff} registered")
+    return 0
 
 
 if __name__ == "__main__":

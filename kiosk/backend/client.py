@@ -254,6 +254,34 @@ class ServiceClient:
             payload["detail"] = detail
         return self._post(f"/v1/kiosks/{self.kiosk_id}/device-events", payload, idempotency_key)
 
+    def staff_sign_in(self, id_number: str, pin) -> dict:
+        """Staff mode: the staff member's ID number (read from their ID card) and their staff PIN (a
+        kiosk.pin.PinBuffer), encrypted to the pinned service key and bound to this kiosk; the clear PIN
+        exists only in the buffer and the bytes wiped here. Answers session, staff_no, name, expires_at."""
+        if self.service_key is None:
+            raise _unavailable("staff sign-in needs the pinned service key")
+        plain = bytearray(self.kiosk_id.encode("ascii") + b":") + pin.bcd()
+        try:
+            cipher = self.service_key.encrypt(bytes(plain)).hex()
+        finally:
+            plain[:] = b"\0" * len(plain)
+        body = self._call("POST", f"/v1/kiosks/{self.kiosk_id}/staff-sessions",
+                          {"id_number": id_number, "pin_cipher": cipher}, retry=False)
+        if not (isinstance(body.get("session"), str) and isinstance(body.get("staff_no"), str)
+                and isinstance(body.get("name"), str)):
+            raise _unavailable("staff sign-in: answer lacks session/staff_no/name")
+        return body
+
+    def staff_audit(self, session: str, at: str, action: str, detail: str | None = None, count: int | None = None,
+                    idempotency_key: str | None = None) -> dict:
+        """One staff action (kiosk/flows/staff_audit.py), kept once per idempotency key."""
+        payload = {"session": session, "at": at, "action": action}
+        if detail is not None:
+            payload["detail"] = detail
+        if count is not None:
+            payload["count"] = count
+        return self._post(f"/v1/kiosks/{self.kiosk_id}/staff-audit", payload, idempotency_key)
+
     def staff_events(self, kiosk_id: str | None = None) -> dict:
         body = self._call("GET", "/v1/staff/events" + (f"?kiosk={kiosk_id}" if kiosk_id else ""))
         if not isinstance(body.get("events"), list):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kiosk import demo
+from kiosk.backend import staff
 from kiosk.backend.store import Store, now
 
 
@@ -28,3 +29,5 @@ def seed(store: Store, region: str = "610100") -> None:
             if c.application:
                 db.execute("INSERT INTO applications (id_number, kind, state, created_at) VALUES (?, ?, ?, ?)",
                            (c.id_number, "new_card", c.application, (stamp - dt.timedelta(days=3)).isoformat()))
+    # the demo hall's staff member (kiosk.demo.STAFF), registered as staff (not as a card holder)
+    staff.register(store, demo.STAFF_NO, demo.STAFF.name, demo.STAFF.id_number, demo.STAFF_PIN, site="demo")

@@ -24,7 +24,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk import idnumber, masking
-from kiosk.backend import card_states, contact_codes, pin_outcomes, rules
+from kiosk.backend import card_states, contact_codes, pin_outcomes, rules, staff
 from kiosk.backend.auth import SignatureMiddleware, service_key
 from kiosk.backend.rules import Refusal
 from kiosk.backend.sms import SimulatedSms, SmsProvider
@@ -115,6 +115,24 @@ class DeviceEvent(BaseModel):
     kind: Literal["hopper_low", "hopper_empty", "reject_bin_near_full", "reject_bin_full", "leftover_card_captured",
                   "gate_entry_not_disabled", "paper_low", "paper_out", "reader_offline"]
     detail: str | None = Field(default=None, max_length=40, pattern=r"^[a-z_]*$")     # no digits: no number
+
+
+class StaffSignIn(BaseModel):
+    """A staff member's ID card, read at the kiosk, and their staff PIN SM2-encrypted to the service's key
+    (kiosk/backend/staff.py): the PIN is never in clear text on the wire."""
+    model_config = ConfigDict(extra="forbid")
+    id_number: str = Field(pattern=ID_NUMBER)
+    pin_cipher: str = Field(min_length=200, max_length=400, pattern=r"^[0-9a-f]+$")
+
+
+class StaffAuditEvent(BaseModel):
+    """One thing staff did in staff mode, at the kiosk's time, in the session their sign-in opened."""
+    model_config = ConfigDict(extra="forbid")
+    session: str = Field(pattern=r"^[0-9a-f]{32}$")
+    at: AwareDatetime
+    action: Literal[staff.ACTIONS]  # type: ignore[valid-type]
+    detail: str | None = Field(default=None, max_length=60, pattern=r"^[a-z_]*$")
+    count: int | None = Field(default=None, ge=0, le=100_000)
 
 
 class Enrolment(BaseModel):
@@ -452,6 +470,28 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                                                  device=body.device, at=body.at.isoformat())
             return {"id": event_id, "kind": body.kind, "state": "open"}
         return idempotent(idempotency_key, work)
+
+    @app.post("/v1/kiosks/{kiosk}/staff-sessions")
+    def staff_sign_in(kiosk: str, body: StaffSignIn, kiosk_id: str = KioskId):
+        """Staff mode at a kiosk: the staff member's own ID card and staff PIN, checked here (staff are
+        registered at the service, never in a kiosk). Answers a session that audit events name."""
+        if kiosk != kiosk_id:
+            raise Refusal(403, "other_kiosk", "不能代替其他终端登录", "A kiosk signs staff in only for itself")
+        pin = staff.pin_from_cipher(key, kiosk_id, body.pin_cipher)
+        return staff.sign_in(store, kiosk_id, body.id_number, pin, now())
+
+    @app.post("/v1/kiosks/{kiosk}/staff-audit")
+    def staff_audit(kiosk: str, body: StaffAuditEvent, idempotency_key: str = IdemKey, kiosk_id: str = KioskId):
+        if kiosk != kiosk_id:
+            raise Refusal(403, "other_kiosk", "不能代替其他终端上报", "A kiosk reports only for itself")
+        return idempotent(idempotency_key, lambda: staff.audit(store, kiosk_id, body.session, body.action, body.at,
+                                                               body.detail, body.count))
+
+    @app.get("/v1/staff/audit")
+    def staff_audit_trail(kiosk: str | None = None):
+        """What staff did, newest first (staff number and name, kiosk, action, count; never a PIN)."""
+        return {"audit": [{k: a[k] for k in ("id", "kiosk_id", "staff_no", "name", "at", "action", "detail", "count")}
+                          for a in staff.trail(store, kiosk)]}
 
     @app.get("/v1/staff/events")
     def list_staff_events(kiosk: str | None = None):

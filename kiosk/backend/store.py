@@ -53,6 +53,18 @@ CREATE TABLE IF NOT EXISTS temporary_cards (
     id INTEGER PRIMARY KEY, id_number TEXT NOT NULL REFERENCES persons(id_number), card_number TEXT NOT NULL,
     application_id INTEGER REFERENCES applications(id), issued_at TEXT NOT NULL, valid_until TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'active', cancelled_at TEXT, cancelled_by TEXT);
+-- hall staff (kiosk/backend/staff.py): registered here, a salted PIN hash, never the PIN
+CREATE TABLE IF NOT EXISTS staff (
+    staff_no TEXT PRIMARY KEY, name TEXT NOT NULL, id_number TEXT NOT NULL UNIQUE, site TEXT NOT NULL DEFAULT '',
+    salt TEXT NOT NULL, pin_hash TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, locked_until TEXT,
+    active INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS staff_sessions (
+    session TEXT PRIMARY KEY, staff_no TEXT NOT NULL REFERENCES staff(staff_no), kiosk_id TEXT NOT NULL,
+    started_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS staff_audit (
+    id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, staff_no TEXT NOT NULL, session TEXT, at TEXT NOT NULL,
+    action TEXT NOT NULL, detail TEXT, count INTEGER);
+CREATE INDEX IF NOT EXISTS staff_audit_kiosk ON staff_audit(kiosk_id, id);
 -- codes texted to a new contact phone (kiosk/backend/contact_codes.py): a salted hash, never the code
 CREATE TABLE IF NOT EXISTS contact_codes (
     id INTEGER PRIMARY KEY, id_number TEXT NOT NULL, phone TEXT NOT NULL, salt TEXT NOT NULL,

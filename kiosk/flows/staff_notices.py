@@ -31,18 +31,25 @@ def deliver(devices: Devices) -> list[str]:
 
 
 def _send(devices: Devices, txn: str, kind: str, card_number: str | None, note: str | None) -> bool:
+    return deliver_once(devices, txn, SENT, f"staff notice {kind}", lambda: devices.service.kiosk_event(
+        kind, txn, card_number, note, idempotency_key=request_key(txn, kind)))
+
+
+def deliver_once(devices: Devices, txn: str, sent: str, what: str, call) -> bool:
+    """One owed request (``call``) for ``txn``: on success the ``sent`` step marks it delivered. A refusal
+    that asking again would only repeat (a malformed request) is marked too, and logged as an error; a
+    service that is down or not sure leaves it owed for the next start."""
     try:
-        devices.service.kiosk_event(kind, txn, card_number, note, idempotency_key=request_key(txn, kind))
+        call()
     except ServiceRefused as exc:
         if not exc.definite:
-            log.warning("staff notice %s for %s not taken yet (%s); kept for the next start", kind, txn, exc.code)
+            log.warning("%s for %s not taken yet (%s); kept for the next start", what, txn, exc.code)
             return False
-        # a definite answer (a malformed notice): asking again gets the same one, so stop, and say so in the log
-        log.error("staff notice %s for %s refused by the service: %s", kind, txn, exc.code)
-        devices.journal.step(txn, SENT, refused=exc.code)
+        log.error("%s for %s refused by the service: %s", what, txn, exc.code)
+        devices.journal.step(txn, sent, refused=exc.code)
         return False
     except ServiceError as exc:
-        log.warning("staff notice %s for %s not delivered yet (%s); kept for the next start", kind, txn, exc.detail)
+        log.warning("%s for %s not delivered yet (%s); kept for the next start", what, txn, exc.detail)
         return False
-    devices.journal.step(txn, SENT)
+    devices.journal.step(txn, sent)
     return True

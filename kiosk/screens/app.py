@@ -31,6 +31,7 @@ from kiosk.screens import theme
 from kiosk.screens import wrapping  # noqa: F401  (registers WrapLabel, WrapButton for the kv rules)
 from kiosk.flows import kept_id, registry
 from kiosk.flows.attended import STAFF_AFTER_S, attended
+from kiosk.pause import ServicePause
 from kiosk.flows.steps import TakeCards
 from kiosk.flows.representation import HOLDER
 from kiosk.screens.driver import JourneyDriver
@@ -88,6 +89,8 @@ class KioskApp(App):
         self.staff_calls = 0
         self._staff_reset = None
         self.coverage = None            # set in build(): which characters the main face lacks
+        self.pause = ServicePause(kiosk.config.state_dir)   # "暂停服务", set and cleared in staff mode
+        self._secret_taps: list[float] = []
 
     # -- building ---------------------------------------------------------------------------------
     def build(self):
@@ -114,10 +117,12 @@ class KioskApp(App):
                        PinEntryScreen(name="digits", randomise=False), MessageScreen(name="message"),
                        ChoiceScreen(name="choice"), QrScreen(name="qr"), IssuingScreen(name="issuing"),
                        TakeCardsScreen(name="take_cards"), TakeCardsScreen(name="take_new_card"),
-                       PhotoScreen(name="photo"), CameraScreen(name="camera")):
+                       PhotoScreen(name="photo"), CameraScreen(name="camera"), MessageScreen(name="paused")):
             self.sm.add_widget(screen)
         self.sm.current = "attract"
         self.sm.get_screen("attract").build(menu_for(self.kiosk.devices.policy), self.watch)
+        if self.pause.paused:
+            Clock.schedule_once(lambda _dt: self._show_paused())
         root.ids.simpanel.attach(self.kiosk.hands)
         root.bind(on_touch_down=lambda *_: self.touched())
         Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
@@ -311,7 +316,43 @@ class KioskApp(App):
     def home(self, reason: str = "done") -> None:
         self.end_session(reason)
         self.watch.paused.clear()
+        if self.pause.paused:
+            self._show_paused()
+            return
         self.show("attract").build(menu_for(self.kiosk.devices.policy), self.watch)   # the first page again
+
+    # -- staff mode (kiosk/flows/staff.py) ---------------------------------------------------------
+    SECRET_TAPS, SECRET_WINDOW_S = 5, 4.0
+
+    def secret_tap(self) -> None:
+        """The hidden way into staff mode: five taps on the title bar within four seconds, from the home
+        screen (or the paused screen) only, never over a citizen's visit. A citizen who finds it meets the
+        staff sign-in, which needs a registered staff member's own ID card and PIN."""
+        now = time.monotonic()
+        self._secret_taps = [t for t in self._secret_taps if now - t < self.SECRET_WINDOW_S] + [now]
+        if len(self._secret_taps) >= self.SECRET_TAPS:
+            self._secret_taps = []
+            self.start_staff_mode()
+
+    def start_staff_mode(self) -> None:
+        if self.journey is not None or self.sm.current not in ("attract", "paused") or self._card_in_module():
+            return
+        from kiosk.flows import staff
+        self._stop_journey()
+        self.begin_visit()                # staff mode times out like a citizen's session
+        self.watch.paused.set()
+        journey = staff.journey(self.kiosk.devices, self.pause)
+        self.journey = JourneyDriver(self, "staff", attended(journey, self.kiosk.devices, "staff", self.staff_after_s))
+        self.session.holds(self.journey.stop)
+        self.root.title_text = _("工作人员模式")
+        log.info("staff mode entered")
+        self.journey.start()
+
+    def _show_paused(self) -> None:
+        """Service paused by staff: the out-of-service words, no buttons; staff resume it in staff mode."""
+        screen = self.show("paused")
+        screen.show(_("暂停服务"), _("本机正在维护，暂停办理业务。请到其他自助终端或服务窗口办理，给您带来不便，敬请谅解。"),
+                    "bad", ("", None), None)
 
     def touched(self) -> None:
         self.touches += 1

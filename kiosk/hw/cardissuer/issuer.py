@@ -42,7 +42,9 @@ class CardIssuer:
         self.exchange = False
         self.leftover_captured = False     # the last initialize() found a card inside and captured it
         self._lock = threading.RLock()
-        self.counts = {"reject_count": 0, "dispensed": 0, "issued": 0, "captured": 0}
+        # reject_count: cards in the reject bin; loaded: cards put in at the last refill, since_refill: cards
+        # taken from the hopper since (the module only senses empty/low/ok: staff count what they load)
+        self.counts = {"reject_count": 0, "dispensed": 0, "issued": 0, "captured": 0, "loaded": 0, "since_refill": 0}
         if os.path.exists(counts_path):
             with open(counts_path, encoding="utf-8") as fh:
                 self.counts.update(json.load(fh))
@@ -58,6 +60,8 @@ class CardIssuer:
 
     def _count(self, name: str) -> None:
         self.counts[name] += 1
+        if name == "dispensed":
+            self.counts["since_refill"] += 1
         if name == "captured":
             self.counts["reject_count"] += 1
             if self.counts["reject_count"] == self.bin_warning:
@@ -200,15 +204,25 @@ class CardIssuer:
 
     # -- staff: refill the hopper, empty the reject bin -----------------------------------------------------
     def start_exchange(self) -> None:
+        """Staff open the module (staff mode): it is busy for the kiosk until end_exchange."""
         self.exchange = True
 
-    def end_exchange(self, bin_emptied: bool) -> None:
-        if bin_emptied:
-            self._do(Command.SET_BIN_COUNTER, b"000")
-            self.counts["reject_count"] = 0
-            self._save()
-        self.exchange = False
-        self._observe(self._do(Command.STATUS).status)
+    def end_exchange(self, bin_emptied: bool, loaded: int | None = None) -> dict:
+        """Staff closed the module: the bin was emptied (its count reset, here and in the module) and/or
+        ``loaded`` cards were put in the hopper. Answers the counts before, for the audit trail."""
+        with self._lock:
+            before = dict(self.counts)
+            try:
+                if bin_emptied:
+                    self._do(Command.SET_BIN_COUNTER, b"000")
+                    self.counts["reject_count"] = 0
+                if loaded is not None:
+                    self.counts["loaded"], self.counts["since_refill"] = loaded, 0
+                self._save()
+            finally:
+                self.exchange = False
+            self._observe(self._do(Command.STATUS).status)
+        return before
 
     # -- status -------------------------------------------------------------------------------------------
     def status(self) -> DeviceStatus:
