@@ -35,6 +35,7 @@ class DeviceWatch:
         self.interval = interval
         self.statuses: dict[str, DeviceStatus] = {}
         self.paused = threading.Event()       # set while a citizen is being served: no polling then
+        self.service_paused = lambda: False   # staff paused the kiosk (the app sets it: kiosk.pause), for the heartbeat
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="device-watch", daemon=True)
         if devices.events is not None:
@@ -76,17 +77,23 @@ class DeviceWatch:
         """Tell the service how this kiosk's devices are (XFS4IoT-style status), best effort."""
         if not self.statuses.get("service") or not self.statuses["service"].usable:
             return
-        report = [{"device": s.device, "state": s.state.value, "media": s.media, "vendor_code": s.vendor_code}
-                  for s in self.statuses.values() if s.device != "service"]
+        # by the watch's own name: the module's reader reports itself as a card reader, but is issuer_reader here
+        report = [{"device": name, "state": s.state.value, "media": s.media, "vendor_code": s.vendor_code}
+                  for name, s in self.statuses.items() if name != "service"]
+        issuer = self.devices.cardissuer
+        counts = dict(getattr(issuer, "counts", None) or {})
         try:
-            self.devices.service.heartbeat(report)
+            from kiosk.flows.staff_audit import KIND as STAFF_ACTION
+            unsettled = sum(1 for t in self.devices.journal.unfinished() if t["kind"] != STAFF_ACTION)
+            self.devices.service.heartbeat(report, counters=counts, paused=self.service_paused(), unsettled=unsettled)
         except Exception as exc:
             log.info("heartbeat not delivered: %s", getattr(exc, "detail", exc))
             return
         # the service answers again: staff hear now, not at the next start, what the kiosk owes them
-        from kiosk.flows import staff_notices
+        from kiosk.flows import staff_audit, staff_notices
         try:
             staff_notices.deliver(self.devices)
+            staff_audit.deliver(self.devices)
         except Exception as exc:       # the watch must never go down for a notice
             log.warning("staff notices not delivered: %s", exc)
 

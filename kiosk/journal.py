@@ -5,6 +5,7 @@ Rows hold transaction ids, step names, card numbers and outcomes — never a PIN
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -49,6 +50,10 @@ def age(started_at: str) -> dt.timedelta:
     return dt.datetime.now(dt.timezone.utc) - started
 
 
+class JournalClosed(RuntimeError):
+    """The journal was closed (the kiosk is shutting down): nothing more can be written or read."""
+
+
 class Journal:
     def __init__(self, path: str, after_step=None):
         self._lock = threading.Lock()
@@ -60,53 +65,65 @@ class Journal:
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
-        self._db.close()
+        """Under the lock: a thread still writing (a worker, staff mode's sign-out) finishes its statement
+        first and then gets JournalClosed; sqlite's connection is never closed under a thread inside it."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    @contextlib.contextmanager
+    def _open(self):
+        with self._lock:
+            if self._db is None:
+                raise JournalClosed("the journal is closed")
+            yield self._db
 
     def begin(self, txn: str, kind: str, **context) -> str:
-        with self._lock:
-            self._db.execute("INSERT INTO transactions (txn, kind, started_at, context) VALUES (?, ?, ?, ?)",
+        with self._open() as db:
+            db.execute("INSERT INTO transactions (txn, kind, started_at, context) VALUES (?, ?, ?, ?)",
                              (txn, kind, _now(), json.dumps(context, ensure_ascii=False)))
         return txn
 
     def step(self, txn: str, step: str, **detail) -> None:
-        with self._lock:
-            self._db.execute("INSERT INTO steps (txn, at, step, detail) VALUES (?, ?, ?, ?)",
+        with self._open() as db:
+            db.execute("INSERT INTO steps (txn, at, step, detail) VALUES (?, ?, ?, ?)",
                              (txn, _now(), step, json.dumps(detail, ensure_ascii=False)))
         if self.after_step is not None:
             self.after_step(txn, step)
 
     def finish(self, txn: str, outcome: str) -> None:
-        with self._lock:
-            self._db.execute("UPDATE transactions SET finished_at = ?, outcome = ? WHERE txn = ?",
+        with self._open() as db:
+            db.execute("UPDATE transactions SET finished_at = ?, outcome = ? WHERE txn = ?",
                              (_now(), outcome, txn))
 
     def unfinished(self, kind: str | None = None) -> list[dict]:
-        with self._lock:
-            rows = self._db.execute(
+        with self._open() as db:
+            rows = db.execute(
                 "SELECT t.*, (SELECT step FROM steps s WHERE s.txn = t.txn ORDER BY s.id DESC LIMIT 1) AS last_step "
                 "FROM transactions t WHERE finished_at IS NULL" + (" AND kind = ?" if kind else ""),
                 (kind,) if kind else ()).fetchall()
         return [dict(r, context=json.loads(r["context"])) for r in rows]
 
     def details(self, txn: str) -> list[tuple[str, dict]]:
-        with self._lock:
-            rows = self._db.execute("SELECT step, detail FROM steps WHERE txn = ? ORDER BY id", (txn,)).fetchall()
+        with self._open() as db:
+            rows = db.execute("SELECT step, detail FROM steps WHERE txn = ? ORDER BY id", (txn,)).fetchall()
         return [(r["step"], json.loads(r["detail"])) for r in rows]
 
     def transactions(self, kind: str) -> list[dict]:
-        with self._lock:
-            rows = self._db.execute("SELECT * FROM transactions WHERE kind = ? ORDER BY started_at", (kind,)).fetchall()
+        with self._open() as db:
+            rows = db.execute("SELECT * FROM transactions WHERE kind = ? ORDER BY started_at", (kind,)).fetchall()
         return [dict(r, context=json.loads(r["context"])) for r in rows]
 
     def due(self, step: str, done: str) -> list[tuple[str, dict]]:
         """(txn, detail) of every ``step`` not followed by ``done`` in its transaction, finished or not: work
         owed after a transaction closed (a notice for staff)."""
-        with self._lock:
-            rows = self._db.execute(
+        with self._open() as db:
+            rows = db.execute(
                 "SELECT s.txn, s.detail FROM steps s WHERE s.step = ? AND NOT EXISTS (SELECT 1 FROM steps d "
                 "WHERE d.txn = s.txn AND d.step = ? AND d.id > s.id) ORDER BY s.id", (step, done)).fetchall()
         return [(r["txn"], json.loads(r["detail"])) for r in rows]
 
     def steps(self, txn: str) -> list[str]:
-        with self._lock:
-            return [r["step"] for r in self._db.execute("SELECT step FROM steps WHERE txn = ? ORDER BY id", (txn,))]
+        with self._open() as db:
+            return [r["step"] for r in db.execute("SELECT step FROM steps WHERE txn = ? ORDER BY id", (txn,))]

@@ -58,6 +58,10 @@ class SimulatorHands:
     def citizens(self):
         return demo.CITIZENS
 
+    def staff_member(self):
+        """The demo hall's staff member: (their key for place_id_card, name, staff PIN)."""
+        return demo.STAFF.key, demo.STAFF.name, demo.STAFF_PIN
+
     def place_id_card(self, key: str) -> None:
         self.idreader_sim.place(id_card_of(key))
 

@@ -103,25 +103,41 @@ def detect(_args) -> int:
 
 
 # -- probes -------------------------------------------------------------------------------------------
+OPTIONAL_READS = {"appended_address": "READ_APPENDED_ADDRESS", "fingerprint": "READ_TEXT_PHOTO_FINGERPRINT"}
+
+
 def probe_idreader(args) -> int:
+    """Read one ID card. What a reader model may lack (the appended address, the fingerprint templates: it
+    answers SW3 0x21) is reported as unavailable; only the card itself is needed for exit 0."""
     from kiosk.hw.base import DeviceError
-    from kiosk.hw.idreader.driver import IdReader
+    from kiosk.hw.idreader.driver import CommandNotSupported, IdReader
     reader = IdReader(args.port)
+    unavailable: list[str] = []
     try:
         status = reader.status()
         if not status.usable:
             return _fail(f"ID reader on {args.port} is {status.state.value}: {status.detail}", EXIT_DEVICE)
-        card = reader.wait_for_card(args.wait, check=False, fingerprint=args.fingerprint)
+        try:
+            card = reader.wait_for_card(args.wait, check=False, fingerprint=args.fingerprint)
+        except CommandNotSupported:
+            if not args.fingerprint:
+                raise
+            unavailable.append("fingerprint")            # read again without the templates
+            card = reader.wait_for_card(args.wait, check=False)
         if card is None:
             return _fail(f"no ID card on the reader within {args.wait:g} s", EXIT_NO_CARD)
-        address = reader.appended_address()
+        try:
+            address = reader.appended_address()
+        except CommandNotSupported:
+            address = None
+            unavailable.append("appended_address")
     except DeviceError as exc:
         return _fail(f"ID reader error: {exc.detail}", EXIT_DEVICE)
     finally:
         reader.close()
     if args.json:
-        out = card.to_json() | {"appended_address": address or None}
-        if args.fingerprint:
+        out = card.to_json() | {"appended_address": address or None, "unavailable": unavailable}
+        if args.fingerprint and "fingerprint" not in unavailable:
             out["fingerprint_bytes"] = len(card.fingerprint)
         print(json.dumps(out, ensure_ascii=False))
     else:
@@ -129,6 +145,8 @@ def probe_idreader(args) -> int:
         print(f"{card.card_type}: {masking.name(card.display_name)} {masking.id_number(card.id_number)} "
               f"valid to {'长期' if card.long_term else card.valid_until}"
               + (f"  REFUSED: {refusal.detail}" if refusal else ""))
+        for part in unavailable:
+            print(f"{part.replace('_', ' ')}: unavailable (this reader does not support the command, SW3 0x21)")
     return EXIT_READ
 
 
@@ -209,7 +227,7 @@ def simulate_idreader(args) -> int:
     from kiosk import demo
     from kiosk.hw.idreader.samples import SCRIPTED
     from kiosk.hw.idreader.simulator import IdReaderSimulator
-    sim = IdReaderSimulator()
+    sim = IdReaderSimulator(without=tuple(OPTIONAL_READS[name] for name in args.without or []))
     if args.card:
         if args.card in SCRIPTED:
             sim.place(SCRIPTED[args.card]())
@@ -501,6 +519,8 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--card", help="a scripted card (resident, foreign_2017, foreign_2023, hk_mo_tw, expired) "
                                   "or a demo citizen")
     q.add_argument("--fault", action="append", choices=sorted(FAULTS), help="queue a fault (repeatable)")
+    q.add_argument("--without", action="append", choices=sorted(OPTIONAL_READS),
+                   help="a reader model without this optional command: it answers SW3 0x21 (repeatable)")
     q.set_defaults(run=simulate_idreader)
     q = simulate.add_parser("printer")
     q.add_argument("--out", default="var/sim-receipts")

@@ -339,3 +339,23 @@ def test_a_formal_loss_report_cannot_be_released_where_the_region_says_so():
                                      ("no_card", "unavailable")])
 def test_the_electronic_card_follows_the_physical_card(client, key, use):
     assert client.card_status(demo.by_key(key).id_number)["ecard"] == use
+
+
+@pytest.mark.parametrize("forged", [
+    [{"device": "printer", "state": "online", "media": {"note": "610113195603080011"}}],     # a number in media
+    [{"device": "printer", "state": "melted"}],                                               # no such state
+    [{"device": "../../etc", "state": "online"}],                                             # no such device
+    [{"device": "printer", "state": "online", "media": {"paper": {"nested": ["x"] * 50}}}],  # not a plain value
+    [{"device": "printer", "state": "online", "extra": 1}],                                   # an unknown field
+])
+def test_a_heartbeat_that_is_not_a_device_report_is_refused(client, forged):
+    with pytest.raises(ServiceRefused) as refused:
+        client.heartbeat(forged)
+    assert refused.value.code == "invalid_request"
+
+
+def test_the_heartbeat_carries_the_card_modules_counts_and_whether_staff_paused_the_kiosk(service, client):
+    client.heartbeat([{"device": "cardissuer", "state": "online", "media": {"hopper": "low", "reject_count": 3}}],
+                     counters={"loaded": 200, "since_refill": 180, "reject_count": 3, "issued": 170}, paused=True)
+    row = service.store.query("SELECT devices, counters, paused FROM kiosks WHERE kiosk_id = 'TEST-01'")[0]
+    assert '"hopper": "low"' in row["devices"] and '"since_refill": 180' in row["counters"] and row["paused"] == 1

@@ -42,3 +42,18 @@ def test_a_device_event_pauses_the_issuing_services_with_words_before_the_next_p
         assert watch.unavailable("issue") == []
     finally:
         kiosk.close()
+
+
+def test_the_heartbeat_reports_a_low_hopper_the_modules_counts_and_a_staff_pause(tmp_path):
+    kiosk = Kiosk(Config(state_dir=str(tmp_path)))
+    try:
+        watch = DeviceWatch(kiosk.devices)
+        kiosk.hands.issuer_sim.hopper = 3                       # below the module's low mark
+        kiosk.devices.cardissuer.counts.update(loaded=200, since_refill=197)
+        watch.service_paused = lambda: True
+        watch.poll_once()
+        row = kiosk.service.store.query("SELECT devices, counters, paused FROM kiosks WHERE kiosk_id = 'SIM-0001'")[0]
+        assert '"hopper": "low"' in row["devices"]
+        assert '"loaded": 200' in row["counters"] and '"since_refill": 197' in row["counters"] and row["paused"] == 1
+    finally:
+        kiosk.close()

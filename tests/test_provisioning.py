@@ -58,6 +58,26 @@ def test_probe_reports_an_expired_card_and_long_term_validity():
     assert out["valid_until"] == "long-term" and out["name"] == "王小明"
 
 
+def test_a_reader_without_the_appended_address_command_still_gives_the_card_and_says_what_it_lacks():
+    # such a reader answers SW3 0x21 ("command not known") to 30 03; the probe used to exit 3 and print nothing
+    with SimulatedReader("--card", "resident", "--without", "appended_address") as sim:
+        as_json = probe(sim.port, "--json")
+        as_text = probe(sim.port)
+    assert as_json.returncode == 0, as_json.stderr
+    out = json.loads(as_json.stdout)
+    assert out["id_number"] == SCRIPTED["resident"]().id_number
+    assert out["appended_address"] is None and out["unavailable"] == ["appended_address"]
+    assert as_text.returncode == 0 and "appended address: unavailable" in as_text.stdout
+
+
+def test_a_reader_without_fingerprint_reading_gives_the_card_without_the_templates():
+    with SimulatedReader("--card", "resident", "--without", "fingerprint") as sim:
+        result = probe(sim.port, "--json", "--fingerprint")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["unavailable"] == ["fingerprint"] and "fingerprint_bytes" not in out and out["name"]
+
+
 def test_probe_exit_2_when_no_card():
     with SimulatedReader() as sim:
         result = probe(sim.port, "--json")

@@ -19,7 +19,7 @@ def staff_player(kiosk, pin: str = demo.STAFF_PIN) -> Player:
 
 
 def audit_trail(kiosk) -> list[tuple]:
-    rows = kiosk.devices.service._call("GET", f"/v1/staff/audit?kiosk={kiosk.config.kiosk_id}")["audit"]
+    rows = kiosk.devices.service._call("GET", "/v1/staff/audit")["audit"]
     return [(a["action"], a["count"], a["staff_no"]) for a in reversed(rows)]
 
 

@@ -72,7 +72,7 @@ def test_audit_events_are_tied_to_the_session_and_kept_once(service, client):
     for _ in range(2):                                   # a resend after a lost answer is the same event
         client.staff_audit(session, "2026-12-02T10:00:00+08:00", "hopper_refilled", count=200,
                            idempotency_key="audit-T1-hopper_refilled")
-    trail = client._call("GET", f"/v1/staff/audit?kiosk={client.kiosk_id}")["audit"]
+    trail = client._call("GET", "/v1/staff/audit")["audit"]
     assert [(a["action"], a["count"], a["staff_no"]) for a in trail][:1] == [("hopper_refilled", 200, demo.STAFF_NO)]
     assert sum(a["action"] == "hopper_refilled" for a in trail) == 1
     with pytest.raises(ServiceRefused) as refused:
@@ -104,3 +104,10 @@ def test_the_administrator_registers_staff_with_the_pin_asked_twice_and_never_on
     import datetime as dt
     assert staff.sign_in(store, "HALL-01", person, "246801", dt.datetime.now(dt.timezone.utc))["staff_no"] == "S0042"
     store.close()
+
+
+def test_a_kiosk_reads_only_its_own_staff_audit_trail(service, client):
+    client.staff_sign_in(STAFF_ID, PinBuffer.typed(demo.STAFF_PIN))
+    other = enrolled(service, "HALL-02")
+    assert other._call("GET", "/v1/staff/audit?kiosk=TEST-01")["audit"] == []
+    other.close()

@@ -5,7 +5,10 @@ enrolment code and exits: each kiosk needs its own (the first kiosk id to enrol 
 
 ``python -m kiosk.backend --db PATH --add-staff S0002 --name 张三 --id-number 6101…`` registers a member of the
 hall's staff (or gives them a new staff PIN, which also lifts a lockout): the PIN is asked twice on the
-terminal, never taken from the command line, and only its salted hash is stored (kiosk/backend/staff.py)."""
+terminal, never taken from the command line, and only its salted hash is stored (kiosk/backend/staff.py).
+
+``python -m kiosk.backend --db PATH --add-operator NAME [--region R]`` registers an operator of the fleet page
+at /operator (kiosk/backend/operator_view.py), the password asked twice on the terminal."""
 from __future__ import annotations
 
 import argparse
@@ -34,18 +37,28 @@ def main() -> None:
     parser.add_argument("--add-staff", metavar="STAFF_NO", help="register a staff member (PIN asked on the terminal)")
     parser.add_argument("--name", help="with --add-staff: their name")
     parser.add_argument("--id-number", help="with --add-staff: their ID card's number (their sign-in card)")
-    parser.add_argument("--site", default="", help="with --add-staff: their service hall")
+    parser.add_argument("--site", default="", help="with --add-staff: their service hall; with --issue-code: where "
+                                                   "the kiosk stands (the operator view filters by it)")
+    parser.add_argument("--region", default="", help="with --issue-code: the kiosk's region code; with "
+                                                     "--add-operator: the only region the operator sees")
+    parser.add_argument("--add-operator", metavar="USERNAME",
+                        help="register an operator of the /operator view (password asked on the terminal)")
+    parser.add_argument("--silent-after", type=float, default=180.0,
+                        help="seconds without a heartbeat before the operator view shows a kiosk as offline")
     args = parser.parse_args()
     if args.add_staff:
         raise SystemExit(add_staff(args))
+    if args.add_operator:
+        raise SystemExit(add_operator(args))
     if args.issue_code:
         from kiosk.backend.store import Store
         store = Store(args.db)
-        print(store.add_enrolment_code(secrets.token_hex(8), dt.timedelta(hours=args.valid_hours), args.for_kiosk))
+        print(store.add_enrolment_code(secrets.token_hex(8), dt.timedelta(hours=args.valid_hours), args.for_kiosk,
+                                       site=args.site, region=args.region))
         store.close()
         return
     service = ServiceThread(args.db, profile(args.policy), args.host, args.port, seed_demo=not args.no_seed,
-                            enrolment_codes=set(args.enrolment_code) or None)
+                            enrolment_codes=set(args.enrolment_code) or None, silent_after_s=args.silent_after)
     service.start()
     print(f"card-management service on {service.url} (db {args.db})", flush=True)
     print(f"enrolment code: {service.enrolment_code}", flush=True)
@@ -56,11 +69,36 @@ def main() -> None:
     service.stop()
 
 
-def add_staff(args) -> int:
+def _register(db: str, prompt: str, register, done: str) -> int:
+    """A secret asked twice on the terminal (never on the command line), then ``register(store, secret)``."""
     import getpass
+    from kiosk.backend.store import Store
+    secret = getpass.getpass(prompt)
+    if getpass.getpass("again: ") != secret:
+        print("the two entries differ; nothing changed")
+        return 1
+    store = Store(db)
+    try:
+        register(store, secret)
+    except ValueError as exc:
+        print(exc)
+        return 2
+    finally:
+        store.close()
+    print(done)
+    return 0
+
+
+def add_operator(args) -> int:
+    from kiosk.backend import operators
+    return _register(args.db, "operator password (10 characters or more): ",
+                     lambda store, password: operators.add(store, args.add_operator, password, args.region),
+                     f"operator {args.add_operator} registered" + (f" for region {args.region}" if args.region else ""))
+
+
+def add_staff(args) -> int:
     import re
     from kiosk.backend import staff
-    from kiosk.backend.store import Store
     from kiosk.idnumber import is_valid
     if not (args.name and args.id_number):
         print("--add-staff needs --name and --id-number")
@@ -68,20 +106,9 @@ def add_staff(args) -> int:
     if not (re.match(r"^\d{17}[\dX]$", args.id_number) and is_valid(args.id_number)):
         print("--id-number is not a valid resident ID number")
         return 2
-    pin = getpass.getpass("staff PIN (6 digits): ")
-    if getpass.getpass("again: ") != pin:
-        print("the two PINs differ; nothing changed")
-        return 1
-    store = Store(args.db)
-    try:
-        staff.register(store, args.add_staff, args.name, args.id_number, pin, args.site)
-    except ValueError as exc:
-        print(exc)
-        return 2
-    finally:
-        store.close()
-    print(f"staff member {args.add_staff} registered")
-    return 0
+    return _register(args.db, "staff PIN (6 digits): ",
+                     lambda store, pin: staff.register(store, args.add_staff, args.name, args.id_number, pin, args.site),
+                     f"staff member {args.add_staff} registered")
 
 
 if __name__ == "__main__":

@@ -195,8 +195,11 @@ class ServiceClient:
         self.service_key = _service_key_in(answer)
         return self.service_key
 
-    def heartbeat(self, devices: list[dict]) -> dict:
-        return self._call("POST", f"/v1/kiosks/{self.kiosk_id}/heartbeat", {"devices": devices}, retry=False)
+    def heartbeat(self, devices: list[dict], counters: dict | None = None, paused: bool = False,
+                  unsettled: int = 0) -> dict:
+        body = {"devices": devices, **({"counters": counters} if counters else {}),
+                **({"paused": True} if paused else {}), **({"unsettled": unsettled} if unsettled else {})}
+        return self._call("POST", f"/v1/kiosks/{self.kiosk_id}/heartbeat", body, retry=False)
 
     def call_staff(self, screen: str, service: str | None = None, reason: str | None = None) -> dict:
         body = {"screen": screen, "service": service, **({"reason": reason} if reason else {})}

@@ -21,7 +21,7 @@ class ServiceThread:
 
     def __init__(self, db_path: str, policy: PolicyProfile, host: str = "127.0.0.1", port: int = 0,
                  seed_demo: bool = True, enrolment_codes: set[str] | None = None, demo_keys: bool = True,
-                 clock=None, sms: SmsProvider | None = None):
+                 clock=None, sms: SmsProvider | None = None, silent_after_s: float = 180.0):
         """``clock``: the service's "now" for loss-report lapses (a test's movable clock; the wall clock if None).
         ``sms``: the SMS provider; by default a simulated one (``self.sms``), whose messages the simulator panel
         and the tests read as the citizen's phone."""
@@ -38,7 +38,7 @@ class ServiceThread:
         security = SoftSecurityModule(demo_masters(), name="reference key service (demo keys)") if demo_keys else None
         self.sms = sms if sms is not None else SimulatedSms()
         app = create_app(self.store, policy, security=security, enrolment_codes=self.enrolment_codes, clock=clock,
-                         sms=self.sms)
+                         sms=self.sms, silent_after_s=silent_after_s)
         config = uvicorn.Config(app, log_level="warning", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},

@@ -15,16 +15,16 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Annotated, Callable, Literal, Union
 
 from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk import idnumber, masking
-from kiosk.backend import card_states, contact_codes, pin_outcomes, rules, staff
+from kiosk.backend import card_states, contact_codes, operator_view, pin_outcomes, rules, staff
 from kiosk.backend.auth import SignatureMiddleware, service_key
 from kiosk.backend.rules import Refusal
 from kiosk.backend.sms import SimulatedSms, SmsProvider
@@ -141,8 +141,32 @@ class Enrolment(BaseModel):
     enrolment_code: str = Field(min_length=6, max_length=64)
 
 
+MediaKey = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,24}$")]
+# a media value is a state word or a count: no room for a name or an ID number (18 digits are refused too)
+MediaValue = Union[StrictBool, Annotated[int, Field(strict=True, ge=0, le=1_000_000)],
+                   Annotated[float, Field(ge=0, le=1000)],                     # a camera's frames per second
+                   Annotated[str, StringConstraints(max_length=24, pattern=r"^([a-z_]*|\d{2,4}x\d{2,4})$")], None]
+COUNTERS = Literal["loaded", "since_refill", "reject_count", "dispensed", "issued", "captured"]
+
+
+class DeviceReport(BaseModel):
+    """One device's status as the kiosk's watch sees it (kiosk/devicestatus.py: XFS4IoT-style)."""
+    model_config = ConfigDict(extra="forbid")
+    device: Literal["idreader", "cardreader", "printer", "cardissuer", "issuer_reader", "faceprinter", "camera",
+                    "security"]
+    state: Literal["online", "offline", "busy", "hardware_error", "user_error", "no_device"]
+    media: dict[MediaKey, MediaValue] = Field(default_factory=dict, max_length=12)
+    vendor_code: str | None = Field(default=None, max_length=24, pattern=r"^[A-Za-z0-9=_:.-]*$")
+
+
 class Heartbeat(BaseModel):
-    devices: list[dict] = Field(default_factory=list, max_length=20)
+    """The kiosk's devices, the card module's counts (kiosk/hw/cardissuer/issuer.py) and whether staff
+    paused it, at the watch's pace; device events come on their own, as they happen."""
+    model_config = ConfigDict(extra="forbid")
+    devices: list[DeviceReport] = Field(default_factory=list, max_length=20)
+    counters: dict[COUNTERS, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(default_factory=dict)  # type: ignore[valid-type]
+    paused: bool = False
+    unsettled: int = Field(default=0, ge=0, le=10_000)      # transactions open in the kiosk's journal
 
 
 class StaffCall(BaseModel):
@@ -246,7 +270,7 @@ class PinOperation(CardRef):
 
 def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule | None = None,
                enrolment_codes: set[str] | None = None, clock: Callable[[], dt.datetime] | None = None,
-               sms: SmsProvider | None = None) -> FastAPI:
+               sms: SmsProvider | None = None, silent_after_s: float = 180.0) -> FastAPI:
     """``sms``: the SMS provider that texts verification codes (a simulated one, memory only, if None).
     ``clock``: what "now" is for the rules (an aware datetime); the real time unless a test sets a day, e.g.
     a 29 February, or moves time for a loss report's lapse, since every date rule (expiry, lapse, renewal
@@ -428,7 +452,7 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
     def heartbeat(kiosk: str, body: Heartbeat, kiosk_id: str = KioskId):
         if kiosk != kiosk_id:
             raise Refusal(403, "other_kiosk", "不能代替其他终端上报", "A kiosk reports only for itself")
-        store.heartbeat(kiosk_id, body.devices)
+        store.heartbeat(kiosk_id, [d.model_dump() for d in body.devices], body.counters, body.paused, body.unsettled)
         return {"kiosk_id": kiosk_id, "server_time": int(time.time())}
 
     @app.post("/v1/kiosks/{kiosk}/staff-calls")
@@ -488,10 +512,11 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                                                                body.detail, body.count))
 
     @app.get("/v1/staff/audit")
-    def staff_audit_trail(kiosk: str | None = None):
-        """What staff did, newest first (staff number and name, kiosk, action, count; never a PIN)."""
+    def staff_audit_trail(kiosk_id: str = KioskId):
+        """What staff did at the asking kiosk, newest first (staff number and name, action, count; never a
+        PIN). A kiosk reads only its own trail; the operator view (/operator) shows every kiosk's."""
         return {"audit": [{k: a[k] for k in ("id", "kiosk_id", "staff_no", "name", "at", "action", "detail", "count")}
-                          for a in staff.trail(store, kiosk)]}
+                          for a in staff.trail(store, kiosk_id)]}
 
     @app.get("/v1/staff/events")
     def list_staff_events(kiosk: str | None = None):
@@ -967,4 +992,5 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         finally:
             pin.clear()
 
+    operator_view.add_routes(app, store, now, silent_after_s)     # /operator: the fleet, behind a sign-in
     return app

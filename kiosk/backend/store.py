@@ -12,6 +12,8 @@ import json
 import sqlite3
 import threading
 
+from kiosk.backend.operators import SCHEMA as OPERATOR_SCHEMA
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS persons (
     id_number TEXT PRIMARY KEY, name TEXT NOT NULL, gender TEXT, birth_date TEXT,
@@ -83,7 +85,13 @@ ADDED_COLUMNS = (("cards", "application_id", "INTEGER"), ("staff_events", "devic
                  # an agent who applied for the holder with the power of attorney (seeds/002, 004)
                  ("applications", "agent", "TEXT"),
                  # why staff were called, when the kiosk says (e.g. a face check that failed: "no_match")
-                 ("staff_calls", "reason", "TEXT"))
+                 ("staff_calls", "reason", "TEXT"),
+                 # the heartbeat's card module counts (JSON) and whether staff paused the kiosk
+                 ("kiosks", "counters", "TEXT NOT NULL DEFAULT '{}'"), ("kiosks", "paused", "INTEGER NOT NULL DEFAULT 0"),
+                 # where a kiosk stands (set with its enrolment code), and how many transactions it has open
+                 ("kiosks", "site", "TEXT NOT NULL DEFAULT ''"), ("kiosks", "region", "TEXT NOT NULL DEFAULT ''"),
+                 ("kiosks", "unsettled", "INTEGER NOT NULL DEFAULT 0"),
+                 ("enrolment_codes", "site", "TEXT"), ("enrolment_codes", "region", "TEXT"))
 
 
 def now() -> dt.datetime:
@@ -99,7 +107,7 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=10000")   # another process's transaction: wait, do not fail
-        self._db.executescript(SCHEMA)
+        self._db.executescript(SCHEMA + OPERATOR_SCHEMA)
         for table, column, declaration in ADDED_COLUMNS:
             if column not in {r["name"] for r in self._db.execute(f"PRAGMA table_info({table})")}:
                 self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
@@ -216,11 +224,13 @@ class Store:
         rows = self.query("SELECT public_key FROM kiosks WHERE kiosk_id = ?", kiosk_id)
         return rows[0]["public_key"] if rows else None
 
-    def add_enrolment_code(self, code: str, valid_for: dt.timedelta, kiosk_id: str | None = None) -> str:
-        """An administrator's one-time code, optionally for one kiosk id; it expires after ``valid_for``."""
+    def add_enrolment_code(self, code: str, valid_for: dt.timedelta, kiosk_id: str | None = None,
+                           site: str = "", region: str = "") -> str:
+        """An administrator's one-time code, optionally for one kiosk id; it expires after ``valid_for``. The
+        kiosk that enrols with it stands at ``site`` in ``region`` (what the operator view filters by)."""
         with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO enrolment_codes (code, expires_at, kiosk_id) VALUES (?, ?, ?)",
-                       (code, (now() + valid_for).isoformat(), kiosk_id))
+            db.execute("INSERT OR IGNORE INTO enrolment_codes (code, expires_at, kiosk_id, site, region) "
+                       "VALUES (?, ?, ?, ?, ?)", (code, (now() + valid_for).isoformat(), kiosk_id, site, region))
         return code
 
     def enrol_kiosk(self, kiosk_id: str, public_pem: str, code: str) -> str:
@@ -239,14 +249,16 @@ class Store:
                 return "bad_code"
             db.execute("UPDATE enrolment_codes SET kiosk_id = ?, used_at = ? WHERE code = ?",
                        (kiosk_id, now().isoformat(), code))
-            db.execute("INSERT INTO kiosks (kiosk_id, public_key, enrolled_at) VALUES (?, ?, ?)",
-                       (kiosk_id, public_pem, now().isoformat()))
+            db.execute("INSERT INTO kiosks (kiosk_id, public_key, enrolled_at, site, region) VALUES (?, ?, ?, ?, ?)",
+                       (kiosk_id, public_pem, now().isoformat(), grant["site"] or "", grant["region"] or ""))
         return "enrolled"
 
-    def heartbeat(self, kiosk_id: str, devices: list) -> None:
+    def heartbeat(self, kiosk_id: str, devices: list, counters: dict | None = None, paused: bool = False,
+                  unsettled: int = 0) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE kiosks SET last_seen = ?, devices = ? WHERE kiosk_id = ?",
-                       (now().isoformat(), json.dumps(devices, ensure_ascii=False), kiosk_id))
+            db.execute("UPDATE kiosks SET last_seen = ?, devices = ?, counters = ?, paused = ?, unsettled = ? "
+                       "WHERE kiosk_id = ?", (now().isoformat(), json.dumps(devices, ensure_ascii=False),
+                                              json.dumps(counters or {}), int(paused), unsettled, kiosk_id))
 
     def staff_call(self, kiosk_id: str, screen: str, service: str | None, reason: str | None = None) -> int:
         with self.transaction() as db:

@@ -90,6 +90,7 @@ class KioskApp(App):
         self._staff_reset = None
         self.coverage = None            # set in build(): which characters the main face lacks
         self.pause = ServicePause(kiosk.config.state_dir)   # "暂停服务", set and cleared in staff mode
+        self.watch.service_paused = lambda: self.pause.paused
         self._secret_taps: list[float] = []
 
     # -- building ---------------------------------------------------------------------------------

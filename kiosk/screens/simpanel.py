@@ -40,9 +40,9 @@ class SimPanel(ScrollView):
                     button.citizen = citizen.key
                     button.bind(on_release=lambda b: self.insert_old_card(b.citizen))
                     self.ids.gate_cards.add_widget(button)
-        from kiosk import demo       # the demo hall's staff member: their ID card opens staff mode
-        button = Factory.SimButton(text=f"{demo.STAFF.name} · 工作人员 · 密码{demo.STAFF_PIN}")
-        button.citizen = demo.STAFF.key
+        key, name, pin = hands.staff_member()      # the demo hall's staff member: their ID card opens staff mode
+        button = Factory.SimButton(text=f"{name} · 工作人员 · 密码{pin}")
+        button.citizen = key
         button.bind(on_release=lambda b: self.place_id_card(b.citizen))
         self.ids.id_cards.add_widget(button)
         if getattr(hands, "camera", None) is not None:

@@ -43,10 +43,16 @@ class ForeignAnswer(IdReaderError):
     step): none is ever taken as this command's answer."""
 
 
+class CommandNotSupported(IdReaderError):
+    """SW3 0x21: this reader model does not know the command. For an optional one (the appended address,
+    the fingerprint templates) a caller reports the part as unavailable and goes on."""
+
+
 def _sw3_error(command: Command, response: codec.Response) -> IdReaderError:
     detail, zh, en = response.meaning
     action = Action.MAINTENANCE if response.sw3 in (0x60, 0x66, 0x21, 0x23) else Action.RETRY
-    return IdReaderError(f"{command.name}: SW3 0x{response.sw3:02X} {detail}", zh=zh, en=en,
+    kind = CommandNotSupported if response.sw3 == 0x21 else IdReaderError
+    return kind(f"{command.name}: SW3 0x{response.sw3:02X} {detail}", zh=zh, en=en,
                          vendor_code=f"SW3={response.sw3:02X}", action=action)
 
 

@@ -53,9 +53,12 @@ class IdReaderSimulator(PtyDevice):
     def on_plug(self) -> None:
         self._decoder = codec.FrameDecoder()
 
-    def __init__(self, baud: int | None = 115200, link: str | None = None):
+    def __init__(self, baud: int | None = 115200, link: str | None = None, without: tuple = ()):
         super().__init__(link)
         self.baud = baud
+        # a reader model without some optional commands (Command names, e.g. READ_APPENDED_ADDRESS): it answers
+        # them SW3 0x21, "command not known", as such readers do
+        self.without = frozenset(Command[name] if isinstance(name, str) else name for name in without)
         self._card: SimCard | None = None
         self._selected = False
         self._faults: deque = deque()
@@ -97,7 +100,7 @@ class IdReaderSimulator(PtyDevice):
     def _answer(self, command: Command | None) -> bytes:
         with self._lock:
             sim = self._card
-            if command is None:
+            if command is None or command in self.without:
                 return codec.encode_response(0x21)
             if command in (Command.SAM_STATUS, Command.RESET_SAM):
                 return codec.encode_response(0x90)
