@@ -473,4 +473,12 @@ EN: dict[str, str] = {
     "正在退出工作人员模式": "Leaving staff mode",
     "放入{n}张，出卡计数已清零（补卡前已出卡{since}张）。卡箱状态正常。": "{n} loaded; the dispense count is back to zero ({since} dispensed before the refill). The hopper is fine.",
     "放入{n}张，出卡计数已清零（补卡前已出卡{since}张）。但卡箱仍显示卡少或无卡，请检查卡片是否放好。": "{n} loaded; the dispense count is back to zero ({since} dispensed before the refill). But the hopper still reads low or empty: check the cards sit right.",
+    "人脸核验 3 次未通过。已通知工作人员：工作人员到场后可当面核验您的身份，为您继续办理；也可以携带身份证到人工窗口办理。": "The face check did not succeed 3 times. Staff have been called: when they come they can check who you are in person and go on with the service; or go to a staffed counter with your ID card.",
+    "工作人员核验": "Staff check",
+    "工作人员核验：请取走市民的身份证，放置工作人员本人的身份证": "Staff check: take the citizen's ID card off the reader and place your own",
+    "市民的身份证信息已读取，请交还市民保管": "The citizen's ID card has been read: hand it back to them",
+    "请当面核对": "Check in person",
+    "请核对眼前的市民与其身份证照片是否为同一人，确认后继续办理。": "Check that the citizen in front of you is the person on the ID card's photo; confirm to go on with the service.",
+    "确认是本人": "Same person",
+    "不是本人": "Not the same person",
 }

@@ -407,7 +407,7 @@ def probe_backend(args) -> int:
     client = ServiceClient(backend, kiosk_id, key=key, service_key=service_key, retries=0)
     started = time.perf_counter()
     try:
-        answer = client.heartbeat([{"device": "probe", "state": "online"}])
+        answer = client.heartbeat([])        # a heartbeat with no device report: run with the kiosk stopped
     except (ServiceRefused, ServiceError) as exc:
         return _fail(f"heartbeat failed after {(time.perf_counter() - started) * 1000:.0f} ms: {exc.detail}",
                      EXIT_DEVICE)

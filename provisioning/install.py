@@ -275,7 +275,7 @@ class Installer:
             existing.unlink() if not self.o.dry_run else None
         state = self.file(self.L.config_file, text, 0o640, "root:user", conffile=True)
         if state == "kept: yours":
-            self.out(f"            (a config is there already; --replace-config puts this one in its place)")
+            self.out("            (a config is there already; --replace-config puts this one in its place)")
 
     def application(self) -> None:
         fingerprint = self._fingerprint()
@@ -350,7 +350,7 @@ class Installer:
                 shutil.copyfile(photo, target / photo.name)
 
     def session(self) -> None:
-        units = f"/etc/systemd/system"
+        units = "/etc/systemd/system"
         self.file(f"{units}/{L.DISPLAY_UNIT}", L.display_unit(self.L))
         self.file(f"{units}/{L.APP_UNIT}", L.app_unit(self.L))
         self.file("/etc/X11/xorg.conf.d/10-sbk-kiosk.conf", L.xorg_conf(self.L))

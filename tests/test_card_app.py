@@ -31,7 +31,8 @@ class Slot:
 
     def insert(self, card):
         (self.bridge if self.kind == "pcsc" else self.reader).insert(card)
-        self.connection = self.reader.wait_for_card(5)
+        # pcscd polls the virtual reader: on a loaded 2-core machine its first sight of a card can take seconds
+        self.connection = self.reader.wait_for_card(15)
         assert self.connection is not None
         return self.connection
 

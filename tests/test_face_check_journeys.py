@@ -22,7 +22,9 @@ from kiosk.flows.representation import Acting, Role
 from kiosk.runtime import Kiosk
 from tests.journey_player import Player, insert, place, take_back_id_card
 
-pytestmark = pytest.mark.timeout(240)
+# its own group: no X display or pcscd here (kiosk.screens.menu below is imported, no window opened), so it
+# need not wait behind the UI tests on the shared-devices worker
+pytestmark = [pytest.mark.timeout(240), pytest.mark.xdist_group("face-journeys")]
 
 
 @pytest.fixture
@@ -68,6 +70,12 @@ def failed_tries(p: Player, times: int) -> Player:
     return p
 
 
+def no_staff_check(p: Player) -> Player:
+    """After the third failed try: staff are called and may check in person; the citizen does not wait."""
+    assert p.title == "人脸核验未通过" and "工作人员到场后可当面核验" in p.body, p.titles
+    return p.press(face_check.GIVE_UP)
+
+
 def test_the_holder_at_the_camera_passes_and_goes_on_to_insert_the_card(kiosk):
     p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal"), insert(kiosk, "normal")])
     assert p.titles[-1] == "请输入新密码" or "请插入社保卡" in p.titles, p.titles
@@ -78,7 +86,7 @@ def test_the_holder_at_the_camera_passes_and_goes_on_to_insert_the_card(kiosk):
 def test_someone_else_at_the_camera_is_refused_after_three_tries_and_staff_are_called(kiosk):
     show(kiosk, "other")
     p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal")])
-    failed_tries(p, 2)
+    no_staff_check(failed_tries(p, 2))
     assert p.ended == "failed" and isinstance(p.error, face_check.FaceCheckFailed), p.titles
     assert "人脸核验 3 次未通过" in p.body
     assert ("face_check", "reset_pin", "no_match") in staff_calls(kiosk)
@@ -89,7 +97,7 @@ def test_a_print_of_the_holder_held_up_fails_the_blink_challenge(kiosk):
     show(kiosk, "photo")
     p = Player(kiosk, "unlock", does=[place(kiosk, "pin_locked")], camera_s=3)
     assert "blink" in p.guidance
-    failed_tries(p, 2)
+    no_staff_check(failed_tries(p, 2))
     assert isinstance(p.error, face_check.FaceCheckFailed)
     assert ("face_check", "unlock", "not_live") in staff_calls(kiosk)
 
@@ -98,7 +106,7 @@ def test_the_issuance_refuses_someone_else_and_dispenses_no_card(kiosk):
     hopper = kiosk.hands.issuer_sim.hopper
     show(kiosk, "other")
     p = Player(kiosk, "issue", does=[place(kiosk, "no_card")])
-    failed_tries(p, 2)
+    no_staff_check(failed_tries(p, 2))
     assert isinstance(p.error, face_check.FaceCheckFailed)
     assert kiosk.hands.issuer_sim.hopper == hopper and not kiosk.hands.faceprinter_sim.printed
     assert not any(isinstance(step, s.MakeCard) for step in p.shown)
@@ -220,3 +228,45 @@ def test_a_face_check_left_halfway_is_finished_in_the_journal(kiosk):
     assert kiosk.devices.journal.unfinished("face_check") == []
     [txn] = kiosk.devices.journal.transactions("face_check")
     assert txn["outcome"] == "interrupted", txn
+
+
+def staff_at_the_camera_screen(kiosk, p: Player, pin: str = demo.STAFF_PIN) -> Player:
+    """The staff member comes: 工作人员核验, the citizen's ID card off the reader, theirs on it, their PIN."""
+    p.press(face_check.STAFF_CHECK)         # the Player's next "does" puts the staff card on the reader
+    assert "工作人员核验：请取走市民的身份证，放置工作人员本人的身份证" in p.titles, p.titles
+    return p.type(pin)
+
+
+def test_staff_confirm_the_person_in_person_and_the_service_goes_on_journalled_with_their_number(kiosk):
+    show(kiosk, "other")
+    p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal"), place(kiosk, "staff")])
+    failed_tries(p, 2)
+    staff_at_the_camera_screen(kiosk, p)
+    assert p.title == "请当面核对"
+    p.press(face_check.SAME)
+    assert "请插入社保卡" in p.titles or isinstance(p.step, s.InsertCard), p.titles     # the service goes on
+    face = kiosk.devices.journal.transactions(face_check.KIND)[-1]
+    steps = kiosk.devices.journal.details(face["txn"])
+    assert ("staff_override", {"staff_no": demo.STAFF_NO}) in steps
+    audit = kiosk.devices.service._call("GET", "/v1/staff/audit")["audit"]
+    assert ("face_override", "confirmed", demo.STAFF_NO) in [(a["action"], a["detail"], a["staff_no"]) for a in audit]
+
+
+def test_staff_who_find_it_is_not_the_same_person_end_the_service(kiosk):
+    show(kiosk, "other")
+    p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal"), place(kiosk, "staff")])
+    failed_tries(p, 2)
+    staff_at_the_camera_screen(kiosk, p)
+    p.press(face_check.NOT_SAME)
+    assert p.ended == "failed" and isinstance(p.error, face_check.FaceCheckFailed)
+    assert not any(isinstance(step, s.InsertCard) for step in p.shown)
+
+
+def test_no_override_without_a_staff_members_right_pin(kiosk):
+    show(kiosk, "other")
+    p = Player(kiosk, "reset_pin", does=[place(kiosk, "normal"), place(kiosk, "staff")])
+    failed_tries(p, 2)
+    staff_at_the_camera_screen(kiosk, p, "111222")
+    p.type("111223").type("111224")
+    assert p.ended == "failed" and "工作人员身份或密码不正确" in p.body
+    assert not any(isinstance(step, s.InsertCard) for step in p.shown)

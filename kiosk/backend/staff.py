@@ -28,7 +28,7 @@ STAFF_NO = re.compile(r"^[A-Z][0-9]{4,8}$")
 # what staff mode does (kiosk/flows/staff.py); the operator view reads them
 ACTIONS = ("signed_in", "signed_out", "hopper_refilled", "bin_emptied", "paper_replaced", "jam_cleared",
            "test_receipt", "test_card_read", "test_face_print", "transaction_settled", "service_paused",
-           "service_resumed", "device_status_viewed")
+           "service_resumed", "device_status_viewed", "face_override")
 
 
 

@@ -8,9 +8,11 @@ card alone gets no card, PIN or unlock. Whoever stands there is checked — the 
 for the holder, the actor against the actor's own ID card (kiosk/flows/representation.py calls this with it).
 
 Three attempts; each failed one says why in words ("未检测到眨眼", "与身份证照片不一致") and offers another.
-After the third the service is refused, staff are called with the reason, and the journal records it (the
-outcome and reason only: no score, frame or face data — README "Privacy"). A staff override belongs to staff
-mode. A kiosk that cannot check (no camera, no ID photo decoder, no face engine) refuses these services
+After the third, staff are called with the reason and the citizen may wait for them: a staff member signs in
+at this screen with their own ID card and staff PIN (checked by the service, as in staff mode), compares the
+person with the ID card in person, and confirms — the override is journalled with the staff number and sent
+as an audit event — or says it is not the same person. Otherwise the service is refused. The journal records
+outcome and reason only: no score, frame or face data (README "Privacy"). A kiosk that cannot check (no camera, no ID photo decoder, no face engine) refuses these services
 with the reason instead of serving them unchecked.
 """
 from __future__ import annotations
@@ -28,7 +30,8 @@ log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
 ATTEMPT_TIMEOUT_S = 20      # one attempt's camera time: guidance, the blink, the comparison
-AGAIN, GIVE_UP = "face_again", "face_give_up"
+AGAIN, GIVE_UP, STAFF_CHECK = "face_again", "face_give_up", "face_staff_check"
+SAME, NOT_SAME = "face_same_person", "face_not_same_person"
 KIND = "face_check"
 
 
@@ -129,12 +132,51 @@ def _attempts(devices: Devices, id_card: IdCard, service: str, txn: str):
             if answer == GIVE_UP:
                 raise CitizenLeft("give_up")
         _call_staff(devices, service, verdict.reason)
+        answer = yield Message(_("人脸核验未通过"), _("人脸核验 3 次未通过。已通知工作人员：工作人员到场后可当面核验您的身份，"
+                                                    "为您继续办理；也可以携带身份证到人工窗口办理。"),
+                               tone="warn", primary=(STAFF_CHECK, _("工作人员核验")), secondary=(GIVE_UP, _("不办了")))
+        if answer == STAFF_CHECK and (yield from _staff_check(devices, id_card, txn)):
+            id_card.face_verified = True
+            return "staff_override"
         raise FaceCheckFailed(f"face check failed {ATTEMPTS} times ({verdict.reason})",
                               zh="人脸核验 3 次未通过，无法办理本业务。已通知工作人员，请稍候，或携带身份证到人工窗口办理",
                               en="The face check did not succeed 3 times, so this service cannot be done here. Staff "
                                  "have been called: please wait, or go to a staffed counter with your ID card")
     finally:
         photo = None             # the decoded ID photo goes with the steps (the card's own wipe drops the WLT)
+
+
+def _staff_check(devices: Devices, id_card: IdCard, txn: str):
+    """A staff member's override of the failed check: their own ID card (in place of the citizen's, whose
+    data the journey already holds) and staff PIN, checked by the service; then their word, in person, that the
+    person is the ID card's. True when they confirm it (journalled with their staff number and audited)."""
+    from kiosk.flows import staff, staff_audit
+    signed_in = yield from staff.signed_in(
+        devices, _("工作人员核验：请取走市民的身份证，放置工作人员本人的身份证"), _("市民的身份证信息已读取，请交还市民保管"),
+        lambda timeout, cancelled: _other_id_card(devices, id_card.id_number, timeout, cancelled))
+    answer = yield Message(_("请当面核对"), _("请核对眼前的市民与其身份证照片是否为同一人，确认后继续办理。"),
+                           primary=(SAME, _("确认是本人")), secondary=(NOT_SAME, _("不是本人")))
+    same = answer == SAME
+    devices.journal.step(txn, "staff_override" if same else "staff_refused_override", staff_no=signed_in["staff_no"])
+    session = {k: signed_in[k] for k in ("session", "staff_no")}
+    yield Work(_("正在记录"), lambda: staff_audit.record(devices, session, "face_override",
+                                                         detail="confirmed" if same else "not_same_person"))
+    return same
+
+
+def _other_id_card(devices: Devices, citizen_id: str, timeout: float, cancelled):
+    """The next ID card read that is not the citizen's (whose card may still lie on the reader)."""
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not cancelled.is_set():
+        card = devices.idreader.wait_for_card(max(0.1, deadline - time.monotonic()), cancelled)
+        if card is None:
+            return None
+        if card.id_number != citizen_id:
+            return card
+        card.wipe()
+        cancelled.wait(0.3)
+    return None
 
 
 def verify_holder(devices: Devices, acting, id_card: IdCard, service: str):

@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 class StaffMode:
     def __init__(self, devices: Devices, pause: ServicePause):
         self.devices, self.pause = devices, pause
-        self.id_card: IdCard | None = None
         self.session: dict | None = None
 
     # -- signing in ------------------------------------------------------------------------------------------
@@ -45,15 +44,7 @@ class StaffMode:
         self.devices.require("idreader", "service")
 
     def wait_for_id_card(self, timeout: float, cancelled: threading.Event) -> IdCard | None:
-        self.id_card = self.devices.idreader.wait_for_card(timeout, cancelled)
-        return self.id_card
-
-    def sign_in(self, pin: PinBuffer) -> dict:
-        try:
-            self.session = self.devices.service.staff_sign_in(self.id_card.id_number, pin)
-        finally:
-            pin.clear()
-        return self.session
+        return self.devices.idreader.wait_for_card(timeout, cancelled)
 
     @property
     def who(self) -> str:
@@ -159,9 +150,7 @@ class StaffMode:
         threading.Thread(target=run, name=f"staff-{what}", daemon=True).start()
 
     def wipe(self) -> None:
-        if self.id_card is not None:
-            self.id_card.wipe()
-            self.id_card = None
+        self.session = None
 
 
 def journey(devices: Devices, pause: ServicePause):
@@ -169,19 +158,8 @@ def journey(devices: Devices, pause: ServicePause):
     signed_out = False
     try:
         yield Work(_("正在检查设备"), mode.check_devices)
-        yield PlaceIdCard(_("工作人员登录：请放置本人身份证"), _("工作人员模式仅限登记在册的工作人员使用"),
-                          mode.wait_for_id_card)
-        error = ""
-        for attempt in range(1, PIN_TRIES + 1):
-            pin = PinBuffer()
-            yield EnterDigits("pin_old", _("请输入工作人员密码"), _("6位数字"), pin, error)
-            try:
-                yield Work(_("正在核验工作人员身份"), lambda: mode.sign_in(pin))
-                break
-            except ServiceRefused as refused:
-                if refused.code != "staff_not_recognised" or attempt == PIN_TRIES:
-                    raise
-                error = _("工作人员身份或密码不正确，请重新输入")
+        mode.session = yield from signed_in(devices, _("工作人员登录：请放置本人身份证"),
+                                            _("工作人员模式仅限登记在册的工作人员使用"), mode.wait_for_id_card)
         while True:
             choice = yield Choose(_("工作人员模式"), _("{who}，请选择操作", who=mode.who), menu(mode))
             if choice == "leave":
@@ -192,8 +170,42 @@ def journey(devices: Devices, pause: ServicePause):
             yield from ACTIONS[choice](mode)
     finally:
         if mode.session is not None and not signed_out:       # timed out, or 返回首页: still signed out
-            mode.later("sign-out", lambda: mode.audit("signed_out", detail="session_ended"))
+            session = mode.session
+            mode.later("sign-out", lambda: staff_audit.record(devices, session, "signed_out", detail="session_ended"))
         mode.wipe()
+
+
+def signed_in(devices: Devices, title, hint, wait):
+    """The steps of a staff sign-in, here and at a failed face check: the staff member's own ID card (``wait``
+    reads it; only its number is kept, the card's data wiped at once), their staff PIN, the service's check,
+    PIN_TRIES times. Returns the session ({"session", "staff_no", "name", "expires_at"})."""
+    read: dict = {}
+
+    def card(timeout: float, cancelled: threading.Event):
+        found = wait(timeout, cancelled)
+        if found is not None:
+            read["id_number"] = found.id_number
+            found.wipe()
+        return found
+
+    def check(pin: PinBuffer) -> dict:
+        try:
+            return devices.service.staff_sign_in(read["id_number"], pin)
+        finally:
+            pin.clear()
+
+    yield PlaceIdCard(title, hint, card)
+    error = ""
+    for attempt in range(1, PIN_TRIES + 1):
+        pin = PinBuffer()
+        yield EnterDigits("pin_old", _("请输入工作人员密码"), _("6位数字"), pin, error)
+        try:
+            return (yield Work(_("正在核验工作人员身份"), lambda: check(pin)))
+        except ServiceRefused as refused:
+            if refused.code != "staff_not_recognised" or attempt == PIN_TRIES:
+                raise
+            error = _("工作人员身份或密码不正确，请重新输入")
+    raise AssertionError("unreachable")
 
 
 def menu(mode: StaffMode) -> list[Option]:
