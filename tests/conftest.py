@@ -5,16 +5,46 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
+import time
 
 import pytest
 
+OWN_XVFB = pytest.StashKey()
 VPCD_READER = "Virtual PCD 00 00"
 
 
 # `make test` runs the tests on two workers (pytest-xdist, --dist loadgroup). There is one pcscd with one pair
-# of virtual readers and one X display, so every test of a module that touches them runs on the same worker,
-# one after another; the rest (simulators on pseudo-terminals, services on their own ports) spread freely.
-SHARED_DEVICES = re.compile(r"vpcd|pcscd|smartcard|display|DISPLAY|Xvfb|kivy|ui_driver|ui_app|screens")
+# of virtual readers, so every test of a module that touches them runs on the same worker, one after another;
+# each worker has an X display of its own (the first the one `make test` started, the others their own Xvfb,
+# pytest_configure below), so the UI tests spread over both workers with the rest.
+SHARED_DEVICES = re.compile(r"vpcd|pcscd|smartcard")
+
+
+def pytest_configure(config):
+    """A worker after the first gets an X server of its own, so two Kivy windows never share one display."""
+    worker = getattr(config, "workerinput", {}).get("workerid", "gw0")
+    if worker == "gw0" or not os.environ.get("DISPLAY") or shutil.which("Xvfb") is None:
+        return
+    number = next(n for n in range(121 + int(worker[2:]) * 3, 200)
+                  if not os.path.exists(f"/tmp/.X11-unix/X{n}") and not os.path.exists(f"/tmp/.X{n}-lock"))
+    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-ac", "+extension", "GLX",
+                               "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        if os.path.exists(f"/tmp/.X11-unix/X{number}") or server.poll() is not None:
+            break
+        time.sleep(0.1)
+    if server.poll() is None:
+        os.environ["DISPLAY"] = f":{number}"
+        config.stash[OWN_XVFB] = server
+
+
+def pytest_unconfigure(config):
+    server = config.stash.get(OWN_XVFB, None)
+    if server is not None:
+        server.terminate()
+        server.wait(10)
 
 
 @pytest.hookimpl(tryfirst=True)        # before xdist's own hook turns the group marks into node ids
@@ -26,7 +56,7 @@ def pytest_collection_modifyitems(config, items):
             continue                      # a module that names its own group (and brings its own devices)
         if path not in uses_devices:
             uses_devices[path] = bool(SHARED_DEVICES.search(path.read_text(encoding="utf-8")))
-        if uses_devices[path] or {"display", "vpcd_reader"} & set(item.fixturenames):
+        if uses_devices[path] or "vpcd_reader" in item.fixturenames:
             item.add_marker(pytest.mark.xdist_group("shared-devices"))
 
 
