@@ -40,7 +40,8 @@ import pathlib
 import pytest
 
 ARTIFACTS = pathlib.Path(__file__).parent / "artifacts" / "screens"
-pytestmark = pytest.mark.timeout(240)
+# one group: its module-wide fixture lays out every screen once (90 s), not once on each worker
+pytestmark = [pytest.mark.timeout(240), pytest.mark.xdist_group("layout")]
 LANGS = ("zh", "en")
 SCALES = (False, True)                # elderly off, on
 PANELS = (False, True)                # the kiosk's whole 1280 px; 1000 px beside the simulator panel (tests, demo)

@@ -79,13 +79,23 @@ def shot(browser, name: str) -> Path:
     return path
 
 
+def click_and_wait(browser, element) -> None:
+    """Click a button that submits a form, and wait until the browser has left the page it was on."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+
+
 def sign_in(browser, url: str, password: str = PASSWORD) -> None:
     from selenium.webdriver.common.by import By
     browser.get(url + "/operator")
     assert browser.current_url.endswith("/operator/login")              # nothing without signing in
     browser.find_element(By.ID, "username").send_keys("ops.xian")
     browser.find_element(By.ID, "password").send_keys(password)
-    browser.find_element(By.ID, "sign-in").click()
+    click_and_wait(browser, browser.find_element(By.ID, "sign-in"))
 
 
 def test_the_fleet_page_behind_a_sign_in_shows_a_low_hopper_within_one_heartbeat_and_a_silent_kiosk_in_red(
@@ -116,15 +126,14 @@ def test_the_fleet_page_behind_a_sign_in_shows_a_low_hopper_within_one_heartbeat
     assert "SIM-0001" in calls.text and "no_match" in calls.text
     shot(browser, "02-fleet-low-hopper-and-silent-kiosk")
 
-    call = calls.find_element(By.XPATH, ".//button[starts-with(@id, 'ack-')]")
-    call.click()                                        # acknowledge the staff call
+    click_and_wait(browser, calls.find_element(By.XPATH, ".//button[starts-with(@id, 'ack-')]"))  # acknowledge
     assert "acknowledged" in browser.find_element(By.ID, "calls").text
-    browser.find_element(By.XPATH, "//table[@id='calls']//button[starts-with(@id, 'close-')]").click()
+    click_and_wait(browser, browser.find_element(By.XPATH, "//table[@id='calls']//button[starts-with(@id, 'close-')]"))
     assert "没有待处理的呼叫" in browser.find_element(By.ID, "calls").text
 
     from selenium.webdriver.support.ui import Select
     Select(browser.find_element(By.ID, "site")).select_by_visible_text("雁塔区政务大厅")
-    browser.find_element(By.ID, "filter").click()
+    click_and_wait(browser, browser.find_element(By.ID, "filter"))
     fleet_text = browser.find_element(By.ID, "fleet").text
     assert "SIM-0001" in fleet_text and "HALL-03" in fleet_text and "HALL-02" not in fleet_text
     shot(browser, "03-fleet-filtered-by-site")

@@ -26,6 +26,10 @@ class Run:
     state: pathlib.Path
 
 
+# one voice cache for the UI tests that do not listen to the voice (its writes are atomic: both workers share it)
+SHARED_VOICE_CACHE = pathlib.Path(__file__).resolve().parent.parent / "var" / "test-voice-cache"
+
+
 @contextmanager
 def kiosk_app(tmp_path, script, *, vpcd: bool = False, voice: bool = False, session_timeout_s: int = 60,
               **app_options):
@@ -47,6 +51,10 @@ def kiosk_app(tmp_path, script, *, vpcd: bool = False, voice: bool = False, sess
         player = RecordingPlayer()
         kiosk.voice.close()
         kiosk.voice = Voice(str(state / "voice"), player)
+    else:                  # the fixed prompts synthesized once per test run, not again for every UI test's kiosk
+        unheard = kiosk.voice.player
+        kiosk.voice.close()
+        kiosk.voice = Voice(str(SHARED_VOICE_CACHE), unheard)
     app = KioskApp(kiosk, session_timeout_s=session_timeout_s, **app_options)
     driver = Driver(app, str(ARTIFACTS))
     driver.run(script)
