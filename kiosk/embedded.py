@@ -16,7 +16,7 @@ def fresh_demo_service_db(state_dir: str) -> str:
     """The embedded demo's service database, recreated at every start (the virtual cards live in memory, so
     the demo's citizens start over with them), but with the same signing key every time: the kiosk pinned
     that key at its first start and keeps checking every answer against it. The key is kept beside the
-    database (demo-service-key.pem, 0600) and put into the new database before the service reads it."""
+    database (demo-service-key.pem, 0600: the service's default key file for demo-service.db)."""
     from kiosk.backend.store import Store
     db = os.path.join(state_dir, "demo-service.db")
     key_path = os.path.join(state_dir, "demo-service-key.pem")
@@ -25,20 +25,15 @@ def fresh_demo_service_db(state_dir: str) -> str:
         # a state dir from before the key was kept: the key the kiosk pinned is still in the old database
         old = Store(db)
         try:
-            rows = old.query("SELECT private_pem FROM service_keys WHERE id = 1")
+            legacy = old.legacy_service_key()
         finally:
             old.close()
-        if rows:
-            make = lambda: PrivateKey.from_pem(rows[0]["private_pem"])  # noqa: E731
-    key = load_or_make_key(key_path, make)
+        if legacy:
+            make = lambda: PrivateKey.from_pem(legacy)  # noqa: E731
+    load_or_make_key(key_path, make)
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(db + suffix):
             os.remove(db + suffix)
-    store = Store(db)
-    try:
-        store.service_private_pem(key.to_pem)
-    finally:
-        store.close()
     return db
 
 

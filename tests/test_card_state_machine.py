@@ -22,7 +22,7 @@ from kiosk.backend.service import (Application, IdempotentRequest, IssuanceStart
 from kiosk.backend.store import Store, now
 from kiosk.policy import PROFILES, STATE_DECISIONS, profile
 from kiosk.security.module import SoftSecurityModule, demo_masters
-from kiosk.security.sm2 import PublicKey
+from kiosk.security.sm2 import PrivateKey, PublicKey
 from tests.service_tools import enrolled, new_person
 
 README = pathlib.Path(__file__).parent.parent / "README.md"
@@ -129,7 +129,7 @@ class World:
     def __init__(self, path: str):
         self.clock = Clock()
         self.store = Store(path)
-        self.app = create_app(self.store, profile("shaanxi"),
+        self.app = create_app(self.store, profile("shaanxi"), PrivateKey.generate(),
                               security=SoftSecurityModule(demo_masters(), name="demo"), clock=self.clock)
         self.serial = itertools.count(1)
         service_key = PublicKey.from_pem(self.endpoint("GET", "/v1/service-key")()["public_key"])

@@ -27,6 +27,10 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--policy", default="shaanxi", choices=sorted(PROFILES))
+    parser.add_argument("--key-file", help="the service's signing key, PEM, mode 0600, made on the first start "
+                                           "(default: beside the database, DB-key.pem); never in the database")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes sharing the port (every request's state is in the database)")
     parser.add_argument("--no-seed", action="store_true", help="do not add the demo citizens")
     parser.add_argument("--enrolment-code", action="append", default=[],
                         help="a one-time code a kiosk may enrol with, valid 7 days (repeatable; default: one "
@@ -57,8 +61,11 @@ def main() -> None:
                                        site=args.site, region=args.region))
         store.close()
         return
+    if args.workers > 1:
+        raise SystemExit(run_workers(args))
     service = ServiceThread(args.db, profile(args.policy), args.host, args.port, seed_demo=not args.no_seed,
-                            enrolment_codes=set(args.enrolment_code) or None, silent_after_s=args.silent_after)
+                            enrolment_codes=set(args.enrolment_code) or None, silent_after_s=args.silent_after,
+                            key_file=args.key_file)
     service.start()
     print(f"card-management service on {service.url} (db {args.db})", flush=True)
     print(f"enrolment code: {service.enrolment_code}", flush=True)
@@ -67,6 +74,38 @@ def main() -> None:
     signal.signal(signal.SIGINT, lambda *_: done.set())
     done.wait()
     service.stop()
+
+
+def run_workers(args) -> int:
+    """N uvicorn worker processes on one listening socket, bound here before the first line is printed (so a
+    caller may connect as soon as it reads it); the database and key file are prepared once, first."""
+    import os
+    import socket
+
+    import uvicorn
+
+    from kiosk.backend import server
+    if not 2 <= args.workers <= 64:
+        print("--workers: 2 to 64")
+        return 2
+    store, _ = server.prepare(args.db, profile(args.policy), not args.no_seed, args.key_file)
+    try:
+        for code in args.enrolment_code:
+            store.add_enrolment_code(code, dt.timedelta(days=7))
+        code = store.add_enrolment_code(secrets.token_hex(8), dt.timedelta(hours=1))
+    finally:
+        store.close()
+    listener = socket.create_server((args.host, args.port))
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    host, port = listener.getsockname()[:2]
+    os.environ.update({server.ENV_DB: os.path.abspath(args.db), server.ENV_POLICY: args.policy,
+                       server.ENV_KEY: args.key_file or server.default_key_path(args.db),
+                       server.ENV_SILENT: str(args.silent_after)})
+    print(f"card-management service on http://{host}:{port} (db {args.db}, {args.workers} workers)", flush=True)
+    print(f"enrolment code: {code}", flush=True)
+    uvicorn.run("kiosk.backend.server:app_from_environment", factory=True, fd=listener.fileno(),
+                workers=args.workers, log_level="warning", access_log=False)
+    return 0
 
 
 def _register(db: str, prompt: str, register, done: str) -> int:

@@ -130,6 +130,3 @@ class SignatureMiddleware:
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
-
-def service_key(store: Store) -> PrivateKey:
-    return PrivateKey.from_pem(store.service_private_pem(lambda: PrivateKey.generate().to_pem()))

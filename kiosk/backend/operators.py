@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS operators (
 CREATE TABLE IF NOT EXISTS operator_sessions (
     token_hash TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES operators(username), csrf TEXT NOT NULL,
     expires_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS operator_sessions_expiry ON operator_sessions(expires_at);
 """
 
 

@@ -8,6 +8,7 @@ import time
 
 import uvicorn
 
+from kiosk.backend.keycustody import KeyFile, default_key_path, key_for
 from kiosk.backend.seed import seed
 from kiosk.backend.service import create_app
 from kiosk.backend.sms import SimulatedSms, SmsProvider
@@ -16,19 +17,66 @@ from kiosk.policy import PolicyProfile
 from kiosk.security.module import SoftSecurityModule, demo_masters
 
 
+class ServedBy:
+    """Names the process that answered (``X-Served-By: host/pid``), outside the signature: with several
+    workers or hosts behind one address, an operator (and the two-worker test) can tell which one answered."""
+
+    def __init__(self, app):
+        self.app = app
+        self.name = f"{socket.gethostname()}/{os.getpid()}".encode()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def named(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"x-served-by", self.name)]}
+            await send(message)
+        return await self.app(scope, receive, named)
+
+
+def prepare(db_path: str, policy: PolicyProfile, seed_demo: bool = True, key_file: str | None = None):
+    """The database (schema, indexes, demo citizens) and the key file, made once before any worker starts.
+    Returns (store, key)."""
+    os.makedirs(os.path.dirname(os.path.abspath(db_path)), exist_ok=True)
+    store = Store(db_path)
+    key = key_for(store, KeyFile(key_file or default_key_path(db_path)))
+    if seed_demo:
+        seed(store, policy.region_code)
+    return store, key
+
+
+# what a worker process of ``python -m kiosk.backend --workers N`` is given, in its environment
+ENV_DB, ENV_POLICY, ENV_KEY, ENV_SILENT, ENV_DEMO_KEYS = (
+    "SBK_SERVICE_DB", "SBK_SERVICE_POLICY", "SBK_SERVICE_KEY_FILE", "SBK_SERVICE_SILENT_AFTER", "SBK_SERVICE_DEMO_KEYS")
+
+
+def app_from_environment():
+    """One worker's app (uvicorn ``factory=True``): the same database and key file as every other worker."""
+    from kiosk.policy import profile
+    store = Store(os.environ[ENV_DB])
+    key = key_for(store, KeyFile(os.environ[ENV_KEY], create=False))
+    security = SoftSecurityModule(demo_masters(), name="reference key service (demo keys)") \
+        if os.environ.get(ENV_DEMO_KEYS, "1") == "1" else None
+    return ServedBy(create_app(store, profile(os.environ[ENV_POLICY]), key, security=security,
+                               silent_after_s=float(os.environ.get(ENV_SILENT, "180"))))
+
+
 class ServiceThread:
     """The service on 127.0.0.1 and a free port, served by uvicorn in a daemon thread."""
 
     def __init__(self, db_path: str, policy: PolicyProfile, host: str = "127.0.0.1", port: int = 0,
                  seed_demo: bool = True, enrolment_codes: set[str] | None = None, demo_keys: bool = True,
-                 clock=None, sms: SmsProvider | None = None, silent_after_s: float = 180.0):
-        """``clock``: the service's "now" for loss-report lapses (a test's movable clock; the wall clock if None).
+                 clock=None, sms: SmsProvider | None = None, silent_after_s: float = 180.0,
+                 key_file: str | None = None):
+        """``key_file``: the service's signing key (PEM, 0600; made on the first start), by default beside the
+        database (``service.db`` → ``service-key.pem``); never kept in the database (keycustody.py).
+        ``clock``: the service's "now" for loss-report lapses (a test's movable clock; the wall clock if None).
         ``sms``: the SMS provider; by default a simulated one (``self.sms``), whose messages the simulator panel
         and the tests read as the citizen's phone."""
-        os.makedirs(os.path.dirname(os.path.abspath(db_path)), exist_ok=True)
-        self.store = Store(db_path)
-        if seed_demo:
-            seed(self.store, policy.region_code)
+        self.key_file = key_file or default_key_path(db_path)
+        self.store, key = prepare(db_path, policy, seed_demo, self.key_file)
         self._socket = socket.create_server((host, port))
         # Accepted connections inherit this: without it a kept-alive connection waits ~40 ms per answer
         # (Nagle's algorithm meeting the client's delayed ACK), measured in bench/.
@@ -37,9 +85,9 @@ class ServiceThread:
         self.enrolment_codes = set(enrolment_codes or ())      # an administrator's, each for one kiosk
         security = SoftSecurityModule(demo_masters(), name="reference key service (demo keys)") if demo_keys else None
         self.sms = sms if sms is not None else SimulatedSms()
-        app = create_app(self.store, policy, security=security, enrolment_codes=self.enrolment_codes, clock=clock,
+        app = create_app(self.store, policy, key, security=security, enrolment_codes=self.enrolment_codes, clock=clock,
                          sms=self.sms, silent_after_s=silent_after_s)
-        config = uvicorn.Config(app, log_level="warning", access_log=False)
+        config = uvicorn.Config(ServedBy(app), log_level="warning", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name="card-service", daemon=True)

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from typing import Annotated, Callable, Literal, Union
@@ -25,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk import idnumber, masking
 from kiosk.backend import card_states, contact_codes, operator_view, pin_outcomes, rules, staff
-from kiosk.backend.auth import SignatureMiddleware, service_key
+from kiosk.backend.auth import SignatureMiddleware
 from kiosk.backend.rules import Refusal
 from kiosk.backend.sms import SimulatedSms, SmsProvider
 from kiosk.backend.store import Store
@@ -34,7 +33,7 @@ from kiosk.policy import PolicyProfile
 from kiosk.security import ciphers
 from kiosk.security.module import SecurityModuleError, SoftSecurityModule
 from kiosk.security.rules import CardIdentity
-from kiosk.security.sm2 import PublicKey, Sm2Error
+from kiosk.security.sm2 import PrivateKey, PublicKey, Sm2Error
 
 API_VERSION = "1.0.0"
 CARD_NUMBER = r"^[0-9A-Z]{9}$"
@@ -268,23 +267,24 @@ class PinOperation(CardRef):
     pin_block: str = Field(pattern=HEX, min_length=32, max_length=96)   # SM4-CBC under the session key, IV ‖ data
 
 
-def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule | None = None,
+def create_app(store: Store, policy: PolicyProfile, key: PrivateKey, security: SoftSecurityModule | None = None,
                enrolment_codes: set[str] | None = None, clock: Callable[[], dt.datetime] | None = None,
                sms: SmsProvider | None = None, silent_after_s: float = 180.0) -> FastAPI:
-    """``sms``: the SMS provider that texts verification codes (a simulated one, memory only, if None).
+    """``key``: the service's signing key, from its key custody (kiosk/backend/keycustody.py), never the database.
+    ``sms``: the SMS provider that texts verification codes (a simulated one, memory only, if None).
     ``clock``: what "now" is for the rules (an aware datetime); the real time unless a test sets a day, e.g.
     a 29 February, or moves time for a loss report's lapse, since every date rule (expiry, lapse, renewal
     window, an unpaid application's end) reads it."""
     app = FastAPI(title="社保卡管理服务 (reference)", version=API_VERSION,
                   description="Card-management service contract for social security card kiosks. Every /v1 "
                               "request is SM2-signed by an enrolled kiosk; every answer is signed by the service.")
-    key = service_key(store)
     app.add_middleware(SignatureMiddleware, store=store, service_key=key)
     for code in enrolment_codes or ():
         store.add_enrolment_code(code, ENROLMENT_CODE_TTL)
     sms = sms if sms is not None else SimulatedSms()
-    sessions: dict[str, tuple[bytes, str, float]] = {}     # session id → (SM4 key, kiosk, expiry): memory only
-    sessions_lock = threading.Lock()
+    # key-service sessions live in the database (any worker may serve the next request), their SM4 keys
+    # wrapped under a key derived from the service's signing key, which is in the key file and not in the database
+    session_wrap = ciphers.Sm4(key.derived_secret(b"sbk key-session wrap", 16))
 
     @app.exception_handler(Refusal)
     async def _refused(_: Request, exc: Refusal):
@@ -820,8 +820,10 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
                 if not taken:
                     raise Refusal(409, "not_ready_for_issuance", "此申请尚未受理或未缴费，不能制卡",
                                   "The application is not accepted (or not paid) yet")
-                # every attempt gets its own number, never one voided before (numbers only grow)
-                last = db.execute("SELECT MAX(card_number) AS n FROM cards WHERE card_number LIKE 'A%'").fetchone()["n"]
+                # every attempt gets its own number, never one voided before (numbers only grow); a range on the
+                # primary key, not LIKE 'A%', which SQLite answers by reading every card
+                last = db.execute("SELECT MAX(card_number) AS n FROM cards WHERE card_number >= 'A' "
+                                  "AND card_number < 'B'").fetchone()["n"]
                 card_number = f"A{int(last[1:]) + 1 if last else 1:08d}"
                 expiry = rules.card_expiry(issued)
                 # every card made here is 3rd generation (EF05 03 "3.00" below); its face has a photo unless the
@@ -915,12 +917,10 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         return security
 
     def session_key(session_id: str, kiosk_id: str) -> bytes:
-        with sessions_lock:
-            entry = sessions.get(session_id)
-            if entry is None or entry[1] != kiosk_id or entry[2] < time.monotonic():
-                sessions.pop(session_id, None)
-                raise Refusal(401, "no_session", "安全会话已过期，请重试", "The secure session expired; retry")
-            return entry[0]
+        wrapped = store.key_session(session_id, kiosk_id)
+        if wrapped is None:
+            raise Refusal(401, "no_session", "安全会话已过期，请重试", "The secure session expired; retry")
+        return session_wrap.decrypt_block(bytes.fromhex(wrapped))
 
     def open_pin_block(body: PinOperation, kiosk_id: str) -> tuple[int, bytearray]:
         """Decrypt the PIN block the kiosk sent: SM4-CBC, IV ‖ ciphertext, 80 00… padded digits‖BCD."""
@@ -953,10 +953,8 @@ def create_app(store: Store, policy: PolicyProfile, security: SoftSecurityModule
         if len(session) != 16:
             raise Refusal(422, "bad_session_key", "会话密钥长度错误", "A session key is 16 bytes")
         session_id = secrets.token_hex(16)
-        with sessions_lock:
-            for sid in [s for s, e in sessions.items() if e[2] < time.monotonic()]:
-                del sessions[sid]
-            sessions[session_id] = (session, kiosk_id, time.monotonic() + SESSION_TTL_S)
+        store.open_key_session(session_id, kiosk_id, session_wrap.encrypt_block(session).hex(),
+                               int(time.time()) + SESSION_TTL_S)
         return {"session_id": session_id, "expires_in": SESSION_TTL_S}
 
     @app.post("/v1/keys/external-auth")

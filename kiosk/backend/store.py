@@ -40,7 +40,6 @@ CREATE TABLE IF NOT EXISTS staff_calls (id INTEGER PRIMARY KEY, kiosk_id TEXT NO
 CREATE TABLE IF NOT EXISTS nonces (
     kiosk_id TEXT NOT NULL, nonce TEXT NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (kiosk_id, nonce));
 CREATE INDEX IF NOT EXISTS nonces_expiry ON nonces(expires);
-CREATE TABLE IF NOT EXISTS service_keys (id INTEGER PRIMARY KEY CHECK (id = 1), private_pem TEXT NOT NULL);
 DROP TABLE IF EXISTS idempotency;
 CREATE TABLE IF NOT EXISTS idempotent_requests (
     kiosk_id TEXT NOT NULL, endpoint TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,
@@ -67,6 +66,11 @@ CREATE TABLE IF NOT EXISTS staff_audit (
     id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, staff_no TEXT NOT NULL, session TEXT, at TEXT NOT NULL,
     action TEXT NOT NULL, detail TEXT, count INTEGER);
 CREATE INDEX IF NOT EXISTS staff_audit_kiosk ON staff_audit(kiosk_id, id);
+-- key-service sessions (kiosk/backend/service.py): the SM4 session key wrapped under a key derived from the
+-- service's signing key (in its key file, not here), so every worker and host can use a session another opened
+CREATE TABLE IF NOT EXISTS key_sessions (
+    session_id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, wrapped_key TEXT NOT NULL, expires INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS key_sessions_expiry ON key_sessions(expires);
 -- codes texted to a new contact phone (kiosk/backend/contact_codes.py): a salted hash, never the code
 CREATE TABLE IF NOT EXISTS contact_codes (
     id INTEGER PRIMARY KEY, id_number TEXT NOT NULL, phone TEXT NOT NULL, salt TEXT NOT NULL,
@@ -93,6 +97,25 @@ ADDED_COLUMNS = (("cards", "application_id", "INTEGER"), ("staff_events", "devic
                  ("kiosks", "unsettled", "INTEGER NOT NULL DEFAULT 0"),
                  ("enrolment_codes", "site", "TEXT"), ("enrolment_codes", "region", "TEXT"))
 
+# Indexes for every lookup a request makes by something other than a primary key (tests/test_query_plans.py
+# runs EXPLAIN QUERY PLAN on every statement the service issues and fails on a full scan of a table that grows
+# with the population or the traffic). Created after ADDED_COLUMNS, since some cover added columns; CREATE INDEX
+# IF NOT EXISTS adds them to a database made before them, at open.
+INDEXES = """
+CREATE INDEX IF NOT EXISTS cards_by_person ON cards(id_number, issue_date);
+CREATE INDEX IF NOT EXISTS cards_by_application ON cards(application_id);
+CREATE INDEX IF NOT EXISTS applications_by_person ON applications(id_number, created_at);
+CREATE INDEX IF NOT EXISTS applications_by_card ON applications(card_number);
+CREATE INDEX IF NOT EXISTS applications_unpaid ON applications(state, created_at);
+CREATE INDEX IF NOT EXISTS fee_orders_by_application ON fee_orders(application_id);
+CREATE INDEX IF NOT EXISTS card_events_by_card ON card_events(card_number, id);
+CREATE INDEX IF NOT EXISTS temporary_cards_by_person ON temporary_cards(id_number, state);
+CREATE INDEX IF NOT EXISTS contact_codes_by_person ON contact_codes(id_number, created_at);
+CREATE INDEX IF NOT EXISTS staff_events_by_state ON staff_events(state, kiosk_id);
+CREATE INDEX IF NOT EXISTS staff_calls_by_kiosk ON staff_calls(kiosk_id, state);
+CREATE INDEX IF NOT EXISTS kiosks_by_place ON kiosks(region, site);
+"""
+
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -111,6 +134,7 @@ class Store:
         for table, column, declaration in ADDED_COLUMNS:
             if column not in {r["name"] for r in self._db.execute(f"PRAGMA table_info({table})")}:
                 self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        self._db.executescript(INDEXES)
         self._depth = 0                                 # transactions open on this connection (nesting)
 
     def close(self) -> None:
@@ -275,15 +299,36 @@ class Store:
                 return False
         return True
 
-    def service_private_pem(self, make) -> str:
-        """The service's own signing key, made once and kept in the database."""
+    # -- key-service sessions ----------------------------------------------------------------------
+    def open_key_session(self, session_id: str, kiosk_id: str, wrapped_key: str, expires: int) -> None:
         with self.transaction() as db:
-            row = db.execute("SELECT private_pem FROM service_keys WHERE id = 1").fetchone()
-            if row:
-                return row["private_pem"]
-            pem_text = make()
-            db.execute("INSERT INTO service_keys (id, private_pem) VALUES (1, ?)", (pem_text,))
-            return pem_text
+            db.execute("DELETE FROM key_sessions WHERE expires < ?", (int(now().timestamp()),))
+            db.execute("INSERT INTO key_sessions (session_id, kiosk_id, wrapped_key, expires) VALUES (?, ?, ?, ?)",
+                       (session_id, kiosk_id, wrapped_key, expires))
+
+    def key_session(self, session_id: str, kiosk_id: str) -> str | None:
+        """The wrapped key of a live session opened by this kiosk, or None."""
+        rows = self.query("SELECT wrapped_key FROM key_sessions WHERE session_id = ? AND kiosk_id = ? AND "
+                          "expires >= ?", session_id, kiosk_id, int(now().timestamp()))
+        return rows[0]["wrapped_key"] if rows else None
+
+    def legacy_service_key(self) -> str | None:
+        """The service key an older database kept in ``service_keys`` (now in a key file: keycustody.py)."""
+        with self._lock:
+            if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'service_keys'"
+                                    ).fetchone():
+                return None
+            row = self._db.execute("SELECT private_pem FROM service_keys WHERE id = 1").fetchone()
+        return row["private_pem"] if row else None
+
+    def forget_legacy_service_key(self) -> None:
+        """Drop it with its bytes: secure_delete zeroes the freed pages, the checkpoint empties the WAL."""
+        with self._lock:
+            self._db.execute("PRAGMA secure_delete = ON")
+            with self.transaction() as db:
+                db.execute("DROP TABLE IF EXISTS service_keys")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.execute("PRAGMA secure_delete = OFF")
 
     # -- idempotency ------------------------------------------------------------------------------
     # A key belongs to one kiosk and one endpoint (method and path): another kiosk's or another endpoint's
