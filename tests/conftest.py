@@ -40,6 +40,15 @@ def pytest_configure(config):
         config.stash[OWN_XVFB] = server
 
 
+def pytest_collection_finish(session):
+    """Everything imported while collecting lives as long as the run: frozen out of the garbage collector's
+    view, so the full collections the kiosk fixture runs at each teardown (~0.15 s each over ~300 kiosks)
+    walk only what the tests themselves made."""
+    import gc
+    gc.collect()
+    gc.freeze()
+
+
 def pytest_unconfigure(config):
     server = config.stash.get(OWN_XVFB, None)
     if server is not None:

@@ -45,11 +45,12 @@ def test_a_retaken_photo_is_the_one_printed_once_the_citizen_approves_it(kiosk):
     citizen_takes_cards(kiosk)
     camera = kiosk.devices.camera
     p = Player(kiosk, "issue", does=[place(kiosk, "no_card")]).press("start")
-    assert isinstance(p.step, ConfirmPhoto) and p.title == "请确认制卡照片" and camera.captures == 1
-    first = p.step.snapshot.photo
+    # a shot is 1-3 stills: a still that caught a blink is taken again, as the kiosk does
+    assert isinstance(p.step, ConfirmPhoto) and p.title == "请确认制卡照片" and 1 <= camera.captures <= 3
+    first, first_shot = p.step.snapshot.photo, camera.captures
     assert kiosk.hands.issuer_sim.hopper == 50                 # nothing made while the photo is on screen
     p.press(photo_step.RETAKE)
-    assert isinstance(p.step, ConfirmPhoto) and camera.captures == 2   # the camera was asked again
+    assert isinstance(p.step, ConfirmPhoto) and 1 <= camera.captures - first_shot <= 3   # the camera asked again
     second = p.step.snapshot.photo
     assert second.tobytes() != first.tobytes()
     p.press(photo_step.USE)

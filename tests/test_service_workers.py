@@ -141,3 +141,18 @@ def test_a_double_payment_from_two_kiosks_at_once_is_charged_once(two_workers):
         assert len(workers) == 2, "every payment went to one worker"
     finally:
         store.close()
+
+
+def test_metrics_read_from_either_worker_count_both(two_workers):
+    from prometheus_client.parser import text_string_to_metric_families
+    url, _ = two_workers
+
+    def health_count() -> float:
+        text = requests.get(url + "/metrics", headers={"Connection": "close"}, timeout=10).text
+        return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
+                   if s.name == "sbk_requests_total" and s.labels.get("route") == "/v1/health")
+    before = health_count()
+    served = {requests.get(url + "/v1/health", headers={"Connection": "close"}, timeout=10).headers["x-served-by"]
+              for _ in range(30)}
+    assert len(served) == 2, "one worker took all 30 connections"
+    assert health_count() - before == 30            # both workers' counts, whichever worker answered /metrics

@@ -61,11 +61,13 @@ def main() -> None:
                                        site=args.site, region=args.region))
         store.close()
         return
+    from kiosk.backend.observability import log_as_json_lines
+    log_as_json_lines()
     if args.workers > 1:
         raise SystemExit(run_workers(args))
     service = ServiceThread(args.db, profile(args.policy), args.host, args.port, seed_demo=not args.no_seed,
                             enrolment_codes=set(args.enrolment_code) or None, silent_after_s=args.silent_after,
-                            key_file=args.key_file)
+                            key_file=args.key_file, log_requests=True)
     service.start()
     print(f"card-management service on {service.url} (db {args.db})", flush=True)
     print(f"enrolment code: {service.enrolment_code}", flush=True)
@@ -80,7 +82,9 @@ def run_workers(args) -> int:
     """N uvicorn worker processes on one listening socket, bound here before the first line is printed (so a
     caller may connect as soon as it reads it); the database and key file are prepared once, first."""
     import os
+    import shutil
     import socket
+    import tempfile
 
     import uvicorn
 
@@ -98,13 +102,18 @@ def run_workers(args) -> int:
     listener = socket.create_server((args.host, args.port))
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     host, port = listener.getsockname()[:2]
-    os.environ.update({server.ENV_DB: os.path.abspath(args.db), server.ENV_POLICY: args.policy,
+    metrics_dir = tempfile.mkdtemp(prefix="sbk-metrics-")    # the workers' shared metric files, this run only
+    os.environ.update({"PROMETHEUS_MULTIPROC_DIR": metrics_dir,
+                       server.ENV_DB: os.path.abspath(args.db), server.ENV_POLICY: args.policy,
                        server.ENV_KEY: args.key_file or server.default_key_path(args.db),
                        server.ENV_SILENT: str(args.silent_after)})
     print(f"card-management service on http://{host}:{port} (db {args.db}, {args.workers} workers)", flush=True)
     print(f"enrolment code: {code}", flush=True)
-    uvicorn.run("kiosk.backend.server:app_from_environment", factory=True, fd=listener.fileno(),
-                workers=args.workers, log_level="warning", access_log=False)
+    try:
+        uvicorn.run("kiosk.backend.server:app_from_environment", factory=True, fd=listener.fileno(),
+                    workers=args.workers, log_level="warning", access_log=False, log_config=None)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 

@@ -7,22 +7,31 @@ signature; otherwise 401 with a code saying which.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 
 import anyio
 
+from kiosk.backend.observability import SIGNATURE_REFUSALS
 from kiosk.backend.store import Store
 from kiosk.security import signing
 from kiosk.security.sm2 import PrivateKey, PublicKey, Sm2Error
 
-OPEN_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/v1/health", "/v1/service-key"}
+OPEN_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/v1/health", "/v1/ready",
+              "/v1/service-key"}
 ENROL_PATH = "/v1/kiosks"
 MAX_BODY = 256 * 1024
 
 
 def _error(code: str, en: str, zh: str = "终端认证失败，请联系工作人员") -> bytes:
     return json.dumps({"error": {"code": code, "message": {"zh": zh, "en": en}}}, ensure_ascii=False).encode()
+
+
+@functools.lru_cache(maxsize=8192)
+def _pinned_key(pem_text: str) -> PublicKey:
+    """A pinned kiosk key, parsed (and loaded into the SM2 engine) once per key, not once per request."""
+    return PublicKey.from_pem(pem_text)
 
 
 class SignatureMiddleware:
@@ -61,7 +70,8 @@ class SignatureMiddleware:
                 zh = "请求格式错误" if refusal.status == 400 else "终端认证失败，请联系工作人员"
                 return await self._send_signed(send, refusal.status, target, nonce,
                                                _error(refusal.code, str(refusal), zh))
-            scope = dict(scope, state={**scope.get("state", {}), "kiosk_id": headers.get("x-kiosk-id")})
+            # in place, not a copy: the router's route (its template) must reach the outer layer's metrics
+            scope["state"] = {**scope.get("state", {}), "kiosk_id": headers.get("x-kiosk-id")}
 
         replayed = False
 
@@ -109,13 +119,14 @@ class SignatureMiddleware:
                 pinned = self.store.kiosk_key(kiosk_id)
                 if pinned is None:
                     raise signing.SignatureRefused("unknown_kiosk", f"kiosk {kiosk_id!r} is not enrolled")
-                public = PublicKey.from_pem(pinned)
+                public = _pinned_key(pinned)
             signing.verify(public, method, target, headers["x-timestamp"], headers["x-nonce"], body,
                            headers["x-signature"])
             expires = int(headers["x-timestamp"]) + signing.MAX_SKEW_S + 1
             if not self.store.use_nonce(kiosk_id, headers["x-nonce"], expires):
                 raise signing.SignatureRefused("replayed", "this nonce was used before")
         except signing.SignatureRefused as refusal:
+            SIGNATURE_REFUSALS.labels(refusal.code).inc()
             return refusal
         return None
 

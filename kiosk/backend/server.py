@@ -8,6 +8,7 @@ import time
 
 import uvicorn
 
+from kiosk.backend.observability import Observed
 from kiosk.backend.keycustody import KeyFile, default_key_path, key_for
 from kiosk.backend.seed import seed
 from kiosk.backend.service import create_app
@@ -15,25 +16,6 @@ from kiosk.backend.sms import SimulatedSms, SmsProvider
 from kiosk.backend.store import Store
 from kiosk.policy import PolicyProfile
 from kiosk.security.module import SoftSecurityModule, demo_masters
-
-
-class ServedBy:
-    """Names the process that answered (``X-Served-By: host/pid``), outside the signature: with several
-    workers or hosts behind one address, an operator (and the two-worker test) can tell which one answered."""
-
-    def __init__(self, app):
-        self.app = app
-        self.name = f"{socket.gethostname()}/{os.getpid()}".encode()
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-
-        async def named(message):
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), (b"x-served-by", self.name)]}
-            await send(message)
-        return await self.app(scope, receive, named)
 
 
 def prepare(db_path: str, policy: PolicyProfile, seed_demo: bool = True, key_file: str | None = None):
@@ -54,12 +36,14 @@ ENV_DB, ENV_POLICY, ENV_KEY, ENV_SILENT, ENV_DEMO_KEYS = (
 
 def app_from_environment():
     """One worker's app (uvicorn ``factory=True``): the same database and key file as every other worker."""
+    from kiosk.backend.observability import log_as_json_lines
     from kiosk.policy import profile
+    log_as_json_lines()                    # a spawned worker starts with no logging set up
     store = Store(os.environ[ENV_DB])
     key = key_for(store, KeyFile(os.environ[ENV_KEY], create=False))
     security = SoftSecurityModule(demo_masters(), name="reference key service (demo keys)") \
         if os.environ.get(ENV_DEMO_KEYS, "1") == "1" else None
-    return ServedBy(create_app(store, profile(os.environ[ENV_POLICY]), key, security=security,
+    return Observed(create_app(store, profile(os.environ[ENV_POLICY]), key, security=security,
                                silent_after_s=float(os.environ.get(ENV_SILENT, "180"))))
 
 
@@ -69,7 +53,7 @@ class ServiceThread:
     def __init__(self, db_path: str, policy: PolicyProfile, host: str = "127.0.0.1", port: int = 0,
                  seed_demo: bool = True, enrolment_codes: set[str] | None = None, demo_keys: bool = True,
                  clock=None, sms: SmsProvider | None = None, silent_after_s: float = 180.0,
-                 key_file: str | None = None):
+                 key_file: str | None = None, log_requests: bool = False):
         """``key_file``: the service's signing key (PEM, 0600; made on the first start), by default beside the
         database (``service.db`` → ``service-key.pem``); never kept in the database (keycustody.py).
         ``clock``: the service's "now" for loss-report lapses (a test's movable clock; the wall clock if None).
@@ -87,7 +71,8 @@ class ServiceThread:
         self.sms = sms if sms is not None else SimulatedSms()
         app = create_app(self.store, policy, key, security=security, enrolment_codes=self.enrolment_codes, clock=clock,
                          sms=self.sms, silent_after_s=silent_after_s)
-        config = uvicorn.Config(ServedBy(app), log_level="warning", access_log=False)
+        config = uvicorn.Config(Observed(app, log_requests), log_level="warning", access_log=False,
+                                log_config=None if log_requests else uvicorn.config.LOGGING_CONFIG)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name="card-service", daemon=True)

@@ -23,7 +23,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, St
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk import idnumber, masking
-from kiosk.backend import card_states, contact_codes, operator_view, pin_outcomes, rules, staff
+from kiosk.backend import card_states, contact_codes, observability, operator_view, pin_outcomes, rules, staff
 from kiosk.backend.auth import SignatureMiddleware
 from kiosk.backend.rules import Refusal
 from kiosk.backend.sms import SimulatedSms, SmsProvider
@@ -426,6 +426,21 @@ def create_app(store: Store, policy: PolicyProfile, key: PrivateKey, security: S
     @app.get("/v1/health")
     def health():
         return {"status": "ok", "version": API_VERSION, "policy": policy.key}
+
+    @app.get("/v1/ready")
+    def ready():
+        """Readiness for a load balancer: the database answers (the key was loaded before the app existed)."""
+        try:
+            store.query("SELECT 1")
+        except Exception:
+            raise Refusal(503, "database_unavailable", "数据库暂不可用", "The database does not answer") from None
+        return {"status": "ready"}
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics():
+        from fastapi.responses import Response
+        body, content_type = observability.metrics_text()
+        return Response(body, media_type=content_type)
 
     @app.get("/v1/service-key")
     def service_public_key():

@@ -11,7 +11,9 @@ import datetime as dt
 import json
 import sqlite3
 import threading
+import time
 
+from kiosk.backend.observability import DB_TRANSACTION, DB_WAIT
 from kiosk.backend.operators import SCHEMA as OPERATOR_SCHEMA
 
 SCHEMA = """
@@ -144,9 +146,13 @@ class Store:
     def transaction(self):
         """One atomic unit: BEGIN IMMEDIATE at the outermost level, a savepoint inside another transaction.
         An exception rolls back this level's changes and goes on."""
+        asked = time.perf_counter()
         with self._lock:
             depth = self._depth
             self._db.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT level{depth}")
+            began = time.perf_counter()
+            if depth == 0:
+                DB_WAIT.observe(began - asked)
             self._depth += 1
             try:
                 yield self._db
@@ -159,6 +165,8 @@ class Store:
                 self._db.execute("COMMIT" if depth == 0 else f"RELEASE level{depth}")
             finally:
                 self._depth = depth
+                if depth == 0:
+                    DB_TRANSACTION.observe(time.perf_counter() - began)
 
     def query(self, sql: str, *args) -> list[sqlite3.Row]:
         with self._lock:

@@ -163,8 +163,15 @@ def _paste_person(frame: Image.Image, name: str, face_width: float, at_x: float,
                   eyes_closed: bool = False) -> None:
     cutout, (fx, fy, fw) = _cutout(name, eyes_closed)
     scale = face_width * frame.width / fw
-    sized = cutout.resize((max(1, int(cutout.width * scale)), max(1, int(cutout.height * scale))), Image.LANCZOS)
+    sized = _sized(name, eyes_closed, max(1, int(cutout.width * scale)), max(1, int(cutout.height * scale)))
     frame.paste(sized, (int(at_x * frame.width - fx * scale), int(at_y * frame.height - fy * scale)), sized)
+
+
+@functools.lru_cache(maxsize=12)
+def _sized(name: str, eyes_closed: bool, width: int, height: int) -> Image.Image:
+    """The person scaled for a frame: a person standing still is the same size frame after frame (only the
+    sway moves them), so the LANCZOS resize — most of a simulated frame's cost — is done once per size."""
+    return _cutout(name, eyes_closed)[0].resize((width, height), Image.LANCZOS)
 
 
 def two_people(first: str, second: str, size: tuple[int, int] = (640, 480)) -> Image.Image:

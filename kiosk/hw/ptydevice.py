@@ -38,7 +38,8 @@ class PtyDevice:
             os.replace(tmp, self.link)
         self.on_plug()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(self._master, self._stop),
+        self._wake = os.pipe()            # written at unplug: the serving thread stops now, not at its next poll
+        self._thread = threading.Thread(target=self._serve, args=(self._master, self._stop, self._wake[0]),
                                         name=self.thread_name, daemon=True)
         self._thread.start()
 
@@ -50,8 +51,11 @@ class PtyDevice:
             if self._master < 0:
                 return                        # already unplugged
             self._stop.set()
+            os.write(self._wake[1], b"x")
             if self._thread is not None and self._thread is not threading.current_thread():
                 self._thread.join(timeout=2)
+            for fd in self._wake:
+                os.close(fd)
             if self.link and os.path.lexists(self.link):
                 os.unlink(self.link)
             for fd in (self._master, self._slave):
@@ -64,10 +68,12 @@ class PtyDevice:
     def close(self) -> None:
         self.unplug()
 
-    def _serve(self, master: int, stop: threading.Event) -> None:
+    def _serve(self, master: int, stop: threading.Event, wake: int) -> None:
         while not stop.is_set():
             try:
-                ready, _, _ = select.select([master], [], [], 0.1)
+                ready, _, _ = select.select([master, wake], [], [], 1.0)
+                if wake in ready or stop.is_set():
+                    return
                 if not ready:
                     continue
                 data = os.read(master, 4096)

@@ -45,6 +45,10 @@ class PrinterSimulator:
 
     def close(self) -> None:
         self._stop.set()
+        try:
+            self._server.shutdown(socket.SHUT_RDWR)     # wakes the accept() at once (Linux), not at its timeout
+        except OSError:
+            pass
         self._thread.join(timeout=2)
         self._server.close()
 
