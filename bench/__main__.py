@@ -381,6 +381,8 @@ def main():
     store_scale.main()
     bench_voice()
     bench_faces()
+    from bench import fleet
+    fleet.main()
 
 
 if __name__ == "__main__":

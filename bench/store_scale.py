@@ -15,14 +15,26 @@ import tempfile
 import time
 
 from bench.__main__ import header, row, timed
+from kiosk import idnumber
 from kiosk.backend.store import INDEXES, Store
 
 
+def person_id(n: int) -> str:
+    """The n-th seeded person's resident ID number (valid: the service checks the check digit)."""
+    born = dt.date(1940, 1, 1) + dt.timedelta(days=n // 900)
+    return idnumber.with_check(f"610102{born:%Y%m%d}{n % 900 + 100:03d}")
+
+
+def card_of(n: int) -> str:
+    return f"B{n:08d}"
+
+
 def seed(store: Store, persons: int) -> dict:
-    """Persons with a card each, one in five with an application (and its fee order), ~12 events per card."""
+    """Persons with a card each, one in five with the finished application that made it (and its fee order),
+    ~12 events per card."""
     rng = random.Random(7)
     start = dt.datetime(2025, 12, 1, tzinfo=dt.timezone.utc)
-    ids = [f"61010{n:013d}" for n in range(persons)]
+    ids = [person_id(n) for n in range(persons)]
     with store.transaction() as db:
         db.executemany("INSERT INTO persons (id_number, name, region) VALUES (?, ?, '610100')",
                        ((i, f"P{n}") for n, i in enumerate(ids)))
@@ -30,8 +42,9 @@ def seed(store: Store, persons: int) -> dict:
                        "updated_at) VALUES (?, ?, '610100', 'normal', '2020-01-01', '2030-01-01', '2025-01-01')",
                        ((f"B{n:08d}", i) for n, i in enumerate(ids)))
         for n, i in enumerate(ids[::5]):
+            # the application that made the person's card (a finished one: it blocks nothing)
             app = db.execute("INSERT INTO applications (id_number, kind, state, created_at, card_number) "
-                             "VALUES (?, 'replacement', 'done', '2026-03-01', ?)", (i, f"B{n * 5:08d}")).lastrowid
+                             "VALUES (?, 'new', 'done', '2020-01-01', ?)", (i, card_of(n * 5))).lastrowid
             db.execute("INSERT INTO fee_orders (application_id, amount_fen, state, created_at) "
                        "VALUES (?, 2000, 'paid', '2026-03-01')", (app,))
         events = ((f"B{rng.randrange(persons):08d}", (start + dt.timedelta(seconds=rng.randrange(365 * 86400))).isoformat(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
@@ -40,8 +41,14 @@ def test_metrics_count_requests_by_route_template_and_refusals_by_reason(service
     assert requests.get(service.url + target, headers=headers, timeout=10).status_code == 401     # replayed
     forged = {**signing.sign_request(client.key, client.kiosk_id, "GET", target, b""), "X-Signature": "MEUCIQ" + "A" * 90}
     assert requests.get(service.url + target, headers=forged, timeout=10).status_code in (400, 401)
-    after, text = samples(service.url)
     route = "/v1/persons/{id_number}/card-status"
+    deadline = time.monotonic() + 10       # a request is counted once its answer is out: the last may lag
+    while True:
+        after, text = samples(service.url)
+        if count(after, "sbk_requests_total", route=route, status="200") - \
+                count(before, "sbk_requests_total", route=route, status="200") >= 4 or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
     assert count(after, "sbk_requests_total", route=route, status="200") - \
         count(before, "sbk_requests_total", route=route, status="200") == 4
     assert count(after, "sbk_signature_refusals_total", reason="replayed") - \
@@ -83,6 +90,11 @@ def test_the_access_log_is_one_json_line_per_request_with_its_id_and_no_personal
         person = demo.by_key("normal")
         client.card_status(person.id_number)
         client.close()
+        # the line is written after the answer's last byte went out (its time is the whole request's): the
+        # client may hold the answer before the server thread has logged it
+        deadline = time.monotonic() + 10
+        while not any("card-status" in line for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.02)
     finally:
         access.removeHandler(handler)
         service.stop()
@@ -93,3 +105,25 @@ def test_the_access_log_is_one_json_line_per_request_with_its_id_and_no_personal
     assert line["status"] == 200 and line["kiosk"] == "TEST-01" and re.fullmatch(r"[0-9a-f]{32}", line["request_id"])
     assert line["level"] == "info" and line["ms"] > 0
     assert person.id_number not in "\n".join(lines) and person.name not in "\n".join(lines)
+
+
+def test_the_service_serves_https_with_a_given_certificate(tmp_path):
+    import subprocess
+    from kiosk.backend.server import ServiceThread
+    from kiosk.policy import profile
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    service = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi"), tls=(str(cert), str(key))).start()
+    try:
+        assert service.url.startswith("https://")
+        assert requests.get(service.url + "/v1/ready", verify=str(cert), timeout=10).json() == {"status": "ready"}
+        try:
+            requests.get(service.url.replace("https", "http") + "/v1/ready", timeout=10)
+            plain_refused = False
+        except requests.ConnectionError:
+            plain_refused = True
+        assert plain_refused                                 # no plain HTTP on the TLS port
+    finally:
+        service.stop()

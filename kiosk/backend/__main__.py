@@ -31,6 +31,9 @@ def main() -> None:
                                            "(default: beside the database, DB-key.pem); never in the database")
     parser.add_argument("--workers", type=int, default=1,
                         help="worker processes sharing the port (every request's state is in the database)")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this certificate chain (PEM); without it, plain HTTP "
+                                           "for a TLS-terminating reverse proxy on the same host (docs/province.md)")
+    parser.add_argument("--tls-key", help="with --tls-cert: its private key (PEM, mode 0600)")
     parser.add_argument("--no-seed", action="store_true", help="do not add the demo citizens")
     parser.add_argument("--enrolment-code", action="append", default=[],
                         help="a one-time code a kiosk may enrol with, valid 7 days (repeatable; default: one "
@@ -63,11 +66,14 @@ def main() -> None:
         return
     from kiosk.backend.observability import log_as_json_lines
     log_as_json_lines()
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("--tls-cert and --tls-key go together")
+        raise SystemExit(2)
     if args.workers > 1:
         raise SystemExit(run_workers(args))
     service = ServiceThread(args.db, profile(args.policy), args.host, args.port, seed_demo=not args.no_seed,
                             enrolment_codes=set(args.enrolment_code) or None, silent_after_s=args.silent_after,
-                            key_file=args.key_file, log_requests=True)
+                            key_file=args.key_file, log_requests=True, tls=(args.tls_cert, args.tls_key))
     service.start()
     print(f"card-management service on {service.url} (db {args.db})", flush=True)
     print(f"enrolment code: {service.enrolment_code}", flush=True)
@@ -107,11 +113,13 @@ def run_workers(args) -> int:
                        server.ENV_DB: os.path.abspath(args.db), server.ENV_POLICY: args.policy,
                        server.ENV_KEY: args.key_file or server.default_key_path(args.db),
                        server.ENV_SILENT: str(args.silent_after)})
-    print(f"card-management service on http://{host}:{port} (db {args.db}, {args.workers} workers)", flush=True)
+    scheme = "https" if args.tls_cert else "http"
+    print(f"card-management service on {scheme}://{host}:{port} (db {args.db}, {args.workers} workers)", flush=True)
     print(f"enrolment code: {code}", flush=True)
     try:
         uvicorn.run("kiosk.backend.server:app_from_environment", factory=True, fd=listener.fileno(),
-                    workers=args.workers, log_level="warning", access_log=False, log_config=None)
+                    workers=args.workers, log_level="warning", access_log=False, log_config=None,
+                    ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0

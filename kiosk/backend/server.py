@@ -53,7 +53,8 @@ class ServiceThread:
     def __init__(self, db_path: str, policy: PolicyProfile, host: str = "127.0.0.1", port: int = 0,
                  seed_demo: bool = True, enrolment_codes: set[str] | None = None, demo_keys: bool = True,
                  clock=None, sms: SmsProvider | None = None, silent_after_s: float = 180.0,
-                 key_file: str | None = None, log_requests: bool = False):
+                 key_file: str | None = None, log_requests: bool = False,
+                 tls: tuple[str | None, str | None] = (None, None)):
         """``key_file``: the service's signing key (PEM, 0600; made on the first start), by default beside the
         database (``service.db`` → ``service-key.pem``); never kept in the database (keycustody.py).
         ``clock``: the service's "now" for loss-report lapses (a test's movable clock; the wall clock if None).
@@ -71,8 +72,10 @@ class ServiceThread:
         self.sms = sms if sms is not None else SimulatedSms()
         app = create_app(self.store, policy, key, security=security, enrolment_codes=self.enrolment_codes, clock=clock,
                          sms=self.sms, silent_after_s=silent_after_s)
+        self.scheme = "https" if tls[0] else "http"
         config = uvicorn.Config(Observed(app, log_requests), log_level="warning", access_log=False,
-                                log_config=None if log_requests else uvicorn.config.LOGGING_CONFIG)
+                                log_config=None if log_requests else uvicorn.config.LOGGING_CONFIG,
+                                ssl_certfile=tls[0], ssl_keyfile=tls[1])
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name="card-service", daemon=True)
@@ -87,7 +90,7 @@ class ServiceThread:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def start(self, timeout: float = 10.0) -> "ServiceThread":
         self._thread.start()

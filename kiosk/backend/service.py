@@ -348,6 +348,10 @@ def create_app(store: Store, policy: PolicyProfile, key: PrivateKey, security: S
         """An application not paid within the profile's hours ends (policy.unpaid_application_hours, a
         documented decision): read before any rule looks at applications, as lapse() is for loss reports."""
         cutoff = (now() - dt.timedelta(hours=policy.unpaid_application_hours)).isoformat()
+        # a read first (an index lookup): most requests find nothing to end and take no write lock for it
+        if not store.query("SELECT 1 FROM applications WHERE state = 'awaiting_payment' AND created_at <= ? "
+                           "LIMIT 1", cutoff):
+            return
         with store.transaction() as db:
             void_unpaid(db, "created_at <= ?", cutoff)
 

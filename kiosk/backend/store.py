@@ -12,6 +12,7 @@ import json
 import sqlite3
 import threading
 import time
+import weakref
 
 from kiosk.backend.observability import DB_TRANSACTION, DB_WAIT
 from kiosk.backend.operators import SCHEMA as OPERATOR_SCHEMA
@@ -123,54 +124,101 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
+class _Connection:
+    """One thread's connection. Its lock is held by that thread's statements and transactions and by close()
+    (from any thread), so a connection is never closed under a statement (sqlite would crash)."""
+    __slots__ = ("db", "lock", "depth", "__weakref__")
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.lock = threading.RLock()
+        self.depth = 0                   # transactions open on this connection (nesting)
+
+
 class Store:
+    """A connection per thread: SQLite in WAL mode lets readers run beside the one writer, so a lookup never
+    waits for another request's commit; writers take turns through BEGIN IMMEDIATE (busy_timeout), across
+    threads and processes alike. A thread's connection closes when the thread ends, or at close()."""
+
     def __init__(self, path: str):
         self.path = path
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA busy_timeout=10000")   # another process's transaction: wait, do not fail
-        self._db.executescript(SCHEMA + OPERATOR_SCHEMA)
+        self._local = threading.local()
+        self._connections: weakref.WeakSet = weakref.WeakSet()
+        self._registry = threading.Lock()
+        self._closed = False
+        self._lock = threading.RLock()       # the rare whole-store steps (moving an old key out)
+        db = self._db
+        db.executescript(SCHEMA + OPERATOR_SCHEMA)
         for table, column, declaration in ADDED_COLUMNS:
-            if column not in {r["name"] for r in self._db.execute(f"PRAGMA table_info({table})")}:
-                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-        self._db.executescript(INDEXES)
-        self._depth = 0                                 # transactions open on this connection (nesting)
+            if column not in {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        db.executescript(INDEXES)
+
+    def _connection(self) -> _Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.db is None:
+            if self._closed:
+                raise sqlite3.ProgrammingError("the store is closed")
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA busy_timeout=10000")   # another writer's transaction: wait, do not fail
+            conn = _Connection(db)
+            with self._registry:
+                self._connections.add(conn)
+            self._local.conn = conn
+        return conn
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._connection().db
 
     def close(self) -> None:
-        self._db.close()
+        self._closed = True
+        with self._registry:
+            connections = list(self._connections)
+        for conn in connections:
+            with conn.lock:
+                if conn.db is not None:
+                    conn.db.close()
+                    conn.db = None
 
     @contextlib.contextmanager
     def transaction(self):
         """One atomic unit: BEGIN IMMEDIATE at the outermost level, a savepoint inside another transaction.
         An exception rolls back this level's changes and goes on."""
         asked = time.perf_counter()
-        with self._lock:
-            depth = self._depth
-            self._db.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT level{depth}")
+        conn = self._connection()
+        with conn.lock:
+            if conn.db is None:
+                raise sqlite3.ProgrammingError("the store is closed")
+            db, depth = conn.db, conn.depth
+            db.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT level{depth}")
             began = time.perf_counter()
             if depth == 0:
                 DB_WAIT.observe(began - asked)
-            self._depth += 1
+            conn.depth += 1
             try:
-                yield self._db
+                yield db
             except BaseException:
-                self._db.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO level{depth}")
+                db.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO level{depth}")
                 if depth:
-                    self._db.execute(f"RELEASE level{depth}")
+                    db.execute(f"RELEASE level{depth}")
                 raise
             else:
-                self._db.execute("COMMIT" if depth == 0 else f"RELEASE level{depth}")
+                db.execute("COMMIT" if depth == 0 else f"RELEASE level{depth}")
             finally:
-                self._depth = depth
+                conn.depth = depth
                 if depth == 0:
                     DB_TRANSACTION.observe(time.perf_counter() - began)
 
     def query(self, sql: str, *args) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+        conn = self._connection()
+        with conn.lock:
+            if conn.db is None:
+                raise sqlite3.ProgrammingError("the store is closed")
+            return conn.db.execute(sql, args).fetchall()
 
     def is_empty(self) -> bool:
         return not self.query("SELECT 1 FROM persons LIMIT 1")
@@ -322,12 +370,10 @@ class Store:
 
     def legacy_service_key(self) -> str | None:
         """The service key an older database kept in ``service_keys`` (now in a key file: keycustody.py)."""
-        with self._lock:
-            if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'service_keys'"
-                                    ).fetchone():
-                return None
-            row = self._db.execute("SELECT private_pem FROM service_keys WHERE id = 1").fetchone()
-        return row["private_pem"] if row else None
+        if not self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'service_keys'"):
+            return None
+        rows = self.query("SELECT private_pem FROM service_keys WHERE id = 1")
+        return rows[0]["private_pem"] if rows else None
 
     def forget_legacy_service_key(self) -> None:
         """Drop it with its bytes: secure_delete zeroes the freed pages, the checkpoint empties the WAL."""
