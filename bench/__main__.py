@@ -243,6 +243,18 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def wait_until_up(url: str, workers: int) -> None:
+    """The service answers, and with several workers each has had a moment to start its app."""
+    import requests
+    for _ in range(200):
+        try:
+            requests.get(url + "/v1/health", timeout=5)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    time.sleep(1.0 if workers > 1 else 0)
+
+
 def _service_throughput(engine: str, requests: int, workers: int = 1) -> float:
     import shutil
     import socket
@@ -267,13 +279,7 @@ def _service_throughput(engine: str, requests: int, workers: int = 1) -> float:
         try:
             server.stdout.readline()
             url = f"http://127.0.0.1:{port}"
-            for _ in range(100):                               # every worker up
-                try:
-                    http.get(url + "/v1/health", timeout=5)
-                    break
-                except http.ConnectionError:
-                    time.sleep(0.1)
-            time.sleep(1.0 if workers > 1 else 0)
+            wait_until_up(url, workers)
             key = PrivateKey.generate()
             client = ServiceClient(url, "BENCH", key=key)
             client.enrol("bench-code-1")

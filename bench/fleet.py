@@ -26,7 +26,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.__main__ import _cpu_seconds
+from bench.__main__ import _cpu_seconds, wait_until_up
 from bench.store_scale import card_of, person_id, seed
 from kiosk.backend.client import ServiceClient, ServiceError, ServiceRefused
 from kiosk.backend.store import Store
@@ -150,14 +150,7 @@ def _start(db: str, workers: int) -> tuple[subprocess.Popen, str]:
                                 "--no-seed", "--workers", str(workers)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     url = re.search(r"(http://[\d.]+:\d+)", process.stdout.readline()).group(1)
-    import requests
-    for _ in range(200):
-        try:
-            requests.get(url + "/v1/health", timeout=5)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    time.sleep(0.5 if workers > 1 else 0)
+    wait_until_up(url, workers)
     return process, url
 
 
