@@ -82,11 +82,20 @@ def shot(browser, name: str) -> Path:
 def click_and_wait(browser, element) -> None:
     """Click a button that submits a form, and wait until the browser has left the page it was on."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+
+    def left(_):
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:    # chromedriver, mid-navigation: "Node … does not belong to the document"
+            return "does not belong to the document" in str(exc)
+        return False
+    WebDriverWait(browser, 20).until(left)
 
 
 def sign_in(browser, url: str, password: str = PASSWORD) -> None:
