@@ -16,7 +16,8 @@ import time
 
 from bench.__main__ import header, row, timed
 from kiosk import idnumber
-from kiosk.backend.store import INDEXES, Store
+from kiosk.backend.migrations import INDEXES
+from kiosk.backend.store import Store
 
 
 def person_id(n: int) -> str:
@@ -44,7 +45,7 @@ def seed(store: Store, persons: int) -> dict:
         for n, i in enumerate(ids[::5]):
             # the application that made the person's card (a finished one: it blocks nothing)
             app = db.execute("INSERT INTO applications (id_number, kind, state, created_at, card_number) "
-                             "VALUES (?, 'new', 'done', '2020-01-01', ?)", (i, card_of(n * 5))).lastrowid
+                             "VALUES (?, 'new', 'done', '2020-01-01', ?) RETURNING id", (i, card_of(n * 5))).fetchone()[0]
             db.execute("INSERT INTO fee_orders (application_id, amount_fen, state, created_at) "
                        "VALUES (?, 2000, 'paid', '2026-03-01')", (app,))
         events = ((f"B{rng.randrange(persons):08d}", (start + dt.timedelta(seconds=rng.randrange(365 * 86400))).isoformat(),

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs a command with pcscd (vpcd driver) and an X server available, starting each only when it is not
-# already running, and stopping only what it started.
+# Runs a command with pcscd (vpcd driver), an X server and a PostgreSQL cluster available, starting pcscd and
+# X only when they are not already running, and stopping only what it started.
 set -uo pipefail
 started=()
 own_pcscd=0
+source "$(dirname "$0")/test-postgres.sh"
 cleanup() {
+  pg_cleanup
   for pid in "${started[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   # a test may have restarted the pcscd we started (a restart during a session is tested): stop that too
   if [ "$own_pcscd" = 1 ]; then
@@ -39,5 +41,6 @@ done
 .venv/bin/python -c "
 from smartcard.System import readers
 print('test services: readers', [str(r) for r in readers()], 'display', '$DISPLAY')" 2>&1 | tail -1
+pg_start
 export KIOSK_REQUIRE_PCSC=1 KIOSK_REQUIRE_DISPLAY=1
 "$@"

@@ -1,6 +1,6 @@
-"""Shared fixtures. ``make test`` starts pcscd (with the vpcd driver) and Xvfb and sets
-KIOSK_REQUIRE_PCSC / KIOSK_REQUIRE_DISPLAY, so in CI the PC/SC and UI tests fail rather than skip when
-their real components are missing."""
+"""Shared fixtures. ``make test`` starts pcscd (with the vpcd driver), Xvfb and a PostgreSQL cluster and sets
+KIOSK_REQUIRE_PCSC / KIOSK_REQUIRE_DISPLAY / KIOSK_REQUIRE_POSTGRES, so in CI the PC/SC, UI and PostgreSQL
+tests fail rather than skip when their real components are missing."""
 from __future__ import annotations
 
 import os
@@ -10,6 +10,8 @@ import subprocess
 import time
 
 import pytest
+
+from tests import databases
 
 OWN_XVFB = pytest.StashKey()
 VPCD_READER = "Virtual PCD 00 00"
@@ -99,13 +101,46 @@ def display() -> str:
     return value
 
 
+@pytest.fixture(params=databases.ENGINES)
+def service_engine(request) -> str:
+    """Each of the service's tests runs on SQLite and on PostgreSQL (tests/databases.py)."""
+    return request.param
+
+
 @pytest.fixture
-def service(tmp_path):
-    """The reference service over real HTTP, on a fresh SQLite file, Shaanxi's profile (a module may define
-    its own: one with a movable clock, one for another region)."""
+def new_service_db(service_engine, tmp_path):
+    """Makes fresh databases on this test's engine (``new_service_db("henan")``), dropped after the test."""
+    made = []
+
+    def make(name: str = "svc") -> databases.ServiceDatabase:
+        made.append(databases.fresh(service_engine, tmp_path, name))
+        return made[-1]
+    yield make
+    for db in made:
+        databases.drop(db)
+
+
+@pytest.fixture
+def service_db(new_service_db):
+    """A fresh database for the service, on this test's engine."""
+    return new_service_db()
+
+
+@pytest.fixture(scope="module", params=databases.ENGINES)
+def module_service_db(request, tmp_path_factory):
+    """The same, for a module's service shared by its tests."""
+    db = databases.fresh(request.param, tmp_path_factory.mktemp("service"))
+    yield db
+    databases.drop(db)
+
+
+@pytest.fixture
+def service(service_db):
+    """The reference service over real HTTP, on a fresh database (each engine), Shaanxi's profile (a module
+    may define its own: one with a movable clock, one for another region)."""
     from kiosk.backend.server import ServiceThread
     from kiosk.policy import profile
-    svc = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi")).start()
+    svc = ServiceThread(service_db.location, profile("shaanxi"), key_file=service_db.key_file).start()
     yield svc
     svc.stop()
 

@@ -53,10 +53,10 @@ def new_fee_order(service, amount_fen: int = 2000) -> tuple[int, int]:
     with service.store.transaction() as db:
         application = db.execute(
             "INSERT INTO applications (id_number, kind, state, created_at, reason, card_number, fee_fen) "
-            "VALUES (?, 'replacement', 'awaiting_payment', ?, 'lost', ?, ?)",
-            (id_number, now().isoformat(), card_number, amount_fen)).lastrowid
+            "VALUES (?, 'replacement', 'awaiting_payment', ?, 'lost', ?, ?) RETURNING id",
+            (id_number, now().isoformat(), card_number, amount_fen)).fetchone()[0]
         order = db.execute("INSERT INTO fee_orders (application_id, amount_fen, state, created_at) "
-                           "VALUES (?, ?, 'unpaid', ?)", (application, amount_fen, now().isoformat())).lastrowid
+                           "VALUES (?, ?, 'unpaid', ?) RETURNING id", (application, amount_fen, now().isoformat())).fetchone()[0]
     return application, order
 
 
@@ -65,7 +65,7 @@ def new_accepted_application(service) -> tuple[int, str]:
     id_number, _ = new_person(service)
     with service.store.transaction() as db:
         application = db.execute("INSERT INTO applications (id_number, kind, state, created_at) "
-                                 "VALUES (?, 'new', 'accepted', ?)", (id_number, now().isoformat())).lastrowid
+                                 "VALUES (?, 'new', 'accepted', ?) RETURNING id", (id_number, now().isoformat())).fetchone()[0]
     return application, id_number
 
 

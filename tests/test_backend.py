@@ -136,8 +136,8 @@ def test_formal_loss_needs_the_id_card_then_release_restores(client):
     assert refused.value.code == "not_reported"
 
 
-def test_a_region_without_a_lapse_period_does_not_take_temporary_reports(tmp_path):
-    svc = ServiceThread(str(tmp_path / "henan.db"), profile("henan")).start()
+def test_a_region_without_a_lapse_period_does_not_take_temporary_reports(service_db):
+    svc = ServiceThread(service_db.location, profile("henan"), key_file=service_db.key_file).start()
     try:
         c = enrolled(svc)
         with pytest.raises(ServiceRefused) as refused:
@@ -303,11 +303,12 @@ def test_an_agent_needs_a_power_of_attorney_and_to_be_another_adult(client):
     assert client.apply(holder, "new", photo=True, agent_id_number=agent, power_of_attorney=True)["state"] == "accepted"
 
 
-def test_temporary_card_only_during_a_replacement_and_only_where_offered(tmp_path, client):
+def test_temporary_card_only_during_a_replacement_and_only_where_offered(new_service_db, client):
     with pytest.raises(ServiceRefused) as refused:            # Shaanxi: not offered
         client.temporary_card(demo.by_key("normal").card_number)
     assert refused.value.code == "not_offered_in_region"
-    svc = ServiceThread(str(tmp_path / "henan.db"), profile("henan")).start()
+    henan_db = new_service_db("henan")
+    svc = ServiceThread(henan_db.location, profile("henan"), key_file=henan_db.key_file).start()
     try:
         henan = enrolled(svc)
         card = demo.by_key("lost")

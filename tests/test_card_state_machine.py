@@ -102,9 +102,9 @@ def test_an_older_database_gains_the_columns_and_its_reports_release_to_normal(t
 
 
 # -- the lapse follows the service's clock, over HTTP ---------------------------------------------------------------
-def test_a_temporary_report_lapses_when_the_services_clock_passes_the_regions_period(tmp_path):
+def test_a_temporary_report_lapses_when_the_services_clock_passes_the_regions_period(service_db):
     clock = Clock()
-    svc = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi"), clock=clock).start()
+    svc = ServiceThread(service_db.location, profile("shaanxi"), clock=clock, key_file=service_db.key_file).start()
     try:
         client = enrolled(svc)
         _, card = new_person(svc, with_card="pin_locked")

@@ -129,8 +129,8 @@ def test_the_ecard_by_the_physical_cards_state(service, client, state, use):
     assert client.card_status(id_number)["ecard"] == use
 
 
-def test_henan_takes_no_lapsing_report_and_says_which_report_it_takes(tmp_path):
-    svc = ServiceThread(str(tmp_path / "henan.db"), profile("henan")).start()
+def test_henan_takes_no_lapsing_report_and_says_which_report_it_takes(service_db):
+    svc = ServiceThread(service_db.location, profile("henan"), key_file=service_db.key_file).start()
     try:
         c = enrolled(svc)
         _, card = new_person(svc, with_card="normal")

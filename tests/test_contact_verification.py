@@ -35,8 +35,8 @@ def clock():
 
 
 @pytest.fixture
-def service(tmp_path, clock):
-    svc = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi"), clock=clock).start()
+def service(service_db, clock):
+    svc = ServiceThread(service_db.location, profile("shaanxi"), clock=clock, key_file=service_db.key_file).start()
     yield svc
     svc.stop()
 

@@ -71,8 +71,8 @@ from tests.service_tools import enrolled  # noqa: E402
 
 
 @pytest.fixture
-def service(tmp_path):
-    svc = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi")).start()
+def service(service_db):
+    svc = ServiceThread(service_db.location, profile("shaanxi"), key_file=service_db.key_file).start()
     yield svc
     svc.stop()
 

@@ -15,8 +15,8 @@ from kiosk.security.sm2 import PrivateKey
 
 
 @pytest.fixture
-def module(tmp_path):
-    svc = ServiceThread(str(tmp_path / "svc.db"), profile("shaanxi")).start()
+def module(service_db):
+    svc = ServiceThread(service_db.location, profile("shaanxi"), key_file=service_db.key_file).start()
     client = ServiceClient(svc.url, "KS-01", key=PrivateKey.generate())
     client.enrol(svc.enrolment_code)
     yield KeyServiceModule(client)

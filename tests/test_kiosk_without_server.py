@@ -17,7 +17,7 @@ SERVICE_SIDE = ("__main__", "auth", "card_states", "contact_codes", "keycustody"
                 "operators", "pin_outcomes", "rules", "seed", "server", "service", "sms", "staff", "store")
 CHECK = textwrap.dedent("""
     import importlib, importlib.abc, pkgutil, sys
-    BLOCKED = ("fastapi", "uvicorn", "starlette", "prometheus_client", "httptools", "uvloop")
+    BLOCKED = ("fastapi", "uvicorn", "starlette", "prometheus_client", "httptools", "uvloop", "psycopg", "psycopg_pool")
 
     class Block(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path, target=None):

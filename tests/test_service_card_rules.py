@@ -40,13 +40,14 @@ def clock():
     return Clock()
 
 
-def start_service(tmp_path, clock, region="shaanxi", name="svc"):
-    return ServiceThread(str(tmp_path / f"{name}.db"), profile(region), clock=clock).start()
+def start_service(new_service_db, clock, region="shaanxi", name="svc"):
+    db = new_service_db(name)
+    return ServiceThread(db.location, profile(region), clock=clock, key_file=db.key_file).start()
 
 
 @pytest.fixture
-def service(tmp_path, clock):
-    svc = start_service(tmp_path, clock)
+def service(new_service_db, clock):
+    svc = start_service(new_service_db, clock)
     yield svc
     svc.stop()
 
@@ -262,16 +263,16 @@ def test_a_card_made_without_a_photo_is_recorded_so(service, client, clock):
     assert client.card_status(baby)["replacement"]["photo_due"] is True
 
 
-def test_collecting_the_new_card_cancels_the_temporary_card(tmp_path, clock):
-    svc = start_service(tmp_path, clock, "henan", "henan")
+def test_collecting_the_new_card_cancels_the_temporary_card(new_service_db, clock):
+    svc = start_service(new_service_db, clock, "henan", "henan")
     try:
         henan = enrolled(svc)
         card = demo.by_key("lost")
         with svc.store.transaction() as db:      # Henan states no fee: the replacement is accepted at a counter
             application = db.execute(
                 "INSERT INTO applications (id_number, kind, state, created_at, reason, card_number) VALUES "
-                "(?, 'replacement', 'accepted', ?, 'lost', ?)",
-                (card.id_number, clock().isoformat(), card.card_number)).lastrowid
+                "(?, 'replacement', 'accepted', ?, 'lost', ?) RETURNING id",
+                (card.id_number, clock().isoformat(), card.card_number)).fetchone()[0]
         temporary = henan.temporary_card(card.card_number)["temporary_card"]
         assert temporary["state"] == "active" and temporary["financial_function"] is False
         module = KeyServiceModule(henan)

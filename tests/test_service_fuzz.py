@@ -27,8 +27,8 @@ class KioskSignature(requests.auth.AuthBase):
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory):
-    svc = ServiceThread(str(tmp_path_factory.mktemp("fuzz") / "svc.db"), profile("shaanxi")).start()
+def service(module_service_db):
+    svc = ServiceThread(module_service_db.location, profile("shaanxi"), key_file=module_service_db.key_file).start()
     yield svc
     svc.stop()
 

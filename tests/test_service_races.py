@@ -22,8 +22,8 @@ TRIALS = 6
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory):
-    svc = ServiceThread(str(tmp_path_factory.mktemp("races") / "svc.db"), profile("shaanxi")).start()
+def service(module_service_db):
+    svc = ServiceThread(module_service_db.location, profile("shaanxi"), key_file=module_service_db.key_file).start()
     yield svc
     svc.stop()
 

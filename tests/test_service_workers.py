@@ -1,5 +1,6 @@
-"""The service as several worker processes on one database (``python -m kiosk.backend --workers 2``): every
-piece of state a request needs is in the database, so the worker that answers does not matter. Each request
+"""The service as several worker processes on one database (``python -m kiosk.backend --workers 2``), on
+SQLite and on PostgreSQL: every piece of state a request needs is in the database, so the worker that answers
+does not matter. Each request
 here goes on a new connection and the answer names its worker (``X-Served-By``), so a test can send the next
 request until the *other* worker answers it."""
 from __future__ import annotations
@@ -28,10 +29,10 @@ TRIES = 60           # new connections until the other worker takes one (the ker
 
 
 @pytest.fixture(scope="module")
-def two_workers(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("workers")
-    process = subprocess.Popen([sys.executable, "-m", "kiosk.backend", "--db", str(folder / "svc.db"), "--port", "0",
-                                "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+def two_workers(module_service_db):
+    db = module_service_db
+    process = subprocess.Popen([sys.executable, "-m", "kiosk.backend", "--db", db.location, "--key-file", db.key_file,
+                                "--port", "0", "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     url = re.search(r"(http://[\d.]+:\d+)", process.stdout.readline()).group(1)
     process.stdout.readline()                                         # its first enrolment code
@@ -44,13 +45,13 @@ def two_workers(tmp_path_factory):
         if len(seen) == 2:
             break
     assert len(seen) == 2, f"only {seen} answered"
-    yield url, folder
+    yield url, db.location
     process.terminate()
     process.wait(timeout=20)
 
 
-def kiosk(url, folder, name) -> ServiceClient:
-    code = subprocess.run([sys.executable, "-m", "kiosk.backend", "--db", str(folder / "svc.db"), "--issue-code"],
+def kiosk(url, database, name) -> ServiceClient:
+    code = subprocess.run([sys.executable, "-m", "kiosk.backend", "--db", database, "--issue-code"],
                           capture_output=True, text=True, check=True).stdout.strip()
     client = ServiceClient(url, name, key=PrivateKey.generate())
     client.enrol(code)
@@ -78,8 +79,8 @@ def until_other(first_worker, attempt):
 
 
 def test_a_nonce_replayed_to_the_other_worker_is_refused(two_workers):
-    url, folder = two_workers
-    client = kiosk(url, folder, "W-REPLAY")
+    url, database = two_workers
+    client = kiosk(url, database, "W-REPLAY")
     target = f"/v1/persons/{demo.by_key('normal').id_number}/card-status"
     headers = signing.sign_request(client.key, client.kiosk_id, "GET", target, b"")
     first, worker = send(url, client, "GET", target, headers=headers)
@@ -91,8 +92,8 @@ def test_a_nonce_replayed_to_the_other_worker_is_refused(two_workers):
 
 
 def test_a_key_session_opened_on_one_worker_is_used_on_the_other(two_workers):
-    url, folder = two_workers
-    client = kiosk(url, folder, "W-SESSION")
+    url, database = two_workers
+    client = kiosk(url, database, "W-SESSION")
     session_key = os.urandom(16)
     opened, worker = send(url, client, "POST", "/v1/keys/sessions",
                           {"key": client.service_key.encrypt(session_key).hex()})
@@ -109,9 +110,9 @@ def test_a_key_session_opened_on_one_worker_is_used_on_the_other(two_workers):
 
 
 def test_a_double_payment_from_two_kiosks_at_once_is_charged_once(two_workers):
-    url, folder = two_workers
-    kiosks = [kiosk(url, folder, f"W-PAY-{n}") for n in range(4)]
-    store = Store(str(folder / "svc.db"))          # the test's own connection to the workers' database
+    url, database = two_workers
+    kiosks = [kiosk(url, database, f"W-PAY-{n}") for n in range(4)]
+    store = Store(database)                         # the test's own connection to the workers' database
     workers: set[str] = set()
     try:
         for round_ in range(20):                        # at least 5 rounds, and until both workers took payments

@@ -10,6 +10,7 @@ from kiosk.backend import staff
 from kiosk.backend.client import ServiceRefused
 from kiosk.backend.store import Store
 from kiosk.pin import PinBuffer
+from tests import databases
 from tests.service_tools import enrolled
 
 STAFF_ID = demo.STAFF.id_number
@@ -47,8 +48,7 @@ def test_the_pin_is_stored_as_a_salted_hash_and_never_in_the_audit_trail(service
     client.staff_sign_in(STAFF_ID, PinBuffer.typed(demo.STAFF_PIN))
     with pytest.raises(ServiceRefused):
         client.staff_sign_in(STAFF_ID, PinBuffer.typed("802460"))
-    with service.store.transaction() as db:
-        dump = "\n".join(db.iterdump())
+    dump = databases.dump(service.store)
     assert demo.STAFF_PIN not in dump and "802460" not in dump
     trail = client._call("GET", "/v1/staff/audit")["audit"]
     assert [a["action"] for a in trail] == ["sign_in_refused", "signed_in"]
@@ -80,19 +80,20 @@ def test_audit_events_are_tied_to_the_session_and_kept_once(service, client):
     assert refused.value.code == "staff_session_unknown"
 
 
-def test_a_staff_number_or_pin_of_the_wrong_shape_is_not_registered(tmp_path):
-    store = Store(str(tmp_path / "s.db"))
+def test_a_staff_number_or_pin_of_the_wrong_shape_is_not_registered(service_db):
+    store = Store(service_db.location)
     with pytest.raises(ValueError):
         staff.register(store, "0001", "张三", STAFF_ID, "802461")
     with pytest.raises(ValueError):
         staff.register(store, "S0002", "张三", STAFF_ID, "111111")
+    store.close()
 
 
-def test_the_administrator_registers_staff_with_the_pin_asked_twice_and_never_on_the_command_line(tmp_path):
+def test_the_administrator_registers_staff_with_the_pin_asked_twice_and_never_on_the_command_line(service_db):
     import subprocess
     import sys
-    db = tmp_path / "svc.db"
-    Store(str(db)).close()
+    db = service_db.location
+    Store(db).close()
     person = demo.by_key("normal").id_number
     run = [sys.executable, "-m", "kiosk.backend", "--db", str(db), "--add-staff", "S0042", "--name", "王小明",
            "--id-number", person]
@@ -100,7 +101,7 @@ def test_the_administrator_registers_staff_with_the_pin_asked_twice_and_never_on
     assert differ.returncode == 1 and "differ" in differ.stdout
     done = subprocess.run(run, input="246801\n246801\n", capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
-    store = Store(str(db))
+    store = Store(db)
     import datetime as dt
     assert staff.sign_in(store, "HALL-01", person, "246801", dt.datetime.now(dt.timezone.utc))["staff_no"] == "S0042"
     store.close()

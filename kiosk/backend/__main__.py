@@ -1,4 +1,6 @@
-"""``python -m kiosk.backend --db PATH --port N [--policy shaanxi]``: the reference service on its own.
+"""``python -m kiosk.backend --db PATH --port N [--policy shaanxi]``: the reference service on its own. PATH is
+a SQLite file or a ``postgresql://`` URL (a province's database; its password from the environment or a
+``.pgpass`` file as libpq reads them, never on the command line: docs/province.md).
 
 ``python -m kiosk.backend --db PATH --issue-code [--for-kiosk ID] [--valid-hours H]`` prints a new one-time
 enrolment code and exits: each kiosk needs its own (the first kiosk id to enrol with a code spends it).
@@ -17,13 +19,15 @@ import secrets
 import signal
 import threading
 
+from kiosk.backend.engines import describe, is_postgres
 from kiosk.backend.server import ServiceThread
 from kiosk.policy import PROFILES, profile
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Reference card-management service")
-    parser.add_argument("--db", required=True, help="SQLite file (created and seeded when new)")
+    parser.add_argument("--db", required=True, help="SQLite file, or postgresql://user@host/database (created or "
+                                                   "migrated, and seeded unless --no-seed)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--policy", default="shaanxi", choices=sorted(PROFILES))
@@ -75,7 +79,7 @@ def main() -> None:
                             enrolment_codes=set(args.enrolment_code) or None, silent_after_s=args.silent_after,
                             key_file=args.key_file, log_requests=True, tls=(args.tls_cert, args.tls_key))
     service.start()
-    print(f"card-management service on {service.url} (db {args.db})", flush=True)
+    print(f"card-management service on {service.url} (db {describe(args.db)})", flush=True)
     print(f"enrolment code: {service.enrolment_code}", flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
@@ -110,11 +114,13 @@ def run_workers(args) -> int:
     host, port = listener.getsockname()[:2]
     metrics_dir = tempfile.mkdtemp(prefix="sbk-metrics-")    # the workers' shared metric files, this run only
     os.environ.update({"PROMETHEUS_MULTIPROC_DIR": metrics_dir,
-                       server.ENV_DB: os.path.abspath(args.db), server.ENV_POLICY: args.policy,
+                       server.ENV_DB: args.db if is_postgres(args.db) else os.path.abspath(args.db),
+                       server.ENV_POLICY: args.policy,
                        server.ENV_KEY: args.key_file or server.default_key_path(args.db),
                        server.ENV_SILENT: str(args.silent_after)})
     scheme = "https" if args.tls_cert else "http"
-    print(f"card-management service on {scheme}://{host}:{port} (db {args.db}, {args.workers} workers)", flush=True)
+    print(f"card-management service on {scheme}://{host}:{port} (db {describe(args.db)}, {args.workers} workers)",
+          flush=True)
     print(f"enrolment code: {code}", flush=True)
     try:
         uvicorn.run("kiosk.backend.server:app_from_environment", factory=True, fd=listener.fileno(),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
+import urllib.parse
 
 import anyio
 
@@ -22,6 +24,8 @@ OPEN_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/v1/
               "/v1/service-key"}
 ENROL_PATH = "/v1/kiosks"
 MAX_BODY = 256 * 1024
+# no address of the contract holds a control character; PostgreSQL's text cannot even store a NUL
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _error(code: str, en: str, zh: str = "终端认证失败，请联系工作人员") -> bytes:
@@ -45,7 +49,9 @@ class SignatureMiddleware:
             return await self.app(scope, receive, send)
         path = scope["path"]
         query = scope.get("query_string", b"").decode("latin-1")
-        target = path + (f"?{query}" if query else "")
+        # the address as it came on the wire (what the kiosk signed), not as decoded for routing
+        raw_path = scope.get("raw_path") or path.encode("utf-8")
+        target = raw_path.decode("latin-1") + (f"?{query}" if query else "")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         nonce = headers.get("x-nonce", "")
 
@@ -59,6 +65,9 @@ class SignatureMiddleware:
                 return await self._send_signed(send, 413, target, nonce,
                                                _error("body_too_large", "request body over 256 KiB", "请求过大"))
 
+        if CONTROL.search(path) or CONTROL.search(urllib.parse.unquote(query)):
+            return await self._send_signed(send, 400, target, nonce, _error(
+                "bad_request", "a control character in the address", "请求格式错误"))
         if path not in OPEN_PATHS and path.startswith("/v1/"):
             try:
                 refusal = await anyio.to_thread.run_sync(self._check, scope["method"], path, target, headers, body)

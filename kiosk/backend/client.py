@@ -112,6 +112,7 @@ class ServiceClient:
         self.session.close()
 
     def _send(self, method: str, path: str, body: bytes, headers: dict) -> requests.Response:
+        path = requests.utils.requote_uri(path)     # signed as it goes on the wire (requests would quote it so)
         target = self._prefix + path
         signed = dict(headers)
         if self.key is not None:

@@ -47,14 +47,15 @@ def send(store, sms: SmsProvider, id_number: str, phone: str, kiosk_id: str, now
         expires = now + CODE_TTL
         db.execute("UPDATE contact_codes SET state = 'replaced' WHERE id_number = ? AND state = 'open'", (id_number,))
         cur = db.execute("INSERT INTO contact_codes (id_number, phone, salt, code_hash, created_at, expires_at, "
-                         "kiosk_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         "kiosk_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                          (id_number, phone, salt, _hash(salt, code), now.isoformat(), expires.isoformat(), kiosk_id))
+        verification_id = cur.fetchone()[0]
         try:      # inside the transaction: a code the provider never took is not recorded as sent
             sms.send(phone, message(code, int(CODE_TTL.total_seconds() // 60)))
         except SmsFailed:
             raise Refusal(503, "sms_unavailable", "短信暂时无法发送，请稍后再试或到窗口办理",
                           "The text message cannot be sent right now; please try later or go to a counter") from None
-    return {"verification_id": cur.lastrowid, "expires_at": expires.isoformat(), "code_digits": CODE_DIGITS,
+    return {"verification_id": verification_id, "expires_at": expires.isoformat(), "code_digits": CODE_DIGITS,
             "attempts_left": MAX_ATTEMPTS}
 
 

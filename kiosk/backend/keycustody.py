@@ -26,7 +26,12 @@ class KeyCustody(Protocol):
 
 
 def default_key_path(db_path: str) -> str:
-    """The key file beside a database when none is named: ``service.db`` → ``service-key.pem``."""
+    """The key file beside a database when none is named: ``service.db`` → ``service-key.pem``. A PostgreSQL
+    database has no "beside": its key file must be named (``--key-file``)."""
+    from kiosk.backend.engines import is_postgres
+    if is_postgres(db_path):
+        raise ValueError("a service on PostgreSQL needs its key file named (--key-file): it has no folder to "
+                         "keep one beside the database")
     return os.path.splitext(os.path.abspath(db_path))[0] + "-key.pem"
 
 

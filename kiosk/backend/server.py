@@ -8,6 +8,7 @@ import time
 
 import uvicorn
 
+from kiosk.backend.engines import is_postgres
 from kiosk.backend.observability import Observed
 from kiosk.backend.keycustody import KeyFile, default_key_path, key_for
 from kiosk.backend.seed import seed
@@ -21,7 +22,8 @@ from kiosk.security.module import SoftSecurityModule, demo_masters
 def prepare(db_path: str, policy: PolicyProfile, seed_demo: bool = True, key_file: str | None = None):
     """The database (schema, indexes, demo citizens) and the key file, made once before any worker starts.
     Returns (store, key)."""
-    os.makedirs(os.path.dirname(os.path.abspath(db_path)), exist_ok=True)
+    if not is_postgres(db_path):
+        os.makedirs(os.path.dirname(os.path.abspath(db_path)), exist_ok=True)
     store = Store(db_path)
     key = key_for(store, KeyFile(key_file or default_key_path(db_path)))
     if seed_demo:

@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kiosk import idnumber, masking
 from kiosk.backend import card_states, contact_codes, observability, operator_view, pin_outcomes, rules, staff
 from kiosk.backend.auth import SignatureMiddleware
+from kiosk.backend.engines import UnstorableText
 from kiosk.backend.rules import Refusal
 from kiosk.backend.sms import SimulatedSms, SmsProvider
 from kiosk.backend.store import Store
@@ -293,6 +294,10 @@ def create_app(store: Store, policy: PolicyProfile, key: PrivateKey, security: S
     @app.exception_handler(SecurityModuleError)
     async def _key_refused(_: Request, exc: SecurityModuleError):
         return JSONResponse(refusal_body("key_service_refused", exc.zh, exc.en), status_code=422)
+
+    @app.exception_handler(UnstorableText)
+    async def _unstorable(_: Request, exc: UnstorableText):
+        return JSONResponse(refusal_body("invalid_request", "请求格式错误", f"Invalid request: {exc}"), status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError):
@@ -702,8 +707,9 @@ def create_app(store: Store, policy: PolicyProfile, key: PrivateKey, security: S
             with store.transaction() as db:
                 # kept as a record of its own: it must be cancelled when the new card is collected (seeds/002)
                 temp_id = db.execute("INSERT INTO temporary_cards (id_number, card_number, issued_at, valid_until) "
-                                     "VALUES (?, ?, ?, ?)", (card["id_number"], card_number, now().isoformat(),
-                                                              valid_until.isoformat())).lastrowid
+                                     "VALUES (?, ?, ?, ?) RETURNING id", (card["id_number"], card_number,
+                                                                         now().isoformat(),
+                                                                         valid_until.isoformat())).fetchone()[0]
                 store.add_event(db, card_number, "temporary_card", kiosk_id, {"valid_until": valid_until.isoformat(),
                                                                               "id": temp_id})
             return {"card_number": card_number, "temporary_card": {"id": temp_id, "state": "active",
@@ -757,14 +763,14 @@ def create_app(store: Store, policy: PolicyProfile, key: PrivateKey, security: S
                 void_unpaid(db, "id_number = ?", body.id_number)     # superseded: one order to pay, not two
                 cur = db.execute("INSERT INTO applications (id_number, kind, state, created_at, reason, card_number, "
                                  "guardian, fee_fen, kiosk_id, fee_waiver, photo, agent) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                                  (body.id_number, body.kind, state, now().isoformat(), body.reason,
                                   card["card_number"] if card else None, body.guardian_id_number, fee, kiosk_id,
                                   waiver, None if body.photo is None else int(body.photo), body.agent_id_number))
+                application_id = cur.fetchone()[0]
                 if fee:
                     db.execute("INSERT INTO fee_orders (application_id, amount_fen, state, created_at) VALUES "
-                               "(?, ?, 'unpaid', ?)", (cur.lastrowid, fee, now().isoformat()))
-                application_id = cur.lastrowid
+                               "(?, ?, 'unpaid', ?)", (application_id, fee, now().isoformat()))
             return application_view(store.query("SELECT * FROM applications WHERE id = ?", application_id)[0])
         return idempotent(idempotency_key, work)
 

@@ -115,8 +115,9 @@ def audit(store, kiosk_id: str, session: str, action: str, at: dt.datetime, deta
 def _audit(db, kiosk_id: str, staff_no: str, session: str | None, action: str, at: dt.datetime,
            detail: str | None, count: int | None = None) -> int:
     cur = db.execute("INSERT INTO staff_audit (kiosk_id, staff_no, session, at, action, detail, count) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?)", (kiosk_id, staff_no, session, at.isoformat(), action, detail, count))
-    return cur.lastrowid
+                     "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", (kiosk_id, staff_no, session, at.isoformat(), action, detail,
+                                                          count))
+    return cur.fetchone()[0]
 
 
 def trail(store, kiosk_id: str | None = None, limit: int = 200) -> list[dict]:

@@ -1,224 +1,84 @@
-"""All storage of the reference service, behind one module: SQLite, one file, WAL.
+"""All storage of the reference service, behind one module, on SQLite (a file: the embedded default) or
+PostgreSQL (a URL: a province's deployment) — kiosk/backend/engines.py; the schema is kiosk/backend/migrations.py.
 
-Every check-then-change runs inside one ``transaction()`` (BEGIN IMMEDIATE: one writer at a time, across
-threads and processes), so two requests at once cannot both see an order unpaid or an application ready.
-Transactions nest as savepoints, so a helper that opens its own (a lapse written while reading a card)
-joins the caller's."""
+Every check-then-change runs inside one ``transaction()`` (one writer at a time, across threads, processes
+and hosts: BEGIN IMMEDIATE on SQLite, the writers' advisory lock on PostgreSQL), so two requests at once
+cannot both see an order unpaid or an application ready. Transactions nest as savepoints, so a helper that
+opens its own (a lapse written while reading a card) joins the caller's."""
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import json
-import sqlite3
 import threading
 import time
-import weakref
 
+from kiosk.backend import migrations
+from kiosk.backend.engines import open_engine
 from kiosk.backend.observability import DB_TRANSACTION, DB_WAIT
-from kiosk.backend.operators import SCHEMA as OPERATOR_SCHEMA
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS persons (
-    id_number TEXT PRIMARY KEY, name TEXT NOT NULL, gender TEXT, birth_date TEXT,
-    address TEXT, phone TEXT, region TEXT NOT NULL, insured INTEGER NOT NULL DEFAULT 1);
-CREATE TABLE IF NOT EXISTS cards (
-    card_number TEXT PRIMARY KEY, id_number TEXT NOT NULL REFERENCES persons(id_number),
-    region TEXT NOT NULL, state TEXT NOT NULL, issue_date TEXT, expiry_date TEXT,
-    lost_until TEXT, updated_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS applications (
-    id INTEGER PRIMARY KEY, id_number TEXT NOT NULL REFERENCES persons(id_number), kind TEXT NOT NULL,
-    state TEXT NOT NULL, created_at TEXT NOT NULL, reason TEXT, card_number TEXT, guardian TEXT,
-    fee_fen INTEGER NOT NULL DEFAULT 0, kiosk_id TEXT);
-CREATE TABLE IF NOT EXISTS fee_orders (
-    id INTEGER PRIMARY KEY, application_id INTEGER NOT NULL REFERENCES applications(id),
-    amount_fen INTEGER NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL, paid_at TEXT, refunded_at TEXT);
-CREATE TABLE IF NOT EXISTS card_events (
-    id INTEGER PRIMARY KEY, card_number TEXT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT '{}', kiosk_id TEXT);
-CREATE TABLE IF NOT EXISTS kiosks (
-    kiosk_id TEXT PRIMARY KEY, public_key TEXT NOT NULL, enrolled_at TEXT NOT NULL, last_seen TEXT,
-    devices TEXT NOT NULL DEFAULT '[]');
-CREATE TABLE IF NOT EXISTS staff_calls (id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, at TEXT NOT NULL,
-    screen TEXT NOT NULL, service TEXT, state TEXT NOT NULL DEFAULT 'open');
-CREATE TABLE IF NOT EXISTS nonces (
-    kiosk_id TEXT NOT NULL, nonce TEXT NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (kiosk_id, nonce));
-CREATE INDEX IF NOT EXISTS nonces_expiry ON nonces(expires);
-DROP TABLE IF EXISTS idempotency;
-CREATE TABLE IF NOT EXISTS idempotent_requests (
-    kiosk_id TEXT NOT NULL, endpoint TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,
-    status INTEGER NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (kiosk_id, endpoint, key));
-CREATE TABLE IF NOT EXISTS enrolment_codes (
-    code TEXT PRIMARY KEY, expires_at TEXT NOT NULL, kiosk_id TEXT, used_at TEXT);
-CREATE TABLE IF NOT EXISTS pin_outcomes_unknown (
-    card_number TEXT PRIMARY KEY, operation TEXT NOT NULL, since TEXT NOT NULL, kiosk_id TEXT, txn TEXT);
-CREATE TABLE IF NOT EXISTS staff_events (id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, at TEXT NOT NULL,
-    kind TEXT NOT NULL, card_number TEXT, txn TEXT, note TEXT, state TEXT NOT NULL DEFAULT 'open');
-CREATE TABLE IF NOT EXISTS temporary_cards (
-    id INTEGER PRIMARY KEY, id_number TEXT NOT NULL REFERENCES persons(id_number), card_number TEXT NOT NULL,
-    application_id INTEGER REFERENCES applications(id), issued_at TEXT NOT NULL, valid_until TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'active', cancelled_at TEXT, cancelled_by TEXT);
--- hall staff (kiosk/backend/staff.py): registered here, a salted PIN hash, never the PIN
-CREATE TABLE IF NOT EXISTS staff (
-    staff_no TEXT PRIMARY KEY, name TEXT NOT NULL, id_number TEXT NOT NULL UNIQUE, site TEXT NOT NULL DEFAULT '',
-    salt TEXT NOT NULL, pin_hash TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, locked_until TEXT,
-    active INTEGER NOT NULL DEFAULT 1);
-CREATE TABLE IF NOT EXISTS staff_sessions (
-    session TEXT PRIMARY KEY, staff_no TEXT NOT NULL REFERENCES staff(staff_no), kiosk_id TEXT NOT NULL,
-    started_at TEXT NOT NULL, expires_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS staff_audit (
-    id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, staff_no TEXT NOT NULL, session TEXT, at TEXT NOT NULL,
-    action TEXT NOT NULL, detail TEXT, count INTEGER);
-CREATE INDEX IF NOT EXISTS staff_audit_kiosk ON staff_audit(kiosk_id, id);
--- key-service sessions (kiosk/backend/service.py): the SM4 session key wrapped under a key derived from the
--- service's signing key (in its key file, not here), so every worker and host can use a session another opened
-CREATE TABLE IF NOT EXISTS key_sessions (
-    session_id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, wrapped_key TEXT NOT NULL, expires INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS key_sessions_expiry ON key_sessions(expires);
--- codes texted to a new contact phone (kiosk/backend/contact_codes.py): a salted hash, never the code
-CREATE TABLE IF NOT EXISTS contact_codes (
-    id INTEGER PRIMARY KEY, id_number TEXT NOT NULL, phone TEXT NOT NULL, salt TEXT NOT NULL,
-    code_hash TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'open', kiosk_id TEXT);
-"""
-# Columns added after the first release: (table, column, declaration), added to an older database at open.
-# cards.before_loss / before_lock: the state a loss report or a PIN lock lies over (kiosk/backend/card_states.py)
-ADDED_COLUMNS = (("cards", "application_id", "INTEGER"), ("staff_events", "device", "TEXT"),
-                 # a card's generation (2, 3; NULL unknown), its issuing bank, whether its face has a photo (0: a
-                 # child's card without one, seeds/003; NULL: unknown, taken as with a photo)
-                 ("cards", "generation", "INTEGER"), ("cards", "bank", "TEXT"), ("cards", "photo", "INTEGER"),
-                 # a fee waived, and why ("first_gen3_swap", seeds/000); whether the new card has a photo
-                 ("applications", "fee_waiver", "TEXT"), ("applications", "photo", "INTEGER"),
-                 ("cards", "before_loss", "TEXT"), ("cards", "before_lock", "TEXT"),
-                 # an agent who applied for the holder with the power of attorney (seeds/002, 004)
-                 ("applications", "agent", "TEXT"),
-                 # why staff were called, when the kiosk says (e.g. a face check that failed: "no_match")
-                 ("staff_calls", "reason", "TEXT"),
-                 # the heartbeat's card module counts (JSON) and whether staff paused the kiosk
-                 ("kiosks", "counters", "TEXT NOT NULL DEFAULT '{}'"), ("kiosks", "paused", "INTEGER NOT NULL DEFAULT 0"),
-                 # where a kiosk stands (set with its enrolment code), and how many transactions it has open
-                 ("kiosks", "site", "TEXT NOT NULL DEFAULT ''"), ("kiosks", "region", "TEXT NOT NULL DEFAULT ''"),
-                 ("kiosks", "unsettled", "INTEGER NOT NULL DEFAULT 0"),
-                 ("enrolment_codes", "site", "TEXT"), ("enrolment_codes", "region", "TEXT"))
-
-# Indexes for every lookup a request makes by something other than a primary key (tests/test_query_plans.py
-# runs EXPLAIN QUERY PLAN on every statement the service issues and fails on a full scan of a table that grows
-# with the population or the traffic). Created after ADDED_COLUMNS, since some cover added columns; CREATE INDEX
-# IF NOT EXISTS adds them to a database made before them, at open.
-INDEXES = """
-CREATE INDEX IF NOT EXISTS cards_by_person ON cards(id_number, issue_date);
-CREATE INDEX IF NOT EXISTS cards_by_application ON cards(application_id);
-CREATE INDEX IF NOT EXISTS applications_by_person ON applications(id_number, created_at);
-CREATE INDEX IF NOT EXISTS applications_by_card ON applications(card_number);
-CREATE INDEX IF NOT EXISTS applications_unpaid ON applications(state, created_at);
-CREATE INDEX IF NOT EXISTS fee_orders_by_application ON fee_orders(application_id);
-CREATE INDEX IF NOT EXISTS card_events_by_card ON card_events(card_number, id);
-CREATE INDEX IF NOT EXISTS temporary_cards_by_person ON temporary_cards(id_number, state);
-CREATE INDEX IF NOT EXISTS contact_codes_by_person ON contact_codes(id_number, created_at);
-CREATE INDEX IF NOT EXISTS staff_events_by_state ON staff_events(state, kiosk_id);
-CREATE INDEX IF NOT EXISTS staff_calls_by_kiosk ON staff_calls(kiosk_id, state);
-CREATE INDEX IF NOT EXISTS kiosks_by_place ON kiosks(region, site);
-"""
+PURGE_EVERY = 60.0
 
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
-class _Connection:
-    """One thread's connection. Its lock is held by that thread's statements and transactions and by close()
-    (from any thread), so a connection is never closed under a statement (sqlite would crash)."""
-    __slots__ = ("db", "lock", "depth", "__weakref__")
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-        self.lock = threading.RLock()
-        self.depth = 0                   # transactions open on this connection (nesting)
-
-
 class Store:
-    """A connection per thread: SQLite in WAL mode lets readers run beside the one writer, so a lookup never
-    waits for another request's commit; writers take turns through BEGIN IMMEDIATE (busy_timeout), across
-    threads and processes alike. A thread's connection closes when the thread ends, or at close()."""
+    """SQLite: a connection per thread, in WAL mode, so a lookup never waits for another request's commit;
+    writers take turns through BEGIN IMMEDIATE (busy_timeout), across threads and processes alike.
+    PostgreSQL: a pool of connections; a transaction holds one until it ends."""
 
-    def __init__(self, path: str):
-        self.path = path
-        self._local = threading.local()
-        self._connections: weakref.WeakSet = weakref.WeakSet()
-        self._registry = threading.Lock()
-        self._closed = False
-        self._lock = threading.RLock()       # the rare whole-store steps (moving an old key out)
-        db = self._db
-        db.executescript(SCHEMA + OPERATOR_SCHEMA)
-        for table, column, declaration in ADDED_COLUMNS:
-            if column not in {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}:
-                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-        db.executescript(INDEXES)
-
-    def _connection(self) -> _Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or conn.db is None:
-            if self._closed:
-                raise sqlite3.ProgrammingError("the store is closed")
-            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.execute("PRAGMA busy_timeout=10000")   # another writer's transaction: wait, do not fail
-            conn = _Connection(db)
-            with self._registry:
-                self._connections.add(conn)
-            self._local.conn = conn
-        return conn
-
-    @property
-    def _db(self) -> sqlite3.Connection:
-        return self._connection().db
+    def __init__(self, location: str, pool_size: int = 10):
+        self.path = location                   # a file path or a postgresql:// URL
+        self.engine = open_engine(location, pool_size)
+        self.dialect = self.engine.name
+        self._lock = threading.RLock()         # the rare whole-store steps (moving an old key out)
+        self._purged = time.monotonic()
+        try:
+            with self.transaction() as db:
+                migrations.migrate(self.engine, db)
+        except BaseException:
+            self.engine.close()
+            raise
 
     def close(self) -> None:
-        self._closed = True
-        with self._registry:
-            connections = list(self._connections)
-        for conn in connections:
-            with conn.lock:
-                if conn.db is not None:
-                    conn.db.close()
-                    conn.db = None
+        self.engine.close()
 
     @contextlib.contextmanager
-    def transaction(self):
-        """One atomic unit: BEGIN IMMEDIATE at the outermost level, a savepoint inside another transaction.
-        An exception rolls back this level's changes and goes on."""
+    def transaction(self, exclusive: bool = True):
+        """One atomic unit: a write transaction at the outermost level, a savepoint inside another one. An
+        exception rolls back this level's changes and goes on. ``exclusive=False`` (PostgreSQL) skips the
+        writers' lock for a unit whose statements are atomic by themselves (an insert that may conflict)."""
         asked = time.perf_counter()
-        conn = self._connection()
-        with conn.lock:
-            if conn.db is None:
-                raise sqlite3.ProgrammingError("the store is closed")
-            db, depth = conn.db, conn.depth
-            db.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT level{depth}")
+        with self.engine.connection() as held:
+            db, depth = held.db, held.depth
+            if depth == 0:
+                for statement in self.engine.begin(exclusive):
+                    db.execute(statement)
+            else:
+                db.execute(f"SAVEPOINT level{depth}")
             began = time.perf_counter()
             if depth == 0:
                 DB_WAIT.observe(began - asked)
-            conn.depth += 1
+            held.depth += 1
             try:
                 yield db
             except BaseException:
-                db.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO level{depth}")
+                db.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO SAVEPOINT level{depth}")
                 if depth:
-                    db.execute(f"RELEASE level{depth}")
+                    db.execute(f"RELEASE SAVEPOINT level{depth}")
                 raise
             else:
-                db.execute("COMMIT" if depth == 0 else f"RELEASE level{depth}")
+                db.execute("COMMIT" if depth == 0 else f"RELEASE SAVEPOINT level{depth}")
             finally:
-                conn.depth = depth
+                held.depth = depth
                 if depth == 0:
                     DB_TRANSACTION.observe(time.perf_counter() - began)
 
-    def query(self, sql: str, *args) -> list[sqlite3.Row]:
-        conn = self._connection()
-        with conn.lock:
-            if conn.db is None:
-                raise sqlite3.ProgrammingError("the store is closed")
-            return conn.db.execute(sql, args).fetchall()
+    def query(self, sql: str, *args) -> list:
+        with self.engine.connection() as held:
+            return held.db.execute(sql, args).fetchall()
 
     def is_empty(self) -> bool:
         return not self.query("SELECT 1 FROM persons LIMIT 1")
@@ -274,8 +134,10 @@ class Store:
 
     @staticmethod
     def mark_pin_outcome_unknown(db, card_number: str, operation: str, kiosk_id: str, txn: str | None) -> None:
-        db.execute("INSERT OR REPLACE INTO pin_outcomes_unknown (card_number, operation, since, kiosk_id, txn) "
-                   "VALUES (?, ?, ?, ?, ?)", (card_number, operation, now().isoformat(), kiosk_id, txn))
+        db.execute("INSERT INTO pin_outcomes_unknown (card_number, operation, since, kiosk_id, txn) "
+                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (card_number) DO UPDATE SET operation = excluded.operation, "
+                   "since = excluded.since, kiosk_id = excluded.kiosk_id, txn = excluded.txn",
+                   (card_number, operation, now().isoformat(), kiosk_id, txn))
 
     @staticmethod
     def clear_pin_outcome_unknown(db, card_number: str) -> dict | None:
@@ -292,8 +154,8 @@ class Store:
                         note: str | None = None, device: str | None = None, at: str | None = None) -> int:
         """``device`` and ``at`` (the kiosk's time) for a device event; other events are stamped here."""
         return db.execute("INSERT INTO staff_events (kiosk_id, at, kind, card_number, txn, note, device) VALUES "
-                          "(?, ?, ?, ?, ?, ?, ?)",
-                          (kiosk_id, at or now().isoformat(), kind, card_number, txn, note, device)).lastrowid
+                          "(?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          (kiosk_id, at or now().isoformat(), kind, card_number, txn, note, device)).fetchone()[0]
 
     def staff_events(self, kiosk_id: str | None = None, state: str = "open") -> list[dict]:
         sql = "SELECT * FROM staff_events WHERE state = ?" + (" AND kiosk_id = ?" if kiosk_id else "") + " ORDER BY id"
@@ -309,8 +171,8 @@ class Store:
         """An administrator's one-time code, optionally for one kiosk id; it expires after ``valid_for``. The
         kiosk that enrols with it stands at ``site`` in ``region`` (what the operator view filters by)."""
         with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO enrolment_codes (code, expires_at, kiosk_id, site, region) "
-                       "VALUES (?, ?, ?, ?, ?)", (code, (now() + valid_for).isoformat(), kiosk_id, site, region))
+            db.execute("INSERT INTO enrolment_codes (code, expires_at, kiosk_id, site, region) "
+                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", (code, (now() + valid_for).isoformat(), kiosk_id, site, region))
         return code
 
     def enrol_kiosk(self, kiosk_id: str, public_pem: str, code: str) -> str:
@@ -342,23 +204,33 @@ class Store:
 
     def staff_call(self, kiosk_id: str, screen: str, service: str | None, reason: str | None = None) -> int:
         with self.transaction() as db:
-            return db.execute("INSERT INTO staff_calls (kiosk_id, at, screen, service, reason) VALUES (?, ?, ?, ?, ?)",
-                              (kiosk_id, now().isoformat(), screen, service, reason)).lastrowid
+            return db.execute("INSERT INTO staff_calls (kiosk_id, at, screen, service, reason) VALUES "
+                              "(?, ?, ?, ?, ?) RETURNING id", (kiosk_id, now().isoformat(), screen, service,
+                                                               reason)).fetchone()[0]
 
     def use_nonce(self, kiosk_id: str, nonce: str, expires: int) -> bool:
-        """Record a nonce; False when it was used before (a replay)."""
-        with self.transaction() as db:
+        """Record a nonce; False when it was used before (a replay). One insert that does nothing on a
+        conflict: atomic by itself, so it needs no writers' lock, on either engine."""
+        self._purge_expired()
+        with self.transaction(exclusive=False) as db:
+            return db.execute("INSERT INTO nonces (kiosk_id, nonce, expires) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                              (kiosk_id, nonce, expires)).rowcount == 1
+
+    def _purge_expired(self) -> None:
+        """Expired nonces and key sessions, deleted at most every PURGE_EVERY seconds by this process (not at
+        every request: the rows they would keep refuse nothing that is not refused anyway)."""
+        moment = time.monotonic()
+        if moment - self._purged < PURGE_EVERY:
+            return
+        self._purged = moment
+        with self.transaction(exclusive=False) as db:
             db.execute("DELETE FROM nonces WHERE expires < ?", (int(now().timestamp()),))
-            try:
-                db.execute("INSERT INTO nonces (kiosk_id, nonce, expires) VALUES (?, ?, ?)", (kiosk_id, nonce, expires))
-            except sqlite3.IntegrityError:
-                return False
-        return True
+            db.execute("DELETE FROM key_sessions WHERE expires < ?", (int(now().timestamp()),))
 
     # -- key-service sessions ----------------------------------------------------------------------
     def open_key_session(self, session_id: str, kiosk_id: str, wrapped_key: str, expires: int) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM key_sessions WHERE expires < ?", (int(now().timestamp()),))
+        self._purge_expired()
+        with self.transaction(exclusive=False) as db:
             db.execute("INSERT INTO key_sessions (session_id, kiosk_id, wrapped_key, expires) VALUES (?, ?, ?, ?)",
                        (session_id, kiosk_id, wrapped_key, expires))
 
@@ -370,19 +242,24 @@ class Store:
 
     def legacy_service_key(self) -> str | None:
         """The service key an older database kept in ``service_keys`` (now in a key file: keycustody.py)."""
-        if not self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'service_keys'"):
-            return None
+        with self.engine.connection() as held:
+            if not self.engine.has_table(held.db, "service_keys"):
+                return None
         rows = self.query("SELECT private_pem FROM service_keys WHERE id = 1")
         return rows[0]["private_pem"] if rows else None
 
     def forget_legacy_service_key(self) -> None:
         """Drop it with its bytes: secure_delete zeroes the freed pages, the checkpoint empties the WAL."""
-        with self._lock:
-            self._db.execute("PRAGMA secure_delete = ON")
+        if self.dialect != "sqlite":            # only SQLite databases were made by those releases
             with self.transaction() as db:
                 db.execute("DROP TABLE IF EXISTS service_keys")
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self._db.execute("PRAGMA secure_delete = OFF")
+            return
+        with self._lock, self.engine.connection() as held:
+            held.db.execute("PRAGMA secure_delete = ON")
+            with self.transaction() as db:
+                db.execute("DROP TABLE IF EXISTS service_keys")
+            held.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            held.db.execute("PRAGMA secure_delete = OFF")
 
     # -- idempotency ------------------------------------------------------------------------------
     # A key belongs to one kiosk and one endpoint (method and path): another kiosk's or another endpoint's
